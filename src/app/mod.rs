@@ -1,0 +1,46 @@
+//! Applications on top of the library: the batch renderer behind
+//! `drape render` and the live window behind `drape run`.
+
+mod render;
+pub mod window;
+
+pub use render::{render, Progress, RenderOptions, RenderSummary};
+pub use window::{run_window, WindowOptions, WindowSummary};
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// A flag raised by Ctrl-C (or by a caller) that asks a run to end after
+/// the frame in hand, with every file complete.
+#[derive(Debug, Clone, Default)]
+pub struct StopFlag(Arc<AtomicBool>);
+
+impl StopFlag {
+    pub fn new() -> StopFlag {
+        StopFlag::default()
+    }
+
+    /// Raises the flag on SIGINT/SIGTERM. A second Ctrl-C exits at once
+    /// (exit code 130), for a run that does not stop by itself.
+    pub fn on_ctrl_c(&self) -> StopFlag {
+        let flag = self.clone();
+        let result = ctrlc::set_handler(move || {
+            if flag.is_raised() {
+                std::process::exit(130);
+            }
+            flag.raise();
+        });
+        if let Err(e) = result {
+            tracing::warn!("Ctrl-C will not end the run cleanly: {e}");
+        }
+        self.clone()
+    }
+
+    pub fn raise(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_raised(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}

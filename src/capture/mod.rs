@@ -1,0 +1,148 @@
+//! Capture: everything that yields `Frame`s.
+//!
+//! A `FrameSource` pulls frames in order; `open_source` turns a `SourceSpec`
+//! (what the user typed) into one. Live sources are wrapped in
+//! `LatestFrame` so that a slow consumer always gets the newest frame.
+
+mod camera;
+mod ffmpeg;
+mod frame;
+mod image_file;
+mod latest;
+mod raw;
+mod reconnect;
+mod sequence;
+mod spec;
+mod synthetic;
+pub mod y4m;
+
+use std::path::PathBuf;
+
+pub use camera::{list_cameras, CameraInfo, CameraRequest, CameraSource};
+pub use ffmpeg::FfmpegSource;
+pub use frame::{ColorMatrix, ColorRange, ColorSpace, Frame, PixelFormat};
+pub use image_file::ImageFileSource;
+pub use latest::LatestFrame;
+pub use raw::RawSource;
+pub use reconnect::{Reconnecting, SourceEvent};
+pub use sequence::ImageSequenceSource;
+pub use spec::{open_source, InputOptions, SourceSpec};
+pub use synthetic::SyntheticSource;
+pub use y4m::Y4mSource;
+
+/// What a source knows about itself before the first frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceInfo {
+    /// A short human description (`y4m clip.y4m`, `camera 0 (HD Webcam)`).
+    pub description: String,
+    /// Frame size; a source whose frames may change size reports the first.
+    pub width: u32,
+    pub height: u32,
+    /// Nominal frame rate, when the source has one.
+    pub fps: Option<f64>,
+    /// Number of frames, when known in advance (files, folders).
+    pub frame_count: Option<u64>,
+    /// A camera or a pipe that produces frames in real time.
+    pub live: bool,
+}
+
+/// Yields frames in order.
+///
+/// `next_frame` returns `Ok(None)` at the end of a finite source. An error
+/// is not necessarily final for live sources (see `Reconnecting`).
+pub trait FrameSource: Send {
+    fn info(&self) -> &SourceInfo;
+    fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError>;
+    /// Frames the source had to throw away because the consumer was slower
+    /// than the producer (always 0 for files).
+    fn dropped_frames(&self) -> u64 {
+        0
+    }
+}
+
+impl FrameSource for Box<dyn FrameSource> {
+    fn info(&self) -> &SourceInfo {
+        (**self).info()
+    }
+    fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError> {
+        (**self).next_frame()
+    }
+    fn dropped_frames(&self) -> u64 {
+        (**self).dropped_frames()
+    }
+}
+
+/// Why a source could not give a frame. Each variant names the thing at
+/// fault and, where there is one, the fix.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CaptureError {
+    /// A file or folder could not be opened or read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// An image file could not be decoded.
+    #[error("cannot decode image {path}: {message} (is it a valid PNG, JPEG or WebP file?)")]
+    Decode { path: PathBuf, message: String },
+    /// A folder or glob that matched no image.
+    #[error("no images found in {0} (expected .png, .jpg, .jpeg or .webp files)")]
+    NoImages(String),
+    /// An image of a sequence has another size than the first one.
+    #[error("{path} is {width}x{height} but the sequence started at {expected_width}x{expected_height}: all images of a sequence must have one size")]
+    SizeChanged {
+        path: PathBuf,
+        width: u32,
+        height: u32,
+        expected_width: u32,
+        expected_height: u32,
+    },
+    /// A y4m stream with a bad header or frame.
+    #[error("y4m {what}: {message}")]
+    Y4m { what: String, message: String },
+    /// A raw stream ended inside a frame.
+    #[error("{what} ended inside frame {index}: got {got} of {expected} bytes (is --size WxH and --input-format right?)")]
+    Truncated {
+        what: String,
+        index: u64,
+        got: usize,
+        expected: usize,
+    },
+    /// Bytes that do not fill a frame of the stated format and size.
+    #[error("a {width}x{height} {format} frame needs {expected} bytes, got {actual}")]
+    FrameSize {
+        format: PixelFormat,
+        width: u32,
+        height: u32,
+        expected: usize,
+        actual: usize,
+    },
+    /// ffmpeg is needed for this input but is not installed.
+    #[error("{path}: reading this kind of video needs ffmpeg, which was not found on PATH; install it (Debian: `apt-get install ffmpeg`) or convert the file to y4m first")]
+    FfmpegMissing { path: PathBuf },
+    /// ffmpeg ran but failed.
+    #[error("ffmpeg could not read {path}: {message}")]
+    Ffmpeg { path: PathBuf, message: String },
+    /// No camera with that index.
+    #[error(
+        "camera {index} not found ({available} camera(s) present; `drape cameras` lists them)"
+    )]
+    NoCamera { index: u32, available: usize },
+    /// The camera failed (unplugged, busy, unsupported format).
+    #[error("camera {index}: {message}")]
+    Camera { index: u32, message: String },
+    /// The user's input description is wrong.
+    #[error("{0}")]
+    BadSpec(String),
+}
+
+impl CaptureError {
+    pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> CaptureError {
+        CaptureError::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}

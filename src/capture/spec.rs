@@ -1,0 +1,259 @@
+//! `SourceSpec`: what the user asked to read, parsed from `--input` and its
+//! companion flags, and `open_source`, which opens it.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use super::{
+    CameraRequest, CameraSource, CaptureError, ColorMatrix, ColorRange, FfmpegSource, Frame,
+    FrameSource, ImageFileSource, ImageSequenceSource, LatestFrame, PixelFormat, RawSource,
+    Reconnecting, SourceInfo, SyntheticSource, Y4mSource,
+};
+
+/// Flags that qualify `--input`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct InputOptions {
+    /// Raw input: the pixel format of the bytes (`--input-format`).
+    pub format: Option<PixelFormat>,
+    /// Raw input, synthetic source, camera request: `--size WxH`.
+    pub size: Option<(u32, u32)>,
+    /// Frame rate for image sequences, raw input, cameras (`--fps`).
+    pub fps: Option<f64>,
+    /// Override the Y'CbCr matrix the source declares.
+    pub matrix: Option<ColorMatrix>,
+    /// Override the Y'CbCr range the source declares.
+    pub range: Option<ColorRange>,
+}
+
+/// A source to open.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SourceSpec {
+    /// One PNG, JPEG or WebP file.
+    Image(PathBuf),
+    /// A folder of images or a glob pattern, in natural order.
+    Sequence { pattern: String, fps: f64 },
+    /// A y4m file, or stdin when `None`.
+    Y4m(Option<PathBuf>),
+    /// Raw frames of one format and size, from a file or stdin (`None`).
+    Raw {
+        path: Option<PathBuf>,
+        format: PixelFormat,
+        width: u32,
+        height: u32,
+        fps: f64,
+    },
+    /// Any other video file, decoded by an ffmpeg child process.
+    Video(PathBuf),
+    /// A webcam.
+    Camera(CameraRequest),
+    /// A moving test pattern.
+    Synthetic {
+        width: u32,
+        height: u32,
+        fps: f64,
+        frames: Option<u64>,
+    },
+}
+
+const DEFAULT_FPS: f64 = 30.0;
+
+impl SourceSpec {
+    /// Parses `--input`: a path, a folder, a glob, `-` (stdin), `camera[:N]`
+    /// or `synthetic`.
+    pub fn parse(input: &str, options: &InputOptions) -> Result<SourceSpec, CaptureError> {
+        let fps = options.fps.unwrap_or(DEFAULT_FPS);
+        if !(fps.is_finite() && fps > 0.0) {
+            return Err(CaptureError::BadSpec(format!(
+                "--fps {fps} is not a positive frame rate"
+            )));
+        }
+        let raw = |path: Option<PathBuf>, format: PixelFormat| {
+            let (width, height) = options.size.ok_or_else(|| {
+                CaptureError::BadSpec(format!(
+                    "raw {format} input needs its frame size: add --size WxH"
+                ))
+            })?;
+            Ok(SourceSpec::Raw {
+                path,
+                format,
+                width,
+                height,
+                fps,
+            })
+        };
+        if input == "-" {
+            return match options.format {
+                Some(format) => raw(None, format),
+                None => Ok(SourceSpec::Y4m(None)),
+            };
+        }
+        if let Some(rest) = input.strip_prefix("camera") {
+            let index = match rest.strip_prefix(':') {
+                Some(n) => n.parse().map_err(|_| {
+                    CaptureError::BadSpec(format!("camera index {n:?} is not a number"))
+                })?,
+                None if rest.is_empty() => 0,
+                None => return SourceSpec::parse_path(input, options, fps),
+            };
+            let mut request = CameraRequest {
+                index,
+                ..CameraRequest::default()
+            };
+            if let Some((w, h)) = options.size {
+                (request.width, request.height) = (w, h);
+            }
+            if let Some(fps) = options.fps {
+                request.fps = fps.round().max(1.0) as u32;
+            }
+            return Ok(SourceSpec::Camera(request));
+        }
+        if input == "synthetic" {
+            let (width, height) = options.size.unwrap_or((640, 480));
+            return Ok(SourceSpec::Synthetic {
+                width,
+                height,
+                fps,
+                frames: None,
+            });
+        }
+        if let Some(format) = options.format {
+            return raw(Some(PathBuf::from(input)), format);
+        }
+        SourceSpec::parse_path(input, options, fps)
+    }
+
+    fn parse_path(
+        input: &str,
+        _options: &InputOptions,
+        fps: f64,
+    ) -> Result<SourceSpec, CaptureError> {
+        if input.contains(['*', '?', '[']) {
+            return Ok(SourceSpec::Sequence {
+                pattern: input.to_string(),
+                fps,
+            });
+        }
+        let path = Path::new(input);
+        let metadata = std::fs::metadata(path).map_err(|e| CaptureError::io(path, e))?;
+        if metadata.is_dir() {
+            return Ok(SourceSpec::Sequence {
+                pattern: input.to_string(),
+                fps,
+            });
+        }
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match extension.as_deref() {
+            Some("png" | "jpg" | "jpeg" | "webp") => return Ok(SourceSpec::Image(path.into())),
+            Some("y4m") => return Ok(SourceSpec::Y4m(Some(path.into()))),
+            _ => {}
+        }
+        // No telling extension: look at the first bytes.
+        let mut head = [0u8; 16];
+        let n = std::fs::File::open(path)
+            .and_then(|mut f| f.read(&mut head))
+            .map_err(|e| CaptureError::io(path, e))?;
+        let head = &head[..n];
+        if head.starts_with(b"YUV4MPEG2") {
+            Ok(SourceSpec::Y4m(Some(path.into())))
+        } else if image::guess_format(head).is_ok() {
+            Ok(SourceSpec::Image(path.into()))
+        } else {
+            Ok(SourceSpec::Video(path.into()))
+        }
+    }
+
+    /// Whether frames come in real time (and so may be dropped).
+    pub fn is_live(&self) -> bool {
+        matches!(self, SourceSpec::Camera(_))
+    }
+}
+
+/// Opens a source. Cameras reopen after an unplug and keep only the newest
+/// frame; files yield every frame.
+pub fn open_source(
+    spec: &SourceSpec,
+    options: &InputOptions,
+) -> Result<Box<dyn FrameSource>, CaptureError> {
+    let source: Box<dyn FrameSource> = match spec {
+        SourceSpec::Image(path) => Box::new(ImageFileSource::open(path)?),
+        SourceSpec::Sequence { pattern, fps } => {
+            Box::new(ImageSequenceSource::open(pattern, *fps)?)
+        }
+        SourceSpec::Y4m(Some(path)) => Box::new(Y4mSource::open(path)?),
+        SourceSpec::Y4m(None) => Box::new(Y4mSource::from_reader(
+            Box::new(std::io::stdin()),
+            "stdin".into(),
+        )?),
+        SourceSpec::Raw {
+            path,
+            format,
+            width,
+            height,
+            fps,
+        } => {
+            let (reader, what): (Box<dyn Read + Send>, String) = match path {
+                Some(p) => (
+                    Box::new(std::fs::File::open(p).map_err(|e| CaptureError::io(p, e))?),
+                    p.display().to_string(),
+                ),
+                None => (Box::new(std::io::stdin()), "stdin".into()),
+            };
+            Box::new(RawSource::new(
+                reader, what, *format, *width, *height, *fps,
+            )?)
+        }
+        SourceSpec::Video(path) => Box::new(FfmpegSource::open(path)?),
+        SourceSpec::Camera(request) => {
+            let request = *request;
+            let camera = Reconnecting::new(move || {
+                CameraSource::open(request).map(|c| Box::new(c) as Box<dyn FrameSource>)
+            })?;
+            Box::new(LatestFrame::spawn(Box::new(camera), false))
+        }
+        SourceSpec::Synthetic {
+            width,
+            height,
+            fps,
+            frames,
+        } => Box::new(SyntheticSource::new(*width, *height, *fps, *frames)),
+    };
+    if options.matrix.is_none() && options.range.is_none() {
+        return Ok(source);
+    }
+    Ok(Box::new(ColorOverride {
+        inner: source,
+        matrix: options.matrix,
+        range: options.range,
+    }))
+}
+
+/// Applies `--color-matrix` / `--color-range` to every frame: sources often
+/// do not know (y4m has no matrix tag, cameras lie).
+struct ColorOverride {
+    inner: Box<dyn FrameSource>,
+    matrix: Option<ColorMatrix>,
+    range: Option<ColorRange>,
+}
+
+impl FrameSource for ColorOverride {
+    fn info(&self) -> &SourceInfo {
+        self.inner.info()
+    }
+    fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError> {
+        Ok(self.inner.next_frame()?.map(|mut frame| {
+            if let Some(matrix) = self.matrix {
+                frame.color_space.matrix = matrix;
+            }
+            if let Some(range) = self.range {
+                frame.color_space.range = range;
+            }
+            frame
+        }))
+    }
+    fn dropped_frames(&self) -> u64 {
+        self.inner.dropped_frames()
+    }
+}

@@ -1,0 +1,16 @@
+//! The crate's error: one enum per subsystem, gathered here.
+
+/// Anything that can stop a drape pipeline. Each subsystem's error says
+/// which thing failed and what to do about it.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error(transparent)]
+    Capture(#[from] crate::capture::CaptureError),
+    #[error(transparent)]
+    Gpu(#[from] crate::gpu::GpuError),
+    #[error(transparent)]
+    Output(#[from] crate::output::OutputError),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,34 @@
+//! drape: a GPU virtual mirror.
+//!
+//! Frames flow one way: `capture` → `upload` (format conversion on the GPU)
+//! → pose → render → `output`. The ten-line pipeline:
+//!
+//! ```no_run
+//! use drape::{capture, output, GpuContext, Mirror, MirrorConfig};
+//! # fn main() -> drape::Result<()> {
+//! let gpu = GpuContext::headless()?;
+//! let input = capture::InputOptions::default();
+//! let mut source = capture::open_source(&capture::SourceSpec::parse("clip.y4m", &input)?, &input)?;
+//! let options = output::SinkOptions { fps: source.info().fps.unwrap_or(30.0), frame_count: None };
+//! let mut sink = output::open_sink(&output::SinkSpec::parse("out/", None)?, &options)?;
+//! let mut mirror = Mirror::new(&gpu, MirrorConfig { mirror: true });
+//! while let Some(frame) = source.next_frame()? {
+//!     sink.write_frame(&mirror.process_to_cpu(&frame)?)?;
+//! }
+//! sink.finish()?;
+//! # Ok(()) }
+//! ```
+
+pub mod app;
+pub mod capture;
+mod error;
+pub mod gpu;
+mod mirror;
+pub mod output;
+pub mod upload;
+
+pub use capture::{Frame, FrameSource, PixelFormat};
+pub use error::{Error, Result};
+pub use gpu::GpuContext;
+pub use mirror::{Mirror, MirrorConfig};
+pub use output::FrameSink;

@@ -1,0 +1,319 @@
+//! The `drape` command line. Every command is a thin layer over the library.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use drape::app::{self, Progress, RenderOptions, StopFlag, WindowOptions};
+use drape::capture::{self, ColorMatrix, ColorRange, InputOptions, PixelFormat, SourceSpec};
+use drape::output::{self, OutputFormat, SinkOptions, SinkSpec};
+use drape::{GpuContext, Mirror, MirrorConfig};
+
+/// The clip `drape` renders when run with no command.
+const SAMPLE_CLIP: &str = "assets/samples/astronaut_pan.y4m";
+
+#[derive(Parser)]
+#[command(name = "drape", version, about = "A GPU virtual mirror", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// More log output (-v: info, -vv: debug). RUST_LOG also works.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show the live mirror in a window (webcam by default).
+    Run(RunArgs),
+    /// Process a source headless into files or a pipe.
+    Render(RenderArgs),
+    /// List the GPU adapters wgpu can use.
+    Devices,
+    /// List the cameras.
+    Cameras,
+}
+
+#[derive(Args, Clone)]
+struct InputArgs {
+    /// Image, folder, glob, y4m, video file, `-` (stdin), `camera[:N]` or
+    /// `synthetic`.
+    #[arg(short, long)]
+    input: Option<String>,
+    /// Camera index (same as --input camera:N).
+    #[arg(long, conflicts_with = "input")]
+    camera: Option<u32>,
+    /// Raw input's pixel format: rgba, bgra, rgb, yuyv, nv12, i420, yuv444, gray.
+    #[arg(long, value_parser = parse_pixel_format)]
+    input_format: Option<PixelFormat>,
+    /// Frame size WxH: raw input, synthetic source, camera request.
+    #[arg(long, value_parser = parse_size)]
+    size: Option<(u32, u32)>,
+    /// Frame rate: image folders, raw input, camera request.
+    #[arg(long)]
+    fps: Option<f64>,
+    /// Y'CbCr matrix, overriding the source's.
+    #[arg(long, value_enum)]
+    color_matrix: Option<MatrixArg>,
+    /// Y'CbCr range, overriding the source's.
+    #[arg(long, value_enum)]
+    color_range: Option<RangeArg>,
+    /// Flip left–right, as a mirror does.
+    #[arg(long)]
+    mirror: bool,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Borderless full screen (a kiosk).
+    #[arg(long)]
+    fullscreen: bool,
+    /// Present as fast as possible instead of at the display's refresh.
+    #[arg(long)]
+    no_vsync: bool,
+    /// Close the window when a file source ends.
+    #[arg(long)]
+    exit_at_end: bool,
+}
+
+#[derive(Args)]
+struct RenderArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// A folder (PNGs), a pattern (out/f_%04d.jpg), one .png/.jpg, a .y4m
+    /// or .rgba file, or `-` (stdout).
+    #[arg(short, long, default_value = "out")]
+    output: String,
+    /// png, jpg, y4m or rgba; by default from --output.
+    #[arg(long, value_parser = parse_output_format)]
+    output_format: Option<OutputFormat>,
+    /// Stop after N frames.
+    #[arg(long)]
+    frames: Option<u64>,
+    /// No progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum MatrixArg {
+    Bt601,
+    Bt709,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RangeArg {
+    Limited,
+    Full,
+}
+
+fn parse_pixel_format(s: &str) -> Result<PixelFormat, String> {
+    PixelFormat::from_name(s).ok_or_else(|| {
+        let names: Vec<_> = PixelFormat::ALL.iter().map(|f| f.name()).collect();
+        format!("unknown pixel format {s:?}; known: {}", names.join(", "))
+    })
+}
+
+fn parse_output_format(s: &str) -> Result<OutputFormat, String> {
+    OutputFormat::from_name(s)
+        .ok_or_else(|| format!("unknown output format {s:?}; known: png, jpg, y4m, rgba"))
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("size {s:?} is not WxH (e.g. 640x480)");
+    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
+    let (w, h): (u32, u32) = (w.parse().map_err(|_| bad())?, h.parse().map_err(|_| bad())?);
+    if w == 0 || h == 0 || w > 16384 || h > 16384 {
+        return Err(format!("size {s:?} must be between 1x1 and 16384x16384"));
+    }
+    Ok((w, h))
+}
+
+impl InputArgs {
+    fn options(&self) -> InputOptions {
+        InputOptions {
+            format: self.input_format,
+            size: self.size,
+            fps: self.fps,
+            matrix: self.color_matrix.map(|m| match m {
+                MatrixArg::Bt601 => ColorMatrix::Bt601,
+                MatrixArg::Bt709 => ColorMatrix::Bt709,
+            }),
+            range: self.color_range.map(|r| match r {
+                RangeArg::Limited => ColorRange::Limited,
+                RangeArg::Full => ColorRange::Full,
+            }),
+        }
+    }
+
+    fn open(&self, default: &str) -> drape::Result<Box<dyn capture::FrameSource>> {
+        let input = match (&self.input, self.camera) {
+            (Some(input), _) => input.clone(),
+            (None, Some(n)) => format!("camera:{n}"),
+            (None, None) => default.to_string(),
+        };
+        let options = self.options();
+        let spec = SourceSpec::parse(&input, &options)?;
+        Ok(capture::open_source(&spec, &options)?)
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let result = match cli.command {
+        Some(Command::Run(args)) => run(args),
+        Some(Command::Render(args)) => render(args),
+        Some(Command::Devices) => devices(),
+        Some(Command::Cameras) => cameras(),
+        None => sample(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("drape: error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        // wgpu probes every backend; a missing EGL driver is not news.
+        0 => "warn,wgpu_hal::gles=off",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    // Logs go to stderr: stdout may carry video.
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .init();
+}
+
+/// `drape` alone: the main job on the bundled sample.
+fn sample() -> drape::Result<()> {
+    let clip = [
+        PathBuf::from(SAMPLE_CLIP),
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SAMPLE_CLIP),
+    ]
+    .into_iter()
+    .find(|p| p.exists())
+    .unwrap_or_else(|| PathBuf::from(SAMPLE_CLIP));
+    eprintln!(
+        "drape: no command given, rendering the bundled sample {} into out/ (see `drape --help`)",
+        clip.display()
+    );
+    render(RenderArgs {
+        input: InputArgs {
+            input: Some(clip.display().to_string()),
+            camera: None,
+            input_format: None,
+            size: None,
+            fps: None,
+            color_matrix: None,
+            color_range: None,
+            mirror: true,
+        },
+        output: "out".into(),
+        output_format: None,
+        frames: None,
+        quiet: false,
+    })
+}
+
+fn render(args: RenderArgs) -> drape::Result<()> {
+    let sink_spec = SinkSpec::parse(&args.output, args.output_format)?;
+    let mut source = args.input.open("camera:0")?;
+    let info = source.info().clone();
+    let gpu = GpuContext::headless()?;
+    let mut sink = output::open_sink(
+        &sink_spec,
+        &SinkOptions {
+            fps: info.fps.unwrap_or(30.0),
+            frame_count: info.frame_count,
+        },
+    )?;
+    let mut mirror = Mirror::new(
+        &gpu,
+        MirrorConfig {
+            mirror: args.input.mirror,
+        },
+    );
+    let stop = StopFlag::new().on_ctrl_c();
+    let options = RenderOptions {
+        max_frames: args.frames,
+        progress: if args.quiet {
+            Progress::Never
+        } else {
+            Progress::Auto
+        },
+    };
+    tracing::info!(
+        "{} → {} on {}",
+        info.description,
+        sink.description(),
+        gpu.info.name
+    );
+    let summary = app::render(&mut source, &mut mirror, sink.as_mut(), &options, &stop)?;
+    eprintln!("drape: {summary} → {}", sink.description());
+    Ok(())
+}
+
+fn run(args: RunArgs) -> drape::Result<()> {
+    let source = args.input.open("camera:0")?;
+    let stop = StopFlag::new().on_ctrl_c();
+    let options = WindowOptions {
+        fullscreen: args.fullscreen,
+        vsync: !args.no_vsync,
+        exit_at_end: args.exit_at_end,
+        mirror: MirrorConfig {
+            mirror: args.input.mirror,
+        },
+        ..WindowOptions::default()
+    };
+    let summary = app::run_window(source, options, &stop)?;
+    eprintln!("drape: {summary}");
+    Ok(())
+}
+
+fn devices() -> drape::Result<()> {
+    let adapters = drape::gpu::describe_adapters();
+    if adapters.is_empty() {
+        return Err(drape::gpu::GpuError::NoAdapter {
+            backends: String::new(),
+        }
+        .into());
+    }
+    for adapter in adapters {
+        print!("{adapter}");
+    }
+    match GpuContext::headless() {
+        Ok(gpu) => println!("default: {} ({:?})", gpu.info.name, gpu.info.backend),
+        Err(e) => println!("default: none ({e})"),
+    }
+    Ok(())
+}
+
+fn cameras() -> drape::Result<()> {
+    let cameras = capture::list_cameras()?;
+    if cameras.is_empty() {
+        println!("no cameras found (on Linux: is a /dev/video* device present and readable?)");
+    }
+    for camera in cameras {
+        println!("{}: {} ({})", camera.index, camera.name, camera.description);
+    }
+    Ok(())
+}

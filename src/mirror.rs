@@ -1,0 +1,66 @@
+//! `Mirror`: the per-frame pipeline, capture → upload → (pose → render) →
+//! output. Later stages plug in here; today a frame is uploaded, converted
+//! and mirrored on the GPU.
+
+use crate::capture::Frame;
+use crate::gpu::{GpuContext, TextureReadback};
+use crate::output::RgbaFrame;
+use crate::upload::{FrameUploader, UploadOptions};
+use crate::Result;
+
+/// How the mirror treats each frame.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MirrorConfig {
+    /// Flip left–right, as a looking-glass does (on for a kiosk facing the
+    /// shopper, off for a livestream where text must read correctly).
+    pub mirror: bool,
+}
+
+/// Long-lived pipeline state: GPU resources are made once and reused.
+pub struct Mirror {
+    gpu: GpuContext,
+    config: MirrorConfig,
+    uploader: FrameUploader,
+    readback: TextureReadback,
+    rgba: Vec<u8>,
+}
+
+impl Mirror {
+    pub fn new(gpu: &GpuContext, config: MirrorConfig) -> Mirror {
+        Mirror {
+            gpu: gpu.clone(),
+            uploader: FrameUploader::new(gpu),
+            readback: TextureReadback::new(),
+            config,
+            rgba: Vec::new(),
+        }
+    }
+
+    pub fn config(&self) -> &MirrorConfig {
+        &self.config
+    }
+
+    /// Runs the pipeline on `frame`; the result stays on the GPU (for a
+    /// window, or further GPU work).
+    pub fn process(&mut self, frame: &Frame) -> Result<wgpu::Texture> {
+        let options = UploadOptions {
+            mirror: self.config.mirror,
+        };
+        Ok(self.uploader.upload(&self.gpu, frame, &options)?)
+    }
+
+    /// Runs the pipeline on `frame` and reads the result back as RGBA, for
+    /// files and pipes.
+    pub fn process_to_cpu(&mut self, frame: &Frame) -> Result<RgbaFrame<'_>> {
+        let texture = self.process(frame)?;
+        self.readback
+            .read_into(&self.gpu, &texture, &mut self.rgba)?;
+        Ok(RgbaFrame {
+            data: &self.rgba,
+            width: texture.width(),
+            height: texture.height(),
+            index: frame.index,
+            timestamp: frame.timestamp,
+        })
+    }
+}

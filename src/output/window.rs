@@ -1,0 +1,240 @@
+//! `WindowPresenter`: draws the working texture into a window's surface,
+//! letterboxed. The event loop that owns the window is in `app::window`.
+
+use std::sync::Arc;
+
+use winit::window::Window;
+
+use super::OutputError;
+use crate::gpu::{shaders, GpuContext};
+
+/// Uniforms of blit.wgsl.
+// This must be kept in sync with BlitParams in shaders/output/blit.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, bytemuck::Pod, bytemuck::Zeroable)]
+struct BlitParams {
+    scale: [f32; 2],
+    _padding: [f32; 2],
+}
+
+/// A window's surface and the pipeline that fills it.
+pub struct WindowPresenter {
+    surface: wgpu::Surface<'static>,
+    config: wgpu::SurfaceConfiguration,
+    pipeline: wgpu::RenderPipeline,
+    layout: wgpu::BindGroupLayout,
+    params: wgpu::Buffer,
+    sampler: wgpu::Sampler,
+    /// The working texture's view format that matches the surface's
+    /// encoding, so bytes pass through unchanged.
+    frame_view_format: wgpu::TextureFormat,
+}
+
+impl WindowPresenter {
+    /// Configures `surface` (made from `window` on `gpu.instance`).
+    pub fn new(
+        gpu: &GpuContext,
+        surface: wgpu::Surface<'static>,
+        window: &Arc<Window>,
+        vsync: bool,
+    ) -> Result<WindowPresenter, OutputError> {
+        let size = window.inner_size();
+        let mut config = surface
+            .get_default_config(&gpu.adapter, size.width.max(1), size.height.max(1))
+            .ok_or_else(|| {
+                OutputError::Window(format!(
+                    "the adapter {} cannot present to this window",
+                    gpu.info.name
+                ))
+            })?;
+        config.present_mode = if vsync {
+            wgpu::PresentMode::AutoVsync
+        } else {
+            wgpu::PresentMode::AutoNoVsync
+        };
+        surface.configure(&gpu.device, &config);
+        let frame_view_format = if config.format.is_srgb() {
+            wgpu::TextureFormat::Rgba8UnormSrgb
+        } else {
+            wgpu::TextureFormat::Rgba8Unorm
+        };
+
+        let device = &gpu.device;
+        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+            label: Some("output/blit.wgsl"),
+            source: wgpu::ShaderSource::Wgsl(shaders::BLIT.into()),
+        });
+        let fragment_entry = |binding, ty| wgpu::BindGroupLayoutEntry {
+            binding,
+            visibility: wgpu::ShaderStages::FRAGMENT,
+            ty,
+            count: None,
+        };
+        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("blit"),
+            entries: &[
+                fragment_entry(
+                    0,
+                    wgpu::BindingType::Buffer {
+                        ty: wgpu::BufferBindingType::Uniform,
+                        has_dynamic_offset: false,
+                        min_binding_size: None,
+                    },
+                ),
+                fragment_entry(
+                    1,
+                    wgpu::BindingType::Texture {
+                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
+                        view_dimension: wgpu::TextureViewDimension::D2,
+                        multisampled: false,
+                    },
+                ),
+                fragment_entry(
+                    2,
+                    wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
+                ),
+            ],
+        });
+        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+            label: Some("blit"),
+            bind_group_layouts: &[Some(&layout)],
+            immediate_size: 0,
+        });
+        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("blit"),
+            layout: Some(&pipeline_layout),
+            vertex: wgpu::VertexState {
+                module: &module,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &[],
+            },
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: None,
+            multisample: wgpu::MultisampleState::default(),
+            fragment: Some(wgpu::FragmentState {
+                module: &module,
+                entry_point: Some("fs_main"),
+                compilation_options: Default::default(),
+                targets: &[Some(config.format.into())],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        let params = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("blit params"),
+            size: std::mem::size_of::<BlitParams>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("blit"),
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            ..Default::default()
+        });
+        Ok(WindowPresenter {
+            surface,
+            config,
+            pipeline,
+            layout,
+            params,
+            sampler,
+            frame_view_format,
+        })
+    }
+
+    /// Follows a window resize.
+    pub fn resize(&mut self, gpu: &GpuContext, width: u32, height: u32) {
+        if width == 0 || height == 0 {
+            return; // minimised
+        }
+        self.config.width = width;
+        self.config.height = height;
+        self.surface.configure(&gpu.device, &self.config);
+    }
+
+    /// Draws `frame` (a working texture) and presents it. A surface that is
+    /// lost or outdated is reconfigured and the frame skipped.
+    pub fn present(&mut self, gpu: &GpuContext, frame: &wgpu::Texture) -> Result<(), OutputError> {
+        let surface_texture = match self.surface.get_current_texture() {
+            wgpu::CurrentSurfaceTexture::Success(t)
+            | wgpu::CurrentSurfaceTexture::Suboptimal(t) => t,
+            wgpu::CurrentSurfaceTexture::Timeout | wgpu::CurrentSurfaceTexture::Occluded => {
+                return Ok(());
+            }
+            wgpu::CurrentSurfaceTexture::Outdated | wgpu::CurrentSurfaceTexture::Lost => {
+                self.surface.configure(&gpu.device, &self.config);
+                return Ok(());
+            }
+            wgpu::CurrentSurfaceTexture::Validation => {
+                return Err(OutputError::Window(
+                    "the surface reported a validation error".into(),
+                ));
+            }
+        };
+        let (fw, fh) = (frame.width() as f32, frame.height() as f32);
+        let (ww, wh) = (self.config.width as f32, self.config.height as f32);
+        let fit = (ww / fw).min(wh / fh);
+        let params = BlitParams {
+            scale: [fw * fit / ww, fh * fit / wh],
+            _padding: [0.0; 2],
+        };
+        gpu.queue
+            .write_buffer(&self.params, 0, bytemuck::bytes_of(&params));
+        let frame_view = frame.create_view(&wgpu::TextureViewDescriptor {
+            format: Some(self.frame_view_format),
+            ..Default::default()
+        });
+        let bind_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("blit"),
+            layout: &self.layout,
+            entries: &[
+                wgpu::BindGroupEntry {
+                    binding: 0,
+                    resource: self.params.as_entire_binding(),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 1,
+                    resource: wgpu::BindingResource::TextureView(&frame_view),
+                },
+                wgpu::BindGroupEntry {
+                    binding: 2,
+                    resource: wgpu::BindingResource::Sampler(&self.sampler),
+                },
+            ],
+        });
+        let target = surface_texture
+            .texture
+            .create_view(&wgpu::TextureViewDescriptor::default());
+        let mut encoder = gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("present"),
+            });
+        {
+            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("blit"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: &target,
+                    depth_slice: None,
+                    resolve_target: None,
+                    ops: wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                        store: wgpu::StoreOp::Store,
+                    },
+                })],
+                depth_stencil_attachment: None,
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
+            });
+            pass.set_pipeline(&self.pipeline);
+            pass.set_bind_group(0, &bind_group, &[]);
+            pass.draw(0..3, 0..1);
+        }
+        gpu.queue.submit([encoder.finish()]);
+        gpu.queue.present(surface_texture);
+        Ok(())
+    }
+}

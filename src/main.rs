@@ -189,7 +189,7 @@ fn main() -> ExitCode {
 fn init_logging(verbose: u8) {
     let default = match verbose {
         // wgpu probes every backend; a missing EGL driver is not news.
-        0 => "warn,wgpu_hal::gles=off",
+        0 => "warn,wgpu_hal::gles=off,winit=error",
         1 => "info",
         _ => "debug",
     };

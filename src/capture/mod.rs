@@ -19,7 +19,7 @@ pub mod y4m;
 use std::path::PathBuf;
 
 pub use camera::{list_cameras, CameraInfo, CameraRequest, CameraSource};
-pub use ffmpeg::FfmpegSource;
+pub use ffmpeg::{ffmpeg_available, FfmpegSource};
 pub use frame::{ColorMatrix, ColorRange, ColorSpace, Frame, PixelFormat};
 pub use image_file::ImageFileSource;
 pub use latest::LatestFrame;

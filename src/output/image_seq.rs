@@ -24,7 +24,12 @@ impl ImageFormat {
 
     /// From a file name's extension.
     pub fn from_path(path: &Path) -> Option<ImageFormat> {
-        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+        ImageFormat::from_extension(path.extension()?.to_str()?)
+    }
+
+    /// From an extension without its dot (`png`, `JPG`).
+    pub fn from_extension(extension: &str) -> Option<ImageFormat> {
+        match extension.to_ascii_lowercase().as_str() {
             "png" => Some(ImageFormat::Png),
             "jpg" | "jpeg" => Some(ImageFormat::Jpeg),
             _ => None,
@@ -85,7 +90,8 @@ impl ImageSequenceSink {
         } else {
             digits.parse().map_err(|_| bad())?
         };
-        let format = ImageFormat::from_path(Path::new(suffix)).ok_or_else(|| {
+        let extension = suffix.rsplit_once('.').map_or("", |(_, e)| e);
+        let format = ImageFormat::from_extension(extension).ok_or_else(|| {
             OutputError::BadSpec(format!(
                 "output pattern {pattern:?} must end in .png, .jpg or .jpeg"
             ))

@@ -184,6 +184,8 @@ impl WindowPresenter {
             .write_buffer(&self.params, 0, bytemuck::bytes_of(&params));
         let frame_view = frame.create_view(&wgpu::TextureViewDescriptor {
             format: Some(self.frame_view_format),
+            // sRGB views cannot be storage views: ask for sampling only.
+            usage: Some(wgpu::TextureUsages::TEXTURE_BINDING),
             ..Default::default()
         });
         let bind_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {

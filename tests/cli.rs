@@ -1,0 +1,316 @@
+//! The `drape` binary end to end: real files and pipes in, files and pipes
+//! out, and every kind of bad input giving a clear error and no panic.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use common::{max_abs_diff, mirror_rgba, noise_bytes};
+use drape::capture::y4m::Y4mHeader;
+use drape::capture::{ColorRange, Frame, FrameSource, PixelFormat, Y4mSource};
+use drape::upload::cpu;
+
+fn drape() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_drape"));
+    command.env_remove("RUST_LOG");
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("drape runs")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Fails unless the run failed cleanly: non-zero exit, no panic, and a
+/// message that contains `needle`.
+fn assert_clean_failure(output: &Output, needle: &str) {
+    let text = stderr(output);
+    assert!(!output.status.success(), "should fail: {text}");
+    assert!(!text.contains("panicked"), "panicked: {text}");
+    assert!(text.contains(needle), "expected {needle:?} in: {text}");
+}
+
+/// Writes a 4:2:0 y4m with noise frames; returns the frames' bytes.
+fn write_y4m(path: &Path, width: u32, height: u32, frames: u32) -> Vec<Vec<u8>> {
+    let header = Y4mHeader {
+        width,
+        height,
+        fps_num: 25,
+        fps_den: 1,
+        format: PixelFormat::I420,
+        range: ColorRange::Limited,
+    };
+    let mut bytes = header.to_line().into_bytes();
+    let mut planes = Vec::new();
+    for i in 0..frames {
+        let frame = noise_bytes(PixelFormat::I420.frame_len(width, height), 7 + i);
+        bytes.extend_from_slice(b"FRAME\n");
+        bytes.extend_from_slice(&frame);
+        planes.push(frame);
+    }
+    std::fs::write(path, bytes).unwrap();
+    planes
+}
+
+fn expected_rgba(planes: &[u8], width: u32, height: u32, mirror: bool) -> Vec<u8> {
+    let frame = Frame::new(planes.to_vec(), PixelFormat::I420, width, height).unwrap();
+    cpu::convert_to_rgba(&frame, mirror)
+}
+
+fn png_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+#[test]
+fn y4m_to_pngs_matches_the_frames_and_mirrors() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("clip.y4m");
+    let (w, h) = (45, 31);
+    let planes = write_y4m(&clip, w, h, 3);
+    for mirror in [false, true] {
+        let out = dir.path().join(format!("out_{mirror}"));
+        let mut command = drape();
+        command
+            .args(["render", "--input"])
+            .arg(&clip)
+            .arg("--output")
+            .arg(&out);
+        if mirror {
+            command.arg("--mirror");
+        }
+        let output = run(&mut command);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(
+            stderr(&output).contains("3 frames"),
+            "summary: {}",
+            stderr(&output)
+        );
+        let files = png_files(&out);
+        assert_eq!(files.len(), 3);
+        for (file, planes) in files.iter().zip(&planes) {
+            let png = image::open(file).unwrap().into_rgba8();
+            let expected = expected_rgba(planes, w, h, mirror);
+            assert!(
+                max_abs_diff(png.as_raw(), &expected) <= 1,
+                "{}",
+                file.display()
+            );
+            if mirror {
+                let unmirrored = expected_rgba(planes, w, h, false);
+                assert!(max_abs_diff(png.as_raw(), &mirror_rgba(&unmirrored, w)) <= 1);
+            }
+        }
+    }
+}
+
+#[test]
+fn y4m_stdin_to_y4m_stdout() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("clip.y4m");
+    write_y4m(&clip, 16, 12, 4);
+    let output = run(drape()
+        .args(["render", "--input", "-", "--output", "-"])
+        .stdin(std::fs::File::open(&clip).unwrap()));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut source =
+        Y4mSource::from_reader(Box::new(std::io::Cursor::new(output.stdout)), "out".into())
+            .unwrap();
+    let mut frames = 0;
+    while source.next_frame().unwrap().is_some() {
+        frames += 1;
+    }
+    assert_eq!(frames, 4);
+}
+
+#[test]
+fn raw_nv12_stdin_and_a_wrong_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let (w, h) = (16, 8);
+    let frame_len = PixelFormat::Nv12.frame_len(w, h);
+    let bytes = noise_bytes(frame_len * 2 + frame_len / 2, 3);
+    let out = dir.path().join("raw");
+    let mut child = drape()
+        .args([
+            "render",
+            "--input",
+            "-",
+            "--input-format",
+            "nv12",
+            "--size",
+            "16x8",
+        ])
+        .arg("--output")
+        .arg(&out)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&bytes).unwrap();
+    let output = child.wait_with_output().unwrap();
+    // Two whole frames written and complete; the half frame is an error
+    // that names the fix.
+    assert_clean_failure(&output, "--size");
+    let files = png_files(&out);
+    assert_eq!(files.len(), 2, "{files:?}");
+    let first = image::open(&files[0]).unwrap().into_rgba8();
+    let frame = Frame::new(bytes[..frame_len].to_vec(), PixelFormat::Nv12, w, h).unwrap();
+    assert!(max_abs_diff(first.as_raw(), &cpu::convert_to_rgba(&frame, false)) <= 1);
+}
+
+#[test]
+fn truncated_y4m_keeps_the_frames_already_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let clip = dir.path().join("cut.y4m");
+    write_y4m(&clip, 20, 10, 3);
+    let full = std::fs::read(&clip).unwrap();
+    std::fs::write(&clip, &full[..full.len() - 50]).unwrap();
+    let out = dir.path().join("out");
+    let output = run(drape()
+        .args(["render", "--input"])
+        .arg(&clip)
+        .arg("--output")
+        .arg(&out));
+    assert_clean_failure(&output, "frame 2");
+    let files = png_files(&out);
+    assert_eq!(files.len(), 2, "{files:?}");
+    for file in files {
+        assert_eq!(file.extension().unwrap(), "png", "no partial file left");
+        image::open(&file).expect("complete PNG");
+    }
+}
+
+#[test]
+fn bad_inputs_are_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("nope.png");
+    let output = run(drape().args(["render", "--input"]).arg(&missing));
+    assert_clean_failure(&output, "nope.png");
+
+    let corrupt = dir.path().join("corrupt.png");
+    std::fs::write(&corrupt, b"\x89PNG\r\n\x1a\nthis is not a png").unwrap();
+    let output = run(drape().args(["render", "--input"]).arg(&corrupt));
+    assert_clean_failure(&output, "corrupt.png");
+
+    let output = run(drape().args(["render", "--input", "-", "--input-format", "argb"]));
+    assert_clean_failure(&output, "unknown pixel format");
+
+    let output = run(drape().args(["render", "--input", "-", "--input-format", "rgba"]));
+    assert_clean_failure(&output, "--size");
+
+    let output = run(drape().args(["render", "--camera", "7"]));
+    assert_clean_failure(&output, "camera 7");
+
+    let output = run(drape()
+        .args([
+            "render",
+            "--input",
+            "synthetic",
+            "--output",
+            "x.png",
+            "--frames",
+            "2",
+        ])
+        .current_dir(dir.path()));
+    assert_clean_failure(&output, "one image");
+    assert!(dir.path().join("x.png").exists(), "the first frame is kept");
+
+    let garbage = dir.path().join("garbage.bin");
+    std::fs::write(&garbage, noise_bytes(4096, 9)).unwrap();
+    let output = run(drape().args(["render", "--input"]).arg(&garbage));
+    assert_clean_failure(&output, "garbage.bin");
+}
+
+#[test]
+fn run_without_a_display_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let image_path = dir.path().join("still.png");
+    image::RgbaImage::from_pixel(8, 8, image::Rgba([9, 9, 9, 255]))
+        .save(&image_path)
+        .unwrap();
+    let output = run(drape()
+        .args(["run", "--input"])
+        .arg(&image_path)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY"));
+    assert_clean_failure(&output, "display");
+}
+
+#[test]
+fn video_file_through_ffmpeg() {
+    if std::env::var_os("DRAPE_NO_FFMPEG").is_some() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let video = dir.path().join("clip.mkv");
+    let made = Command::new("ffmpeg")
+        .args([
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=size=64x48:rate=10",
+        ])
+        .args(["-frames:v", "6", "-c:v", "ffv1"])
+        .arg(&video)
+        .status()
+        .expect("ffmpeg is installed (set DRAPE_NO_FFMPEG=1 to skip)");
+    assert!(made.success());
+    let out = dir.path().join("out");
+    let output = run(drape()
+        .args(["render", "--input"])
+        .arg(&video)
+        .arg("--output")
+        .arg(&out));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let files = png_files(&out);
+    assert_eq!(files.len(), 6);
+    assert_eq!(image::open(&files[0]).unwrap().width(), 64);
+}
+
+#[test]
+fn devices_lists_an_adapter_and_piped_runs_stay_quiet() {
+    let output = run(drape().arg("devices"));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("backend:") && text.contains("default:"),
+        "{text}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    // Mesa's lavapipe prints a line when XDG_RUNTIME_DIR is unset; give it
+    // one (a private 0700 folder) so only drape's own output is counted.
+    let runtime = tempfile::tempdir().unwrap();
+    let output = run(drape()
+        .args([
+            "render",
+            "--input",
+            "synthetic",
+            "--size",
+            "32x24",
+            "--frames",
+            "5",
+        ])
+        .arg("--output")
+        .arg(dir.path())
+        .env("XDG_RUNTIME_DIR", runtime.path()));
+    let text = stderr(&output);
+    assert!(output.status.success(), "{text}");
+    // Piped: only the summary line, no progress bar.
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(
+        text.contains("5 frames") && text.contains("0 dropped"),
+        "{text}"
+    );
+}

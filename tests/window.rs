@@ -1,0 +1,144 @@
+//! `drape run` under a virtual X server: the window shows the frame (found
+//! in a screenshot, mirrored when asked) and Ctrl-C ends the run cleanly.
+//!
+//! Needs Xvfb and ImageMagick's `import` (installed by .ci/run).
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const RED: [u8; 3] = [230, 20, 20];
+const BLUE: [u8; 3] = [20, 20, 230];
+
+/// A virtual X display, stopped on drop.
+struct Xvfb {
+    process: Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start() -> Xvfb {
+        // A display number unlikely to collide with another test run.
+        let number = 90 + std::process::id() % 100;
+        let display = format!(":{number}");
+        let process = Command::new("Xvfb")
+            .args([&display, "-screen", "0", "640x480x24", "-nolisten", "tcp"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("Xvfb is installed (apt-get install xvfb)");
+        let socket = format!("/tmp/.X11-unix/X{number}");
+        let started = Instant::now();
+        while !Path::new(&socket).exists() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "Xvfb did not start"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Xvfb { process, display }
+    }
+
+    fn screenshot(&self, path: &Path) -> Option<image::RgbImage> {
+        let status = Command::new("import")
+            .args(["-display", &self.display, "-window", "root"])
+            .arg(path)
+            .stderr(Stdio::null())
+            .status()
+            .expect("ImageMagick's import is installed (apt-get install imagemagick)");
+        if !status.success() {
+            return None;
+        }
+        image::open(path).ok().map(|i| i.into_rgb8())
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+fn close(a: &[u8], b: [u8; 3]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= 12)
+}
+
+/// Where the red and blue halves of the test card are in the screenshot.
+fn red_is_left(shot: &image::RgbImage) -> Option<bool> {
+    let (mut red_x, mut red_n, mut blue_x, mut blue_n) = (0u64, 0u64, 0u64, 0u64);
+    for (x, _, p) in shot.enumerate_pixels() {
+        if close(&p.0, RED) {
+            red_x += x as u64;
+            red_n += 1;
+        } else if close(&p.0, BLUE) {
+            blue_x += x as u64;
+            blue_n += 1;
+        }
+    }
+    // Each half of the 160x120 card covers 9600 pixels.
+    (red_n > 9000 && blue_n > 9000).then(|| red_x / red_n < blue_x / blue_n)
+}
+
+fn interrupt(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+#[test]
+fn window_shows_the_frame_and_ctrl_c_ends_cleanly() {
+    let xvfb = Xvfb::start();
+    let dir = tempfile::tempdir().unwrap();
+    let card = dir.path().join("card.png");
+    let image =
+        image::RgbImage::from_fn(160, 120, |x, _| image::Rgb(if x < 80 { RED } else { BLUE }));
+    image.save(&card).unwrap();
+
+    for mirror in [false, true] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_drape"));
+        command
+            .args(["run", "--input"])
+            .arg(&card)
+            .env("DISPLAY", &xvfb.display)
+            .env_remove("WAYLAND_DISPLAY")
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if mirror {
+            command.arg("--mirror");
+        }
+        let child = command.spawn().expect("drape runs");
+
+        let shot_path = dir.path().join(format!("shot_{mirror}.png"));
+        let started = Instant::now();
+        let seen = loop {
+            if let Some(found) = xvfb.screenshot(&shot_path).as_ref().and_then(red_is_left) {
+                break Some(found);
+            }
+            if started.elapsed() > Duration::from_secs(30) {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        interrupt(&child);
+        let output = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&output.stderr);
+        let seen = seen.unwrap_or_else(|| {
+            panic!(
+                "the frame never appeared on screen (last screenshot {}); drape said: {text}",
+                shot_path.display()
+            )
+        });
+        assert_eq!(
+            seen,
+            !mirror,
+            "mirror={mirror}: red should be on the {} side",
+            if mirror { "right" } else { "left" }
+        );
+        assert!(output.status.success(), "Ctrl-C ends cleanly: {text}");
+        assert!(text.contains("frames shown"), "{text}");
+    }
+}

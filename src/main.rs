@@ -164,6 +164,7 @@ impl InputArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    ensure_runtime_dir();
     init_logging(cli.verbose);
     let result = match cli.command {
         Some(Command::Run(args)) => run(args),
@@ -201,6 +202,27 @@ fn init_logging(verbose: u8) {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
+}
+
+/// Mesa's Vulkan drivers print "XDG_RUNTIME_DIR is invalid or not set" on
+/// every start when it is unset (servers, containers, CI). Give them a
+/// private folder, as a login session would. Runs before any thread starts.
+fn ensure_runtime_dir() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("XDG_RUNTIME_DIR").is_none() {
+        use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+        let Ok(uid) = std::fs::metadata("/proc/self").map(|m| m.uid()) else {
+            return;
+        };
+        let dir = std::env::temp_dir().join(format!("drape-runtime-{uid}"));
+        let _ = std::fs::DirBuilder::new().mode(0o700).create(&dir);
+        // Only a folder of our own, closed to others, will do.
+        let private = std::fs::metadata(&dir)
+            .is_ok_and(|m| m.is_dir() && m.uid() == uid && m.mode() & 0o077 == 0);
+        if private {
+            std::env::set_var("XDG_RUNTIME_DIR", &dir);
+        }
+    }
 }
 
 /// `drape` alone: the main job on the bundled sample.
@@ -274,6 +296,8 @@ fn render(args: RenderArgs) -> drape::Result<()> {
 
 fn run(args: RunArgs) -> drape::Result<()> {
     let source = args.input.open("camera:0")?;
+    // For a camera this names the format it negotiated.
+    eprintln!("drape: showing {}", source.info().description);
     let stop = StopFlag::new().on_ctrl_c();
     let options = WindowOptions {
         fullscreen: args.fullscreen,

@@ -314,3 +314,53 @@ fn devices_lists_an_adapter_and_piped_runs_stay_quiet() {
         "{text}"
     );
 }
+
+#[test]
+fn ctrl_c_ends_a_render_with_every_file_complete() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    // The synthetic source never ends: only Ctrl-C stops this run.
+    let child = drape()
+        .args([
+            "render",
+            "--input",
+            "synthetic",
+            "--size",
+            "96x64",
+            "--output",
+        ])
+        .arg(&out)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while png_files(&out).len() < 5 {
+        assert!(started.elapsed().as_secs() < 60, "no frames written");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let text = stderr(&output);
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("stopped by Ctrl-C"), "{text}");
+    let files = png_files(&out);
+    let reported: usize = text
+        .trim_start_matches("drape: ")
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("summary starts with the frame count: {text}"));
+    assert_eq!(files.len(), reported, "one file per frame reported");
+    for file in files {
+        assert_eq!(
+            file.extension().unwrap(),
+            "png",
+            "no partial file: {}",
+            file.display()
+        );
+        assert_eq!(image::open(&file).unwrap().width(), 96);
+    }
+}

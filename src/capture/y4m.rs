@@ -194,6 +194,8 @@ fn read_line(reader: &mut impl BufRead) -> std::io::Result<Line> {
 pub struct Y4mSource {
     reader: BufReader<Box<dyn Read + Send>>,
     header: Y4mHeader,
+    /// Bytes of the header line, newline included.
+    header_len: u64,
     info: SourceInfo,
     what: String,
     index: u64,
@@ -203,7 +205,16 @@ pub struct Y4mSource {
 impl Y4mSource {
     pub fn open(path: &Path) -> Result<Self, CaptureError> {
         let file = File::open(path).map_err(|e| CaptureError::io(path, e))?;
-        Y4mSource::from_reader(Box::new(file), path.display().to_string())
+        let file_len = file.metadata().map(|m| m.len()).ok();
+        let mut source = Y4mSource::from_reader(Box::new(file), path.display().to_string())?;
+        // A file's length gives its frame count (for progress and ETA),
+        // assuming plain `FRAME` lines; a stream with frame parameters has
+        // fewer frames than this, never more.
+        if let Some(file_len) = file_len {
+            let per_frame = source.header.frame_len() as u64 + b"FRAME\n".len() as u64;
+            source.info.frame_count = Some(file_len.saturating_sub(source.header_len) / per_frame);
+        }
+        Ok(source)
     }
 
     /// Reads the header from `reader`; `what` names the stream in errors
@@ -227,6 +238,7 @@ impl Y4mSource {
                 return Err(error(format!("the header is longer than {MAX_LINE} bytes")))
             }
         };
+        let header_len = line.len() as u64 + 1;
         let line = String::from_utf8_lossy(&line);
         let header = Y4mHeader::parse_tags(&line).map_err(error)?;
         let info = SourceInfo {
@@ -240,6 +252,7 @@ impl Y4mSource {
         Ok(Y4mSource {
             reader,
             header,
+            header_len,
             info,
             what,
             index: 0,

@@ -2,6 +2,7 @@
 //! window, and the helpers every stage shares (readback, shader sources).
 
 mod adapters;
+pub mod layout;
 mod readback;
 pub mod shaders;
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use winit::window::Window;
 
 use super::OutputError;
-use crate::gpu::{shaders, GpuContext};
+use crate::gpu::{layout, shaders, GpuContext};
 
 /// Uniforms of blit.wgsl.
 // This must be kept in sync with BlitParams in shaders/output/blit.wgsl.
@@ -64,35 +64,13 @@ impl WindowPresenter {
             label: Some("output/blit.wgsl"),
             source: wgpu::ShaderSource::Wgsl(shaders::BLIT.into()),
         });
-        let fragment_entry = |binding, ty| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::FRAGMENT,
-            ty,
-            count: None,
-        };
+        let fragment = wgpu::ShaderStages::FRAGMENT;
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("blit"),
             entries: &[
-                fragment_entry(
-                    0,
-                    wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                ),
-                fragment_entry(
-                    1,
-                    wgpu::BindingType::Texture {
-                        sample_type: wgpu::TextureSampleType::Float { filterable: true },
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                        multisampled: false,
-                    },
-                ),
-                fragment_entry(
-                    2,
-                    wgpu::BindingType::Sampler(wgpu::SamplerBindingType::Filtering),
-                ),
+                layout::uniform(0, fragment),
+                layout::texture_2d(1, fragment),
+                layout::sampler(2, fragment),
             ],
         });
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
@@ -188,24 +166,16 @@ impl WindowPresenter {
             usage: Some(wgpu::TextureUsages::TEXTURE_BINDING),
             ..Default::default()
         });
-        let bind_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("blit"),
-            layout: &self.layout,
-            entries: &[
-                wgpu::BindGroupEntry {
-                    binding: 0,
-                    resource: self.params.as_entire_binding(),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 1,
-                    resource: wgpu::BindingResource::TextureView(&frame_view),
-                },
-                wgpu::BindGroupEntry {
-                    binding: 2,
-                    resource: wgpu::BindingResource::Sampler(&self.sampler),
-                },
+        let bind_group = layout::bind_group(
+            &gpu.device,
+            "blit",
+            &self.layout,
+            &[
+                self.params.as_entire_binding(),
+                wgpu::BindingResource::TextureView(&frame_view),
+                wgpu::BindingResource::Sampler(&self.sampler),
             ],
-        });
+        );
         let target = surface_texture
             .texture
             .create_view(&wgpu::TextureViewDescriptor::default());

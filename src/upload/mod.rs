@@ -5,7 +5,7 @@
 pub mod cpu;
 
 use crate::capture::{ColorMatrix, ColorRange, Frame, PixelFormat};
-use crate::gpu::{shaders, GpuContext, GpuError};
+use crate::gpu::{layout, shaders, GpuContext, GpuError};
 
 /// The working texture's format. Storage textures cannot be sRGB, so the
 /// bytes are the camera's gamma-encoded values, read as-is.
@@ -106,39 +106,13 @@ impl FrameUploader {
             label: Some("upload/convert.wgsl"),
             source: wgpu::ShaderSource::Wgsl(shaders::CONVERT.into()),
         });
-        let entry = |binding, ty| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: wgpu::ShaderStages::COMPUTE,
-            ty,
-            count: None,
-        };
+        let compute = wgpu::ShaderStages::COMPUTE;
         let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
             label: Some("convert"),
             entries: &[
-                entry(
-                    0,
-                    wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Uniform,
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                ),
-                entry(
-                    1,
-                    wgpu::BindingType::Buffer {
-                        ty: wgpu::BufferBindingType::Storage { read_only: true },
-                        has_dynamic_offset: false,
-                        min_binding_size: None,
-                    },
-                ),
-                entry(
-                    2,
-                    wgpu::BindingType::StorageTexture {
-                        access: wgpu::StorageTextureAccess::WriteOnly,
-                        format: WORKING_FORMAT,
-                        view_dimension: wgpu::TextureViewDimension::D2,
-                    },
-                ),
+                layout::uniform(0, compute),
+                layout::storage(1, compute, true),
+                layout::storage_texture_2d(2, compute, WORKING_FORMAT),
             ],
         });
         let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
@@ -200,12 +174,8 @@ impl FrameUploader {
                 limit: gpu.device.limits().max_texture_dimension_2d,
             });
         }
-        self.ensure_resources(gpu, frame.width, frame.height, byte_capacity);
-        let (Some(bytes), Some(working), Some(bind_group)) =
-            (&self.bytes, &self.working, &self.bind_group)
-        else {
-            unreachable!("ensure_resources fills every resource");
-        };
+        let (bytes, working, bind_group) =
+            self.ensure_resources(gpu, frame.width, frame.height, byte_capacity);
 
         let params = ConvertParams::new(frame, options.mirror);
         gpu.queue
@@ -214,12 +184,12 @@ impl FrameUploader {
         // zero-padded, to avoid copying the frame.
         let whole = frame.data.len() & !3;
         if whole > 0 {
-            gpu.queue.write_buffer(bytes, 0, &frame.data[..whole]);
+            gpu.queue.write_buffer(&bytes, 0, &frame.data[..whole]);
         }
         if whole < frame.data.len() {
             let mut tail = [0u8; 4];
             tail[..frame.data.len() - whole].copy_from_slice(&frame.data[whole..]);
-            gpu.queue.write_buffer(bytes, whole as u64, &tail);
+            gpu.queue.write_buffer(&bytes, whole as u64, &tail);
         }
 
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
@@ -227,10 +197,10 @@ impl FrameUploader {
             timestamp_writes: None,
         });
         pass.set_pipeline(&self.pipeline);
-        pass.set_bind_group(0, bind_group, &[]);
+        pass.set_bind_group(0, &bind_group, &[]);
         pass.dispatch_workgroups(frame.width.div_ceil(8), frame.height.div_ceil(8), 1);
         drop(pass);
-        Ok(working.clone())
+        Ok(working)
     }
 
     /// Uploads and converts `frame` in a submission of its own.
@@ -250,65 +220,70 @@ impl FrameUploader {
         Ok(texture)
     }
 
-    fn ensure_resources(&mut self, gpu: &GpuContext, width: u32, height: u32, byte_capacity: u64) {
-        let mut changed = false;
-        if self.bytes.as_ref().is_none_or(|b| b.size() < byte_capacity) {
-            self.bytes = Some(gpu.device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("frame bytes"),
-                size: byte_capacity,
-                usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            }));
-            changed = true;
-        }
-        if self
-            .working
-            .as_ref()
-            .is_none_or(|t| t.width() != width || t.height() != height)
-        {
-            self.working = Some(gpu.device.create_texture(&wgpu::TextureDescriptor {
-                label: Some("working frame"),
-                size: wgpu::Extent3d {
-                    width,
-                    height,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: WORKING_FORMAT,
-                usage: wgpu::TextureUsages::STORAGE_BINDING
-                    | wgpu::TextureUsages::TEXTURE_BINDING
-                    | wgpu::TextureUsages::COPY_SRC
-                    | wgpu::TextureUsages::COPY_DST
-                    | wgpu::TextureUsages::RENDER_ATTACHMENT,
-                view_formats: &[wgpu::TextureFormat::Rgba8UnormSrgb],
-            }));
-            changed = true;
-        }
-        if changed || self.bind_group.is_none() {
-            let (Some(bytes), Some(working)) = (&self.bytes, &self.working) else {
-                return;
-            };
-            let view = working.create_view(&wgpu::TextureViewDescriptor::default());
-            self.bind_group = Some(gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
-                label: Some("convert"),
-                layout: &self.layout,
-                entries: &[
-                    wgpu::BindGroupEntry {
-                        binding: 0,
-                        resource: self.params.as_entire_binding(),
+    /// The frame-bytes buffer, working texture and bind group for this
+    /// frame size, made anew only when the size grows or changes.
+    fn ensure_resources(
+        &mut self,
+        gpu: &GpuContext,
+        width: u32,
+        height: u32,
+        byte_capacity: u64,
+    ) -> (wgpu::Buffer, wgpu::Texture, wgpu::BindGroup) {
+        let bytes = match &self.bytes {
+            Some(b) if b.size() >= byte_capacity => b.clone(),
+            _ => {
+                self.bind_group = None;
+                gpu.device.create_buffer(&wgpu::BufferDescriptor {
+                    label: Some("frame bytes"),
+                    size: byte_capacity,
+                    usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
+                    mapped_at_creation: false,
+                })
+            }
+        };
+        let working = match &self.working {
+            Some(t) if (t.width(), t.height()) == (width, height) => t.clone(),
+            _ => {
+                self.bind_group = None;
+                gpu.device.create_texture(&wgpu::TextureDescriptor {
+                    label: Some("working frame"),
+                    size: wgpu::Extent3d {
+                        width,
+                        height,
+                        depth_or_array_layers: 1,
                     },
-                    wgpu::BindGroupEntry {
-                        binding: 1,
-                        resource: bytes.as_entire_binding(),
-                    },
-                    wgpu::BindGroupEntry {
-                        binding: 2,
-                        resource: wgpu::BindingResource::TextureView(&view),
-                    },
-                ],
-            }));
-        }
+                    mip_level_count: 1,
+                    sample_count: 1,
+                    dimension: wgpu::TextureDimension::D2,
+                    format: WORKING_FORMAT,
+                    usage: wgpu::TextureUsages::STORAGE_BINDING
+                        | wgpu::TextureUsages::TEXTURE_BINDING
+                        | wgpu::TextureUsages::COPY_SRC
+                        | wgpu::TextureUsages::COPY_DST
+                        | wgpu::TextureUsages::RENDER_ATTACHMENT,
+                    view_formats: &[wgpu::TextureFormat::Rgba8UnormSrgb],
+                })
+            }
+        };
+        let bind_group = match &self.bind_group {
+            Some(g) => g.clone(),
+            None => {
+                let view = working.create_view(&wgpu::TextureViewDescriptor::default());
+                layout::bind_group(
+                    &gpu.device,
+                    "convert",
+                    &self.layout,
+                    &[
+                        self.params.as_entire_binding(),
+                        bytes.as_entire_binding(),
+                        wgpu::BindingResource::TextureView(&view),
+                    ],
+                )
+            }
+        };
+        self.bytes = Some(bytes.clone());
+        self.working = Some(working.clone());
+        self.bind_group = Some(bind_group.clone());
+        (bytes, working, bind_group)
     }
 }

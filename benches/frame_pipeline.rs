@@ -35,7 +35,12 @@ fn upload(c: &mut Criterion) {
     let options = UploadOptions { mirror: true };
     let mut group = c.benchmark_group("upload_convert_720p");
     group.throughput(Throughput::Elements((WIDTH * HEIGHT) as u64));
-    for format in [PixelFormat::Yuyv, PixelFormat::Nv12, PixelFormat::Rgb8, PixelFormat::Rgba8] {
+    for format in [
+        PixelFormat::Yuyv,
+        PixelFormat::Nv12,
+        PixelFormat::Rgb8,
+        PixelFormat::Rgba8,
+    ] {
         let frame = frame(format);
         group.bench_with_input(BenchmarkId::from_parameter(format), &frame, |b, frame| {
             b.iter(|| {
@@ -52,7 +57,11 @@ fn upload(c: &mut Criterion) {
     let mut readback = TextureReadback::new();
     let mut rgba = Vec::new();
     c.bench_function("readback_720p", |b| {
-        b.iter(|| readback.read_into(&gpu, &texture, &mut rgba).expect("readback"))
+        b.iter(|| {
+            readback
+                .read_into(&gpu, &texture, &mut rgba)
+                .expect("readback")
+        })
     });
 }
 

@@ -11,6 +11,8 @@ pub enum Error {
     Gpu(#[from] crate::gpu::GpuError),
     #[error(transparent)]
     Output(#[from] crate::output::OutputError),
+    #[error(transparent)]
+    Nn(#[from] crate::nn::NnError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -24,6 +24,7 @@ pub mod capture;
 mod error;
 pub mod gpu;
 mod mirror;
+pub mod nn;
 pub mod output;
 pub mod upload;
 

@@ -34,6 +34,30 @@ enum Command {
     Devices,
     /// List the cameras.
     Cameras,
+    /// Measure speed.
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    #[command(subcommand)]
+    target: BenchTarget,
+}
+
+#[derive(Subcommand)]
+enum BenchTarget {
+    /// The networks on each executor, next to TFLite (XNNPACK).
+    Nn {
+        /// Timed runs per configuration (after warm-up).
+        #[arg(long, default_value_t = 30)]
+        runs: usize,
+        /// Leave out the GPU executor.
+        #[arg(long)]
+        no_gpu: bool,
+        /// Leave out TFLite (needs python3 with ai-edge-litert).
+        #[arg(long)]
+        no_tflite: bool,
+    },
 }
 
 #[derive(Args, Clone)]
@@ -171,6 +195,7 @@ fn main() -> ExitCode {
         Some(Command::Render(args)) => render(args),
         Some(Command::Devices) => devices(),
         Some(Command::Cameras) => cameras(),
+        Some(Command::Bench(args)) => bench(args),
         None => sample(),
     };
     match result {
@@ -340,4 +365,33 @@ fn cameras() -> drape::Result<()> {
         println!("{}: {} ({})", camera.index, camera.name, camera.description);
     }
     Ok(())
+}
+
+fn bench(args: BenchArgs) -> drape::Result<()> {
+    match args.target {
+        BenchTarget::Nn {
+            runs,
+            no_gpu,
+            no_tflite,
+        } => {
+            let gpu = if no_gpu {
+                None
+            } else {
+                Some(GpuContext::headless()?)
+            };
+            let options = app::bench::BenchOptions {
+                warmup: (runs / 5).max(2),
+                runs,
+                gpu: !no_gpu,
+                tflite: !no_tflite,
+            };
+            eprintln!(
+                "drape: timing the networks ({runs} runs each after warm-up; the CPU has {} core(s))",
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            );
+            let rows = app::bench::bench_nn(gpu.as_ref(), &options)?;
+            print!("{}", app::bench::format_table(&rows));
+            Ok(())
+        }
+    }
 }

@@ -369,13 +369,29 @@ fn ctrl_c_ends_a_render_with_every_file_complete() {
 fn no_adapter_says_what_to_install() {
     // No Metal on Linux: wgpu finds nothing, as on a machine without drivers.
     let output = run(drape()
-        .args(["render", "--input", "synthetic", "--frames", "1", "--output", "-"])
+        .args([
+            "render",
+            "--input",
+            "synthetic",
+            "--frames",
+            "1",
+            "--output",
+            "-",
+        ])
         .env("WGPU_BACKEND", "metal"));
     assert_clean_failure(&output, "mesa-vulkan-drivers");
     assert_clean_failure(&output, "WGPU_BACKEND=gl");
 
     let output = run(drape()
-        .args(["render", "--input", "synthetic", "--frames", "1", "--output", "-"])
+        .args([
+            "render",
+            "--input",
+            "synthetic",
+            "--frames",
+            "1",
+            "--output",
+            "-",
+        ])
         .env("WGPU_ADAPTER_NAME", "no such gpu"));
     assert_clean_failure(&output, "matches no adapter");
 }

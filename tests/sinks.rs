@@ -127,7 +127,11 @@ fn y4m_round_trips_through_the_y4m_source() {
 
     let mut source = Y4mSource::open(&path).unwrap();
     assert_eq!(source.info().fps, Some(25.0));
-    assert_eq!(source.info().frame_count, Some(4), "counted from the file length");
+    assert_eq!(
+        source.info().frame_count,
+        Some(4),
+        "counted from the file length"
+    );
     for (i, data) in frames.iter().enumerate() {
         let frame = source
             .next_frame()

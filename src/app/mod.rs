@@ -1,6 +1,7 @@
 //! Applications on top of the library: the batch renderer behind
 //! `drape render` and the live window behind `drape run`.
 
+pub mod bench;
 mod render;
 pub mod window;
 

@@ -4,9 +4,36 @@
 //! shaders/, so a shader cannot be added without being validated.
 
 /// `(path under shaders/, source)` for every shader.
-pub const ALL: &[(&str, &str)] = &[("upload/convert.wgsl", CONVERT), ("output/blit.wgsl", BLIT)];
+pub const ALL: &[(&str, &str)] = &[
+    ("upload/convert.wgsl", CONVERT),
+    ("output/blit.wgsl", BLIT),
+    ("nn/conv2d.wgsl", NN_CONV2D),
+    ("nn/conv2d_storage.wgsl", NN_CONV2D_STORAGE),
+    ("nn/depthwise_conv2d.wgsl", NN_DEPTHWISE_CONV2D),
+    ("nn/add.wgsl", NN_ADD),
+    ("nn/pad.wgsl", NN_PAD),
+    ("nn/max_pool2d.wgsl", NN_MAX_POOL2D),
+    ("nn/resize_bilinear.wgsl", NN_RESIZE_BILINEAR),
+    ("nn/reshape.wgsl", NN_RESHAPE),
+    ("nn/logistic.wgsl", NN_LOGISTIC),
+    ("nn/concatenation.wgsl", NN_CONCATENATION),
+    ("nn/depth_to_space.wgsl", NN_DEPTH_TO_SPACE),
+];
 
 /// Raw camera bytes → RGBA working texture (compute).
 pub const CONVERT: &str = include_str!("../../shaders/upload/convert.wgsl");
 /// Working texture → window, letterboxed (render).
 pub const BLIT: &str = include_str!("../../shaders/output/blit.wgsl");
+
+// The nn runtime's kernels (src/nn/gpu/), one per TFLite op kind.
+pub const NN_CONV2D: &str = include_str!("../../shaders/nn/conv2d.wgsl");
+pub const NN_CONV2D_STORAGE: &str = include_str!("../../shaders/nn/conv2d_storage.wgsl");
+pub const NN_DEPTHWISE_CONV2D: &str = include_str!("../../shaders/nn/depthwise_conv2d.wgsl");
+pub const NN_ADD: &str = include_str!("../../shaders/nn/add.wgsl");
+pub const NN_PAD: &str = include_str!("../../shaders/nn/pad.wgsl");
+pub const NN_MAX_POOL2D: &str = include_str!("../../shaders/nn/max_pool2d.wgsl");
+pub const NN_RESIZE_BILINEAR: &str = include_str!("../../shaders/nn/resize_bilinear.wgsl");
+pub const NN_RESHAPE: &str = include_str!("../../shaders/nn/reshape.wgsl");
+pub const NN_LOGISTIC: &str = include_str!("../../shaders/nn/logistic.wgsl");
+pub const NN_CONCATENATION: &str = include_str!("../../shaders/nn/concatenation.wgsl");
+pub const NN_DEPTH_TO_SPACE: &str = include_str!("../../shaders/nn/depth_to_space.wgsl");

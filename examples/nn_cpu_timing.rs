@@ -1,0 +1,69 @@
+//! Times the CPU executor on the bundled pose models: median latency per
+//! inference after warm-up, on 1 and 2 threads, with the GFLOP/s reached.
+//!
+//! `cargo run --release --example nn_cpu_timing [runs] [threads]`
+//! (`drape bench nn` is the full comparison with TFLite and the GPU.)
+
+use std::time::Instant;
+
+use drape::nn::cpu::CpuExecutor;
+use drape::nn::models::PoseModel;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let runs: usize = std::env::args()
+        .nth(1)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(50);
+    let only_threads: Option<usize> = std::env::args().nth(2).map(|s| s.parse()).transpose()?;
+    for model_kind in [PoseModel::Detector, PoseModel::LandmarkLite] {
+        let model = model_kind.load()?;
+        let gflop = 2.0 * model.macs() as f64 / 1e9;
+        let input_len = model.tensors[model.inputs[0]].len();
+        // A deterministic gradient in [-1, 1].
+        let input: Vec<f32> = (0..input_len)
+            .map(|i| (i % 255) as f32 / 127.5 - 1.0)
+            .collect();
+        for threads in [1, 2]
+            .into_iter()
+            .filter(|&t| only_threads.is_none_or(|o| o == t))
+        {
+            let mut exec = CpuExecutor::new(&model, threads)?;
+            for _ in 0..5 {
+                exec.run(&[&input])?;
+            }
+            let cpu_start_ns = thread_cpu_ns();
+            let mut times_ms: Vec<f64> = (0..runs)
+                .map(|_| {
+                    let start = Instant::now();
+                    exec.run(&[&input])
+                        .map(|()| start.elapsed().as_secs_f64() * 1e3)
+                })
+                .collect::<Result<_, _>>()?;
+            // On a busy machine the wall clock includes time spent waiting
+            // for a core; this thread's own CPU time does not (one thread).
+            let cpu_ms = thread_cpu_ns()
+                .zip(cpu_start_ns)
+                .map(|(end, start)| (end - start) as f64 / 1e6 / runs as f64);
+            times_ms.sort_by(f64::total_cmp);
+            let median_ms = times_ms[times_ms.len() / 2];
+            println!(
+                "{:<28} threads {threads}: median {median_ms:6.2} ms, min {:6.2} ms, {gflop:.2} GFLOP, {:5.1} GFLOP/s{}",
+                model_kind.file_name(),
+                times_ms[0],
+                gflop / (median_ms / 1e3),
+                match cpu_ms {
+                    Some(ms) if threads == 1 => format!(", calling thread's CPU time {ms:.2} ms/run"),
+                    _ => String::new(),
+                }
+            );
+        }
+    }
+    Ok(())
+}
+
+/// This thread's CPU time in nanoseconds (Linux), if known.
+fn thread_cpu_ns() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}

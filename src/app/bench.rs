@@ -1,0 +1,233 @@
+//! `drape bench nn`: latency of each network on each executor, median of
+//! many runs after warm-up, with FLOPs and GFLOP/s, next to TFLite's own
+//! interpreter (XNNPACK) measured in the same run when it is installed.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::gpu::GpuContext;
+use crate::nn::cpu::CpuExecutor;
+use crate::nn::gpu::GpuExecutor;
+use crate::nn::models::PoseModel;
+use crate::nn::{Model, NnError};
+
+/// How long to measure each configuration.
+#[derive(Debug, Clone, Copy)]
+pub struct BenchOptions {
+    pub warmup: usize,
+    pub runs: usize,
+    /// Include the GPU executor (slow on a software adapter).
+    pub gpu: bool,
+    /// Time TFLite through `scripts/bench_litert.py` too.
+    pub tflite: bool,
+}
+
+impl Default for BenchOptions {
+    fn default() -> Self {
+        BenchOptions {
+            warmup: 5,
+            runs: 30,
+            gpu: true,
+            tflite: true,
+        }
+    }
+}
+
+/// One line of the table.
+#[derive(Debug, Clone)]
+pub struct BenchRow {
+    pub model: &'static str,
+    pub executor: String,
+    pub median_ms: f64,
+    pub gflops: f64,
+}
+
+/// A deterministic input in the model's range; the values do not change
+/// the work done.
+fn input_for(model: &Model) -> Vec<f32> {
+    let len = model.tensors[model.inputs[0]].len();
+    (0..len).map(|i| (i % 255) as f32 / 255.0).collect()
+}
+
+fn median_ms(mut samples: Vec<Duration>) -> f64 {
+    samples.sort();
+    samples[samples.len() / 2].as_secs_f64() * 1e3
+}
+
+fn time(
+    options: &BenchOptions,
+    mut run: impl FnMut() -> Result<(), NnError>,
+) -> Result<f64, NnError> {
+    for _ in 0..options.warmup {
+        run()?;
+    }
+    let mut samples = Vec::with_capacity(options.runs.max(1));
+    for _ in 0..options.runs.max(1) {
+        let started = Instant::now();
+        run()?;
+        samples.push(started.elapsed());
+    }
+    Ok(median_ms(samples))
+}
+
+/// Benchmarks the detector and every landmark model present.
+pub fn bench_nn(
+    gpu: Option<&GpuContext>,
+    options: &BenchOptions,
+) -> Result<Vec<BenchRow>, NnError> {
+    let mut rows = Vec::new();
+    let models = [
+        PoseModel::Detector,
+        PoseModel::LandmarkLite,
+        PoseModel::LandmarkFull,
+        PoseModel::LandmarkHeavy,
+    ];
+    for kind in models {
+        let model = match kind.load() {
+            Ok(model) => model,
+            // full and heavy are optional downloads.
+            Err(NnError::Io { .. })
+                if !matches!(kind, PoseModel::Detector | PoseModel::LandmarkLite) =>
+            {
+                continue
+            }
+            Err(e) => return Err(e),
+        };
+        let gflop = 2.0 * model.macs() as f64 / 1e9;
+        let input = input_for(&model);
+        let row = |executor: String, ms: f64| BenchRow {
+            model: kind.file_name(),
+            executor,
+            median_ms: ms,
+            gflops: gflop / (ms / 1e3),
+        };
+        for threads in [1, 2] {
+            let mut cpu = CpuExecutor::new(&model, threads)?;
+            let ms = time(options, || cpu.run(&[&input]))?;
+            rows.push(row(format!("drape cpu, {threads} thread(s)"), ms));
+        }
+        if let (Some(gpu), true) = (gpu, options.gpu) {
+            let mut executor = GpuExecutor::new(gpu, &model)?;
+            let ms = time(options, || {
+                executor.run(&[&input])?;
+                gpu.wait_idle().map_err(NnError::from)
+            })?;
+            rows.push(row(format!("drape gpu ({})", gpu.info.name), ms));
+        }
+    }
+    if options.tflite {
+        rows.extend(tflite_rows(options));
+    }
+    Ok(rows)
+}
+
+/// TFLite's figures from `scripts/bench_litert.py --json`: lines of
+/// `{"model": ..., "threads": n, "median_ms": x}`. Missing Python or
+/// ai-edge-litert leaves them out (with a note on stderr).
+fn tflite_rows(options: &BenchOptions) -> Vec<BenchRow> {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench_litert.py");
+    // The same models drape timed: full and heavy only when fetched.
+    let mut models = vec!["detector", "lite"];
+    for (kind, name) in [
+        (PoseModel::LandmarkFull, "full"),
+        (PoseModel::LandmarkHeavy, "heavy"),
+    ] {
+        if kind.path().exists() {
+            models.push(name);
+        }
+    }
+    let output = Command::new("python3")
+        .arg(&script)
+        .arg("--json")
+        .args(["--runs", &options.runs.to_string()])
+        .args(["--warmup", &options.warmup.to_string()])
+        .arg("--models")
+        .args(&models)
+        .output();
+    let text = match output {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),
+        Ok(o) => {
+            eprintln!(
+                "TFLite figures left out: {} (pip install ai-edge-litert)",
+                String::from_utf8_lossy(&o.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("failed")
+            );
+            return Vec::new();
+        }
+        Err(e) => {
+            eprintln!("TFLite figures left out: cannot run python3: {e}");
+            return Vec::new();
+        }
+    };
+    parse_tflite_json(&text)
+}
+
+/// The script's `--json` report.
+#[derive(serde::Deserialize)]
+struct TfliteReport {
+    results: Vec<TfliteTiming>,
+}
+
+/// One TFLite measurement.
+#[derive(serde::Deserialize)]
+struct TfliteTiming {
+    /// The model's file name.
+    file: String,
+    threads: u32,
+    median_ms: f64,
+}
+
+fn parse_tflite_json(text: &str) -> Vec<BenchRow> {
+    let report: TfliteReport = match serde_json::from_str(text) {
+        Ok(report) => report,
+        Err(e) => {
+            eprintln!("TFLite figures left out: unreadable report from bench_litert.py: {e}");
+            return Vec::new();
+        }
+    };
+    report
+        .results
+        .into_iter()
+        .filter_map(|t| {
+            let kind = [
+                PoseModel::Detector,
+                PoseModel::LandmarkLite,
+                PoseModel::LandmarkFull,
+                PoseModel::LandmarkHeavy,
+            ]
+            .into_iter()
+            .find(|k| t.file == k.file_name())?;
+            let gflop = kind
+                .load()
+                .map(|m| 2.0 * m.macs() as f64 / 1e9)
+                .unwrap_or(0.0);
+            Some(BenchRow {
+                model: kind.file_name(),
+                executor: format!("TFLite XNNPACK, {} thread(s)", t.threads),
+                median_ms: t.median_ms,
+                gflops: gflop / (t.median_ms / 1e3),
+            })
+        })
+        .collect()
+}
+
+/// The table, grouped by model.
+pub fn format_table(rows: &[BenchRow]) -> String {
+    let mut out = format!(
+        "{:<28} {:<44} {:>10} {:>9}\n",
+        "model", "executor", "median ms", "GFLOP/s"
+    );
+    let mut models: Vec<&str> = rows.iter().map(|r| r.model).collect();
+    models.dedup();
+    for model in models {
+        for row in rows.iter().filter(|r| r.model == model) {
+            out += &format!(
+                "{:<28} {:<44} {:>10.2} {:>9.2}\n",
+                row.model, row.executor, row.median_ms, row.gflops
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,154 @@
+//! Ops that change the spatial grid: MAX_POOL_2D and RESIZE_BILINEAR.
+
+use super::malformed;
+use super::simd::activate_in_place;
+use super::window::Window;
+use crate::nn::{Activation, NnError};
+
+/// MAX_POOL_2D: the largest value under the window; padded cells are
+/// ignored, not zero.
+#[derive(Debug)]
+pub(super) struct MaxPool {
+    window: Window,
+    activation: Activation,
+}
+
+impl MaxPool {
+    pub fn new(window: Window, activation: Activation) -> MaxPool {
+        MaxPool { window, activation }
+    }
+
+    pub fn run(&self, input: &[f32], out: &mut [f32]) {
+        let w = &self.window;
+        let c = w.in_c;
+        let mut pixels = out.chunks_exact_mut(c);
+        for b in 0..w.batch {
+            for oy in 0..w.out_h {
+                let (ky0, ky1, y_origin) = w.rows_taps(oy);
+                for ox in 0..w.out_w {
+                    let (kx0, kx1, x_origin) = w.cols_taps(ox);
+                    let Some(dst) = pixels.next() else { return };
+                    dst.fill(f32::MIN);
+                    for ky in ky0..ky1 {
+                        let iy = (y_origin + ky as isize) as usize;
+                        for kx in kx0..kx1 {
+                            let ix = (x_origin + kx as isize) as usize;
+                            let at = ((b * w.in_h + iy) * w.in_w + ix) * c;
+                            dst.iter_mut()
+                                .zip(&input[at..at + c])
+                                .for_each(|(d, &x)| *d = d.max(x));
+                        }
+                    }
+                }
+            }
+        }
+        activate_in_place(out, self.activation);
+    }
+}
+
+/// One output coordinate's source: the two input indices and the weight
+/// of the second (TFLite's `input_y - y0`).
+#[derive(Debug, Clone, Copy)]
+struct Source {
+    lower: usize,
+    upper: usize,
+    frac: f32,
+}
+
+/// TFLite's `ComputeInterpolationValues` for every output coordinate.
+fn sources(
+    input: usize,
+    output: usize,
+    align_corners: bool,
+    half_pixel_centers: bool,
+) -> Vec<Source> {
+    let scale = if align_corners && output > 1 {
+        (input - 1) as f32 / (output - 1) as f32
+    } else {
+        input as f32 / output as f32
+    };
+    (0..output)
+        .map(|o| {
+            let scaled = if half_pixel_centers {
+                (o as f32 + 0.5) * scale - 0.5
+            } else {
+                o as f32 * scale
+            };
+            let lower = (scaled.floor() as isize).max(0) as usize;
+            let upper = (scaled.ceil() as isize).min(input as isize - 1).max(0) as usize;
+            Source {
+                lower,
+                upper,
+                frac: scaled - lower as f32,
+            }
+        })
+        .collect()
+}
+
+/// RESIZE_BILINEAR as TFLite's reference kernel computes it.
+#[derive(Debug)]
+pub(super) struct ResizeBilinear {
+    batch: usize,
+    in_h: usize,
+    in_w: usize,
+    channels: usize,
+    rows: Vec<Source>,
+    cols: Vec<Source>,
+}
+
+impl ResizeBilinear {
+    pub fn new(
+        input: &[usize],
+        output: &[usize],
+        size: [usize; 2],
+        align_corners: bool,
+        half_pixel_centers: bool,
+    ) -> Result<ResizeBilinear, NnError> {
+        let (&[b, h, w, c], &[ob, oh, ow, oc]) = (input, output) else {
+            return Err(malformed(format!(
+                "RESIZE_BILINEAR: {input:?} and {output:?} must be 4-D"
+            )));
+        };
+        if ob != b || oc != c || [oh, ow] != size || h == 0 || w == 0 {
+            return Err(malformed(format!(
+                "RESIZE_BILINEAR: input {input:?} resized to {size:?} is not {output:?}"
+            )));
+        }
+        Ok(ResizeBilinear {
+            batch: b,
+            in_h: h,
+            in_w: w,
+            channels: c,
+            rows: sources(h, oh, align_corners, half_pixel_centers),
+            cols: sources(w, ow, align_corners, half_pixel_centers),
+        })
+    }
+
+    pub fn run(&self, input: &[f32], out: &mut [f32]) {
+        let c = self.channels;
+        let mut pixels = out.chunks_exact_mut(c);
+        for b in 0..self.batch {
+            let plane = b * self.in_h;
+            for y in &self.rows {
+                let (wy0, wy1) = (1.0 - y.frac, y.frac);
+                let row0 = (plane + y.lower) * self.in_w;
+                let row1 = (plane + y.upper) * self.in_w;
+                for x in &self.cols {
+                    let (wx0, wx1) = (1.0 - x.frac, x.frac);
+                    let Some(dst) = pixels.next() else { return };
+                    let p00 = &input[(row0 + x.lower) * c..][..c];
+                    let p10 = &input[(row1 + x.lower) * c..][..c];
+                    let p01 = &input[(row0 + x.upper) * c..][..c];
+                    let p11 = &input[(row1 + x.upper) * c..][..c];
+                    for (i, d) in dst.iter_mut().enumerate() {
+                        // Same products, same order as the reference.
+                        *d = p00[i] * wy0 * wx0
+                            + p10[i] * wy1 * wx0
+                            + p01[i] * wy0 * wx1
+                            + p11[i] * wy1 * wx1;
+                    }
+                }
+            }
+        }
+    }
+}

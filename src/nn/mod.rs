@@ -1,0 +1,59 @@
+//! `nn`: a small TFLite runtime. `tflite` reads a model file into a
+//! `Model`; `cpu` runs it in plain Rust, `gpu` in WGSL compute shaders.
+
+pub mod cpu;
+pub mod executor;
+pub mod gpu;
+pub mod model;
+pub mod models;
+pub mod tflite;
+
+pub use executor::{Backend, Executor};
+pub use model::{Activation, Model, Op, OpKind, Padding, Tensor, TensorId};
+
+/// Why a model could not be loaded or run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NnError {
+    /// The file is not a TFLite model drape can read (malformed, truncated,
+    /// hostile). `what` names the file.
+    #[error("{what}: not a valid TFLite model: {message}")]
+    Malformed { what: String, message: String },
+    /// The model uses an op drape does not implement.
+    #[error("{what}: op {op} (#{index}) is not supported by drape's runtime")]
+    UnsupportedOp {
+        what: String,
+        op: String,
+        index: usize,
+    },
+    /// A model file whose checksum is not the expected one.
+    #[error("{path}: sha256 {actual} is not the expected {expected}; fetch it again with scripts/fetch-models.sh")]
+    Checksum {
+        path: String,
+        expected: String,
+        actual: String,
+    },
+    /// An input of the wrong shape or length.
+    #[error("input {index}: expected {expected} values (shape {shape:?}), got {actual}")]
+    InputShape {
+        index: usize,
+        shape: Vec<usize>,
+        expected: usize,
+        actual: usize,
+    },
+    /// A model file that is missing.
+    #[error("cannot read model {path}: {source}{hint}")]
+    Io {
+        path: String,
+        hint: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The GPU executor cannot run the model on this adapter: a buffer
+    /// beyond its limits, or a kernel the driver rejected.
+    #[error("the GPU cannot run this model: {0}")]
+    GpuUnsupported(String),
+    /// The GPU failed while running a model.
+    #[error(transparent)]
+    Gpu(#[from] crate::gpu::GpuError),
+}

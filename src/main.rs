@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use drape::app::{self, Progress, RenderOptions, StopFlag, WindowOptions};
 use drape::capture::{self, ColorMatrix, ColorRange, InputOptions, PixelFormat, SourceSpec};
+use drape::nn::models::PoseModel;
 use drape::output::{self, OutputFormat, SinkOptions, SinkSpec};
 use drape::{GpuContext, Mirror, MirrorConfig};
 
@@ -57,6 +58,10 @@ enum BenchTarget {
         /// Leave out TFLite (needs python3 with ai-edge-litert).
         #[arg(long)]
         no_tflite: bool,
+        /// Models to time (default: detector, lite, and full and heavy when
+        /// fetched by scripts/fetch-models.sh).
+        #[arg(long, value_enum, value_delimiter = ',')]
+        models: Vec<ModelArg>,
     },
 }
 
@@ -121,6 +126,25 @@ struct RenderArgs {
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ModelArg {
+    Detector,
+    Lite,
+    Full,
+    Heavy,
+}
+
+impl From<ModelArg> for PoseModel {
+    fn from(model: ModelArg) -> PoseModel {
+        match model {
+            ModelArg::Detector => PoseModel::Detector,
+            ModelArg::Lite => PoseModel::LandmarkLite,
+            ModelArg::Full => PoseModel::LandmarkFull,
+            ModelArg::Heavy => PoseModel::LandmarkHeavy,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -373,7 +397,13 @@ fn bench(args: BenchArgs) -> drape::Result<()> {
             runs,
             no_gpu,
             no_tflite,
+            models,
         } => {
+            let models: Vec<PoseModel> = if models.is_empty() {
+                app::bench::default_models()
+            } else {
+                models.into_iter().map(PoseModel::from).collect()
+            };
             let gpu = if no_gpu {
                 None
             } else {
@@ -389,7 +419,7 @@ fn bench(args: BenchArgs) -> drape::Result<()> {
                 "drape: timing the networks ({runs} runs each after warm-up; the CPU has {} core(s))",
                 std::thread::available_parallelism().map_or(1, |n| n.get())
             );
-            let rows = app::bench::bench_nn(gpu.as_ref(), &options)?;
+            let rows = app::bench::bench_nn(&models, gpu.as_ref(), &options)?;
             print!("{}", app::bench::format_table(&rows));
             Ok(())
         }

@@ -70,29 +70,24 @@ fn time(
     Ok(median_ms(samples))
 }
 
-/// Benchmarks the detector and every landmark model present.
+/// The models `drape bench nn` times when none are named: the two in the
+/// repository, and full and heavy when they have been fetched.
+pub fn default_models() -> Vec<PoseModel> {
+    PoseModel::ALL
+        .into_iter()
+        .filter(|k| matches!(k, PoseModel::Detector | PoseModel::LandmarkLite) || k.path().exists())
+        .collect()
+}
+
+/// Benchmarks `models` (a missing one is an error that says how to fetch it).
 pub fn bench_nn(
+    models: &[PoseModel],
     gpu: Option<&GpuContext>,
     options: &BenchOptions,
 ) -> Result<Vec<BenchRow>, NnError> {
     let mut rows = Vec::new();
-    let models = [
-        PoseModel::Detector,
-        PoseModel::LandmarkLite,
-        PoseModel::LandmarkFull,
-        PoseModel::LandmarkHeavy,
-    ];
-    for kind in models {
-        let model = match kind.load() {
-            Ok(model) => model,
-            // full and heavy are optional downloads.
-            Err(NnError::Io { .. })
-                if !matches!(kind, PoseModel::Detector | PoseModel::LandmarkLite) =>
-            {
-                continue
-            }
-            Err(e) => return Err(e),
-        };
+    for &kind in models {
+        let model = kind.load()?;
         let gflop = 2.0 * model.macs() as f64 / 1e9;
         let input = input_for(&model);
         let row = |executor: String, ms: f64| BenchRow {
@@ -116,7 +111,7 @@ pub fn bench_nn(
         }
     }
     if options.tflite {
-        rows.extend(tflite_rows(options));
+        rows.extend(tflite_rows(models, options));
     }
     Ok(rows)
 }
@@ -124,25 +119,25 @@ pub fn bench_nn(
 /// TFLite's figures from `scripts/bench_litert.py --json`: lines of
 /// `{"model": ..., "threads": n, "median_ms": x}`. Missing Python or
 /// ai-edge-litert leaves them out (with a note on stderr).
-fn tflite_rows(options: &BenchOptions) -> Vec<BenchRow> {
+fn tflite_rows(models: &[PoseModel], options: &BenchOptions) -> Vec<BenchRow> {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench_litert.py");
-    // The same models drape timed: full and heavy only when fetched.
-    let mut models = vec!["detector", "lite"];
-    for (kind, name) in [
-        (PoseModel::LandmarkFull, "full"),
-        (PoseModel::LandmarkHeavy, "heavy"),
-    ] {
-        if kind.path().exists() {
-            models.push(name);
-        }
-    }
+    // The same models drape timed, by the script's names for them.
+    let names: Vec<&str> = models
+        .iter()
+        .map(|k| match k {
+            PoseModel::Detector => "detector",
+            PoseModel::LandmarkLite => "lite",
+            PoseModel::LandmarkFull => "full",
+            PoseModel::LandmarkHeavy => "heavy",
+        })
+        .collect();
     let output = Command::new("python3")
         .arg(&script)
         .arg("--json")
         .args(["--runs", &options.runs.to_string()])
         .args(["--warmup", &options.warmup.to_string()])
         .arg("--models")
-        .args(&models)
+        .args(&names)
         .output();
     let text = match output {
         Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),

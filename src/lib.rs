@@ -26,6 +26,7 @@ pub mod gpu;
 mod mirror;
 pub mod nn;
 pub mod output;
+pub mod pose;
 pub mod upload;
 
 pub use capture::{Frame, FrameSource, PixelFormat};

@@ -2,6 +2,8 @@
 //! inference after warm-up, on 1 and 2 threads, with the GFLOP/s reached.
 //!
 //! `cargo run --release --example nn_cpu_timing [runs] [threads]`
+//! With `NN_CPU_STEPS=1` it also lists the slowest steps (median over the
+//! runs) and the time per op kind.
 //! (`drape bench nn` is the full comparison with TFLite and the GPU.)
 
 use std::time::Instant;
@@ -45,6 +47,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             let cpu_ms = thread_cpu_ns()
                 .zip(cpu_start_ns)
                 .map(|(end, start)| (end - start) as f64 / 1e6 / runs as f64);
+            if std::env::var_os("NN_CPU_STEPS").is_some() {
+                print_steps(&mut exec, &input, runs)?;
+            }
             times_ms.sort_by(f64::total_cmp);
             let median_ms = times_ms[times_ms.len() / 2];
             println!(
@@ -58,6 +63,52 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             );
         }
+    }
+    Ok(())
+}
+
+/// Per-step medians over `runs` timed inferences: the slowest steps and
+/// the total per op kind.
+fn print_steps(
+    exec: &mut CpuExecutor,
+    input: &[f32],
+    runs: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut per_step: Vec<(String, Vec<u64>)> = Vec::new();
+    for _ in 0..runs {
+        for (i, step) in exec.run_timed(&[input])?.into_iter().enumerate() {
+            if per_step.len() <= i {
+                per_step.push((step.kind, Vec::new()));
+            }
+            per_step[i].1.push(step.nanos);
+        }
+    }
+    let mut medians_us: Vec<(usize, &str, f64)> = per_step
+        .iter_mut()
+        .enumerate()
+        .map(|(i, (kind, ns))| {
+            ns.sort_unstable();
+            (i, kind.as_str(), ns[ns.len() / 2] as f64 / 1e3)
+        })
+        .collect();
+    let mut by_op: Vec<(&str, f64, usize)> = Vec::new();
+    for &(_, kind, us) in &medians_us {
+        let op = kind.split(' ').next().unwrap_or(kind);
+        match by_op.iter_mut().find(|(o, _, _)| *o == op) {
+            Some(entry) => {
+                entry.1 += us;
+                entry.2 += 1;
+            }
+            None => by_op.push((op, us, 1)),
+        }
+    }
+    by_op.sort_by(|a, b| b.1.total_cmp(&a.1));
+    for (op, us, count) in &by_op {
+        println!("  {op:<20} x{count:<3} {:8.3} ms", us / 1e3);
+    }
+    medians_us.sort_by(|a, b| b.2.total_cmp(&a.2));
+    for (i, kind, us) in medians_us.iter().take(15) {
+        println!("  #{i:<3} {kind:<40} {us:8.1} us");
     }
     Ok(())
 }

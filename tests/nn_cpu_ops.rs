@@ -114,6 +114,15 @@ fn run(model: &Model, inputs: &[&T]) -> T {
         });
     }
     assert_eq!(results[0], results[1], "1 and 2 threads differ");
+    // The portable kernels (what a CPU without AVX2 runs) agree closely.
+    let mut exec = CpuExecutor::new(model, 1).unwrap();
+    exec.force_portable();
+    exec.run(&data).unwrap();
+    let portable = T {
+        shape: exec.output_shape(0).to_vec(),
+        data: exec.output(0).to_vec(),
+    };
+    assert_close(&portable, &results[0]);
     results.swap_remove(0)
 }
 
@@ -191,11 +200,23 @@ fn conv_case(max_hw: usize, max_c: usize, max_k: usize) -> impl Strategy<Value =
 }
 
 fn check_conv(case: &ConvCase) {
+    check_conv_with_density(case, 1.0);
+}
+
+/// `density`: the fraction of filter weights kept nonzero (the rest are
+/// zeroed, as in the detector's sparse pointwise convolutions).
+fn check_conv_with_density(case: &ConvCase, density: f32) {
     let x = tensor(case.seed, &case.x);
-    let filter = tensor(
+    let mut filter = tensor(
         case.seed ^ 1,
         &[case.out_c, case.kernel[0], case.kernel[1], case.x[3]],
     );
+    let keep = values(case.seed ^ 3, filter.data.len());
+    for (w, k) in filter.data.iter_mut().zip(keep) {
+        if (k + 1.0) / 2.0 >= density {
+            *w = 0.0;
+        }
+    }
     let bias = values(case.seed ^ 2, case.out_c);
     let expected = reference::conv2d(
         &x,
@@ -244,6 +265,19 @@ proptest! {
             x: [n, h, w, c], kernel: [1, 1], out_c, stride: [1, 1], dilation: [1, 1],
             padding: Padding::Same, activation, seed,
         });
+    }
+
+    /// 1×1 convolutions with many input channels and mostly-zero
+    /// weights: the sparse kernel, its pixel tiles and channel pairs.
+    #[test]
+    fn sparse_pointwise_conv2d_matches_reference(
+        (n, h, w, c, out_c) in (1..=2usize, 1..=9usize, 1..=9usize, 64..=160usize, 5..=40usize),
+        (activation, seed, density) in (activation(), any::<u64>(), 0.05f32..0.35),
+    ) {
+        check_conv_with_density(&ConvCase {
+            x: [n, h, w, c], kernel: [1, 1], out_c, stride: [1, 1], dilation: [1, 1],
+            padding: Padding::Same, activation, seed,
+        }, density);
     }
 
     #[test]

@@ -1,9 +1,13 @@
 //! CONV_2D as a matrix multiply: a 1×1, stride-1 convolution multiplies the
 //! input pixels directly; any other one first gathers each output pixel's
-//! receptive field (im2col) into a small per-thread tile.
+//! receptive field (im2col) into a small per-thread tile. Mostly-zero 1×1
+//! weights use the sparse kernel, a few output channels dot products.
 
+use super::dot::{DotConv, MAX_DOT_CHANNELS};
 use super::gemm::{gemm, PackedWeights};
 use super::parallel::{split_units, Workers};
+use super::simd::ClampBounds;
+use super::sparse::SparseWeights;
 use super::window::Window;
 use crate::nn::Activation;
 
@@ -11,14 +15,27 @@ use crate::nn::Activation;
 /// while every weight panel passes over it.
 const TILE_FLOATS: usize = 8192;
 
+/// How a convolution computes its output.
+#[derive(Debug)]
+enum Method {
+    /// Packed-weight GEMM, on the input itself when `direct` (1×1,
+    /// stride 1, no padding), else on im2col tiles of `tile_pixels`.
+    Gemm {
+        weights: PackedWeights,
+        direct: bool,
+        tile_pixels: usize,
+    },
+    /// Direct 1×1 with mostly-zero weights.
+    Sparse(SparseWeights),
+    /// Few output channels: dot products.
+    Dot(DotConv),
+}
+
 #[derive(Debug)]
 pub(super) struct Conv {
     window: Window,
-    weights: PackedWeights,
+    method: Method,
     activation: Activation,
-    /// 1×1, stride 1, no padding: the input already is the A matrix.
-    direct: bool,
-    tile_pixels: usize,
 }
 
 impl Conv {
@@ -26,8 +43,7 @@ impl Conv {
     /// caller).
     pub fn new(window: Window, filter: &[f32], bias: &[f32], activation: Activation) -> Conv {
         let k = window.kernel_h * window.kernel_w * window.in_c;
-        // OHWI rows are already in im2col's (ky, kx, c) order.
-        let weights = PackedWeights::new(k, window.out_c, |kk, o| filter[o * k + kk], bias);
+        let n = window.out_c;
         let direct = window.kernel_h == 1
             && window.kernel_w == 1
             && window.stride == [1, 1]
@@ -35,66 +51,123 @@ impl Conv {
             && window.pad_left == 0
             && window.in_h == window.out_h
             && window.in_w == window.out_w;
-        let tile_pixels = (TILE_FLOATS / k.max(1)).clamp(8, 256) / 4 * 4;
+        // OHWI rows are already in im2col's (ky, kx, c) order.
+        let weight = |kk: usize, o: usize| filter[o * k + kk];
+        let sparse = match activation.clamp_bounds() {
+            Some(_) if direct => SparseWeights::new(k, n, weight, bias),
+            _ => None,
+        };
+        let method = if n <= MAX_DOT_CHANNELS {
+            Method::Dot(DotConv::new(filter, bias))
+        } else if let Some(sparse) = sparse {
+            Method::Sparse(sparse)
+        } else {
+            Method::Gemm {
+                weights: PackedWeights::new(k, n, weight, bias),
+                direct,
+                tile_pixels: (TILE_FLOATS / k.max(1)).clamp(8, 256) / 4 * 4,
+            }
+        };
         Conv {
             window,
-            weights,
+            method,
             activation,
-            direct,
-            tile_pixels,
         }
     }
 
     /// Floats of scratch one worker needs.
     pub fn scratch_len(&self) -> usize {
-        if self.direct {
-            0
-        } else {
-            self.tile_pixels * self.weights.k()
+        match &self.method {
+            Method::Gemm {
+                weights,
+                direct: false,
+                tile_pixels,
+            } => tile_pixels * weights.k(),
+            Method::Sparse(sparse) => sparse.scratch_len(),
+            _ => 0,
         }
+    }
+
+    pub fn describe(&self) -> String {
+        let method = match &self.method {
+            Method::Gemm { direct: true, .. } => "gemm",
+            Method::Gemm { .. } => "im2col gemm",
+            Method::Sparse(_) => "sparse",
+            Method::Dot(_) => "dot",
+        };
+        format!("{} {method}", self.window.describe())
     }
 
     pub fn macs(&self) -> usize {
         let w = &self.window;
-        w.batch * w.out_h * w.out_w * self.weights.k() * self.weights.n()
+        w.batch * w.out_h * w.out_w * w.kernel_h * w.kernel_w * w.in_c * w.out_c
     }
 
     pub fn run(&self, input: &[f32], out: &mut [f32], workers: &mut Workers) {
         let w = &self.window;
-        let (k, n) = (self.weights.k(), self.weights.n());
+        let k = w.kernel_h * w.kernel_w * w.in_c;
+        let n = w.out_c;
         let pixels = w.batch * w.out_h * w.out_w;
         let parallel = self.macs() >= super::parallel::MIN_PARALLEL_MACS;
-        split_units(
-            workers,
-            parallel,
-            out,
-            n,
-            pixels,
-            self.scratch_len(),
-            |first, out, scratch| {
-                let count = out.len() / n;
-                let mut t0 = 0;
-                while t0 < count {
-                    let rows = self.tile_pixels.min(count - t0);
-                    let dst = &mut out[t0 * n..(t0 + rows) * n];
-                    let pixel = first + t0;
-                    if self.direct {
-                        gemm(
-                            &input[pixel * k..(pixel + rows) * k],
-                            rows,
-                            &self.weights,
-                            self.activation,
-                            dst,
-                        );
-                    } else {
-                        let tile = &mut scratch[..rows * k];
-                        self.im2col(input, pixel, rows, tile);
-                        gemm(tile, rows, &self.weights, self.activation, dst);
+        let avx2 = workers.avx2;
+        let act = self.activation;
+        let scratch_len = self.scratch_len();
+        match &self.method {
+            Method::Dot(dot) => {
+                split_units(workers, parallel, out, n, pixels, 0, |first, out, _| {
+                    dot.run(w, act, input, first, out, avx2)
+                })
+            }
+            Method::Sparse(sparse) => {
+                // Built only for activations that are clamps.
+                let bounds = act
+                    .clamp_bounds()
+                    .unwrap_or((f32::NEG_INFINITY, f32::INFINITY));
+                split_units(
+                    workers,
+                    parallel,
+                    out,
+                    n,
+                    pixels,
+                    scratch_len,
+                    |first, out, scratch| {
+                        let rows = out.len() / n;
+                        let a = &input[first * k..(first + rows) * k];
+                        sparse.run(a, rows, bounds, out, scratch, avx2);
+                    },
+                )
+            }
+            Method::Gemm {
+                weights,
+                direct,
+                tile_pixels,
+            } => split_units(
+                workers,
+                parallel,
+                out,
+                n,
+                pixels,
+                scratch_len,
+                |first, out, scratch| {
+                    let count = out.len() / n;
+                    let mut t0 = 0;
+                    while t0 < count {
+                        let rows = (*tile_pixels).min(count - t0);
+                        let dst = &mut out[t0 * n..(t0 + rows) * n];
+                        let pixel = first + t0;
+                        if *direct {
+                            let a = &input[pixel * k..(pixel + rows) * k];
+                            gemm(a, rows, weights, act, dst, avx2);
+                        } else {
+                            let tile = &mut scratch[..rows * k];
+                            self.im2col(input, pixel, rows, tile);
+                            gemm(tile, rows, weights, act, dst, avx2);
+                        }
+                        t0 += rows;
                     }
-                    t0 += rows;
-                }
-            },
-        );
+                },
+            ),
+        }
     }
 
     /// Writes the receptive fields of `rows` output pixels from `first`

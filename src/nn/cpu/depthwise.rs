@@ -48,6 +48,10 @@ impl Depthwise {
         }
     }
 
+    pub fn describe(&self) -> String {
+        self.window.describe()
+    }
+
     pub fn macs(&self) -> usize {
         let w = &self.window;
         w.batch * w.out_h * w.out_w * w.out_c * w.kernel_h * w.kernel_w
@@ -61,6 +65,7 @@ impl Depthwise {
         );
         let row_len = w.out_w * w.out_c;
         let parallel = self.macs() >= super::parallel::MIN_PARALLEL_MACS;
+        let avx2 = workers.avx2;
         split_units(
             workers,
             parallel,
@@ -77,9 +82,7 @@ impl Depthwise {
                     }
                     #[cfg(target_arch = "x86_64")]
                     {
-                        if std::arch::is_x86_feature_detected!("avx2")
-                            && std::arch::is_x86_feature_detected!("fma")
-                        {
+                        if avx2 {
                             // SAFETY: the CPU has AVX2 and FMA; the input is
                             // as long as the window says (asserted above).
                             unsafe { self.row_avx2(input, b, oy, out_row) };

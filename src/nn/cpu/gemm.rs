@@ -48,24 +48,28 @@ impl PackedWeights {
     pub fn k(&self) -> usize {
         self.k
     }
-
-    pub fn n(&self) -> usize {
-        self.n
-    }
 }
 
 /// `out[rows × n] = act(a[rows × k] · W + bias)`, both row-major.
-pub(super) fn gemm(a: &[f32], rows: usize, w: &PackedWeights, act: Activation, out: &mut [f32]) {
+/// `avx2` says the CPU has AVX2 and FMA.
+pub(super) fn gemm(
+    a: &[f32],
+    rows: usize,
+    w: &PackedWeights,
+    act: Activation,
+    out: &mut [f32],
+    avx2: bool,
+) {
     let (a, out) = (&a[..rows * w.k], &mut out[..rows * w.n]);
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
+        if avx2 {
             // SAFETY: the CPU has the features the function is compiled for.
             unsafe { avx2::gemm(a, rows, w, act, out) };
             return;
         }
     }
+    let _ = avx2;
     gemm_portable(a, rows, w, act, out);
 }
 

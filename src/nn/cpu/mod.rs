@@ -1,14 +1,18 @@
 //! `CpuExecutor`: runs a `Model` in plain Rust. It is the reference the GPU
 //! executor is tested against and the backend used when the only GPU is a
 //! software one, so it follows TFLite's kernels exactly and is fast:
-//! convolutions are packed-weight GEMMs, depthwise convolutions vectorise
+//! convolutions are packed-weight GEMMs (sparse ones skip their zero
+//! weights, 1–4 channel ones are dot products), depthwise convolutions vectorise
 //! over channels, a spatial PAD is folded into the convolution reading it,
 //! RESHAPE is an alias, and every activation buffer is made in `new`.
+//! AVX2+FMA kernels are picked at run time; portable ones run elsewhere
+//! (and in tests, through `force_portable`).
 
 mod build;
 mod check;
 mod conv;
 mod depthwise;
+mod dot;
 mod elementwise;
 mod gemm;
 mod layout;
@@ -16,6 +20,7 @@ mod parallel;
 mod plan;
 mod resample;
 mod simd;
+mod sparse;
 mod window;
 
 use std::sync::Arc;
@@ -42,6 +47,31 @@ enum Kernel {
     Logistic,
     Concat(layout::Concat),
     DepthToSpace(layout::DepthToSpace),
+}
+
+impl Kernel {
+    /// The op and its main sizes, for `run_timed`.
+    fn describe(&self) -> String {
+        match self {
+            Kernel::Conv(conv) => format!("CONV_2D {}", conv.describe()),
+            Kernel::Depthwise(dw) => format!("DEPTHWISE_CONV_2D {}", dw.describe()),
+            Kernel::Add(_) => "ADD".to_owned(),
+            Kernel::Pad(_) => "PAD".to_owned(),
+            Kernel::MaxPool(_) => "MAX_POOL_2D".to_owned(),
+            Kernel::Resize(_) => "RESIZE_BILINEAR".to_owned(),
+            Kernel::Logistic => "LOGISTIC".to_owned(),
+            Kernel::Concat(_) => "CONCATENATION".to_owned(),
+            Kernel::DepthToSpace(_) => "DEPTH_TO_SPACE".to_owned(),
+        }
+    }
+}
+
+/// One step's share of a `run_timed` inference.
+#[derive(Debug, Clone)]
+pub struct StepTime {
+    /// The op and its sizes, e.g. `CONV_2D 1x1 64x64 24->96`.
+    pub kind: String,
+    pub nanos: u64,
 }
 
 /// Where a step reads a tensor: an activation buffer or a constant.
@@ -97,6 +127,30 @@ impl CpuExecutor {
     /// Runs one inference. `inputs` are the model's inputs in order, NHWC
     /// f32, each exactly as long as its tensor.
     pub fn run(&mut self, inputs: &[&[f32]]) -> Result<(), NnError> {
+        self.load_inputs(inputs)?;
+        for index in 0..self.steps.len() {
+            self.run_step(index);
+        }
+        Ok(())
+    }
+
+    /// Runs one inference like `run` and returns each step's kind and
+    /// wall time in nanoseconds, for finding where the time goes.
+    pub fn run_timed(&mut self, inputs: &[&[f32]]) -> Result<Vec<StepTime>, NnError> {
+        self.load_inputs(inputs)?;
+        let mut times = Vec::with_capacity(self.steps.len());
+        for index in 0..self.steps.len() {
+            let start = std::time::Instant::now();
+            self.run_step(index);
+            times.push(StepTime {
+                kind: self.steps[index].kernel.describe(),
+                nanos: start.elapsed().as_nanos() as u64,
+            });
+        }
+        Ok(times)
+    }
+
+    fn load_inputs(&mut self, inputs: &[&[f32]]) -> Result<(), NnError> {
         if inputs.len() != self.inputs.len() {
             let index = inputs.len().min(self.inputs.len());
             let shape = self
@@ -125,32 +179,34 @@ impl CpuExecutor {
             }
             self.buffers[buffer][..len].copy_from_slice(values);
         }
+        Ok(())
+    }
+
+    fn run_step(&mut self, index: usize) {
         let CpuExecutor {
             steps,
             buffers,
             workers,
             ..
         } = self;
-        for step in steps.iter() {
-            // The output buffer is taken out while the step runs so its
-            // inputs (other buffers, by the plan) can be borrowed.
-            let mut out_buffer = std::mem::take(&mut buffers[step.output]);
-            let out = &mut out_buffer[..step.output_len];
-            let input = |i: usize| step.inputs[i].slice(buffers);
-            match &step.kernel {
-                Kernel::Conv(conv) => conv.run(input(0), out, workers),
-                Kernel::Depthwise(dw) => dw.run(input(0), out, workers),
-                Kernel::Add(add) => add.run(input(0), input(1), out),
-                Kernel::Pad(pad) => pad.run(input(0), out),
-                Kernel::MaxPool(pool) => pool.run(input(0), out),
-                Kernel::Resize(resize) => resize.run(input(0), out),
-                Kernel::Logistic => elementwise::logistic(input(0), out),
-                Kernel::Concat(concat) => concat.run(input, out),
-                Kernel::DepthToSpace(d2s) => d2s.run(input(0), out),
-            }
-            buffers[step.output] = out_buffer;
+        let step = &steps[index];
+        // The output buffer is taken out while the step runs so its
+        // inputs (other buffers, by the plan) can be borrowed.
+        let mut out_buffer = std::mem::take(&mut buffers[step.output]);
+        let out = &mut out_buffer[..step.output_len];
+        let input = |i: usize| step.inputs[i].slice(buffers);
+        match &step.kernel {
+            Kernel::Conv(conv) => conv.run(input(0), out, workers),
+            Kernel::Depthwise(dw) => dw.run(input(0), out, workers),
+            Kernel::Add(add) => add.run(input(0), input(1), out),
+            Kernel::Pad(pad) => pad.run(input(0), out),
+            Kernel::MaxPool(pool) => pool.run(input(0), out),
+            Kernel::Resize(resize) => resize.run(input(0), out, workers),
+            Kernel::Logistic => elementwise::logistic(input(0), out),
+            Kernel::Concat(concat) => concat.run(input, out),
+            Kernel::DepthToSpace(d2s) => d2s.run(input(0), out),
         }
-        Ok(())
+        buffers[step.output] = out_buffer;
     }
 
     /// Output `index` of the last `run` (row-major, NHWC for images).
@@ -167,6 +223,13 @@ impl CpuExecutor {
     /// The number of model outputs.
     pub fn output_count(&self) -> usize {
         self.outputs.len()
+    }
+
+    /// Makes this executor use only its portable kernels, as on a CPU
+    /// without AVX2, so tests cover them on any machine.
+    #[doc(hidden)]
+    pub fn force_portable(&mut self) {
+        self.workers.avx2 = false;
     }
 
     /// Floats held by activation buffers (for the memory plan's tests).

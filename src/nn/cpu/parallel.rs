@@ -1,8 +1,6 @@
 //! Splitting an op's output across threads: contiguous pieces of whole
 //! units (pixels, rows), one per thread, each with its own scratch.
 
-use rayon::prelude::*;
-
 /// Below this many multiply-adds an op runs on the calling thread: waking
 /// the pool costs more than it saves.
 pub(super) const MIN_PARALLEL_MACS: usize = 200_000;
@@ -15,6 +13,9 @@ pub(super) struct Workers {
     parts: usize,
     scratch: Vec<f32>,
     scratch_per_part: usize,
+    /// Whether the kernels may use AVX2 and FMA: the CPU has them and the
+    /// portable code was not asked for.
+    pub avx2: bool,
 }
 
 impl Workers {
@@ -23,10 +24,11 @@ impl Workers {
         threads: usize,
         scratch_per_part: usize,
     ) -> Result<Workers, rayon::ThreadPoolBuildError> {
+        // The calling thread does one part itself: the pool has the others.
         let pool = if threads > 1 {
             Some(
                 rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
+                    .num_threads(threads - 1)
                     .build()?,
             )
         } else {
@@ -38,7 +40,20 @@ impl Workers {
             parts: threads,
             scratch: vec![0.0; scratch_per_part * threads],
             scratch_per_part,
+            avx2: avx2_available(),
         })
+    }
+}
+
+/// Whether this CPU has AVX2 and FMA (always false off x86-64).
+pub(super) fn avx2_available() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
     }
 }
 
@@ -65,14 +80,21 @@ pub(super) fn split_units<F>(
     match &workers.pool {
         Some(pool) if parallel && units > 1 => {
             let units_per_part = units.div_ceil(workers.parts);
-            let scratch = &mut workers.scratch;
-            pool.install(|| {
-                out.par_chunks_mut(units_per_part * unit_len)
-                    .zip(scratch.par_chunks_mut(per_part))
-                    .enumerate()
-                    .for_each(|(i, (part, scratch))| {
-                        f(i * units_per_part, part, &mut scratch[..scratch_len])
-                    });
+            let f = &f;
+            let mut parts = out
+                .chunks_mut(units_per_part * unit_len)
+                .zip(workers.scratch.chunks_mut(per_part))
+                .enumerate();
+            // The first part runs here, in place, while the pool's threads
+            // take the rest: no hand-off and wake-up of the caller's share.
+            pool.in_place_scope(|scope| {
+                let first = parts.next();
+                for (i, (part, scratch)) in parts {
+                    scope.spawn(move |_| f(i * units_per_part, part, &mut scratch[..scratch_len]));
+                }
+                if let Some((_, (part, scratch))) = first {
+                    f(0, part, &mut scratch[..scratch_len]);
+                }
             });
         }
         _ => f(0, out, &mut workers.scratch[..scratch_len]),

@@ -1,6 +1,7 @@
 //! Ops that change the spatial grid: MAX_POOL_2D and RESIZE_BILINEAR.
 
 use super::malformed;
+use super::parallel::{split_units, Workers, MIN_PARALLEL_MACS};
 use super::simd::activate_in_place;
 use super::window::Window;
 use crate::nn::{Activation, NnError};
@@ -124,30 +125,49 @@ impl ResizeBilinear {
         })
     }
 
-    pub fn run(&self, input: &[f32], out: &mut [f32]) {
+    /// Output rows are independent: split across the workers when big.
+    pub fn run(&self, input: &[f32], out: &mut [f32], workers: &mut Workers) {
         let c = self.channels;
-        let mut pixels = out.chunks_exact_mut(c);
-        for b in 0..self.batch {
-            let plane = b * self.in_h;
-            for y in &self.rows {
-                let (wy0, wy1) = (1.0 - y.frac, y.frac);
-                let row0 = (plane + y.lower) * self.in_w;
-                let row1 = (plane + y.upper) * self.in_w;
-                for x in &self.cols {
-                    let (wx0, wx1) = (1.0 - x.frac, x.frac);
-                    let Some(dst) = pixels.next() else { return };
-                    let p00 = &input[(row0 + x.lower) * c..][..c];
-                    let p10 = &input[(row1 + x.lower) * c..][..c];
-                    let p01 = &input[(row0 + x.upper) * c..][..c];
-                    let p11 = &input[(row1 + x.upper) * c..][..c];
-                    for (i, d) in dst.iter_mut().enumerate() {
-                        // Same products, same order as the reference.
-                        *d = p00[i] * wy0 * wx0
-                            + p10[i] * wy1 * wx0
-                            + p01[i] * wy0 * wx1
-                            + p11[i] * wy1 * wx1;
-                    }
+        let row_len = self.cols.len() * c;
+        let rows = self.batch * self.rows.len();
+        let parallel = rows * row_len * 4 >= MIN_PARALLEL_MACS;
+        split_units(
+            workers,
+            parallel,
+            out,
+            row_len,
+            rows,
+            0,
+            |first, part, _| {
+                for (r, dst_row) in part.chunks_exact_mut(row_len).enumerate() {
+                    let (b, oy) = ((first + r) / self.rows.len(), (first + r) % self.rows.len());
+                    self.row(input, b, &self.rows[oy], dst_row);
                 }
+            },
+        );
+    }
+
+    fn row(&self, input: &[f32], b: usize, y: &Source, dst_row: &mut [f32]) {
+        let c = self.channels;
+        let plane = b * self.in_h;
+        let (wy0, wy1) = (1.0 - y.frac, y.frac);
+        let row0 = &input[(plane + y.lower) * self.in_w * c..][..self.in_w * c];
+        let row1 = &input[(plane + y.upper) * self.in_w * c..][..self.in_w * c];
+        for (x, dst) in self.cols.iter().zip(dst_row.chunks_exact_mut(c)) {
+            let (wx0, wx1) = (1.0 - x.frac, x.frac);
+            // The reference's four terms in its order; the weights are
+            // multiplied first (a rounding apart) so the loop vectorises.
+            let (w00, w10, w01, w11) = (wy0 * wx0, wy1 * wx0, wy0 * wx1, wy1 * wx1);
+            let p00 = &row0[x.lower * c..][..c];
+            let p10 = &row1[x.lower * c..][..c];
+            let p01 = &row0[x.upper * c..][..c];
+            let p11 = &row1[x.upper * c..][..c];
+            for ((d, (&a, &b)), (&e, &f)) in dst
+                .iter_mut()
+                .zip(p00.iter().zip(p10))
+                .zip(p01.iter().zip(p11))
+            {
+                *d = a * w00 + b * w10 + e * w01 + f * w11;
             }
         }
     }

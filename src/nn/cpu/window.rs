@@ -93,6 +93,20 @@ impl Window {
         })
     }
 
+    /// `KHxKW/S OHxOW IC->OC`, for timings.
+    pub fn describe(&self) -> String {
+        format!(
+            "{}x{}/{} {}x{} {}->{}",
+            self.kernel_h,
+            self.kernel_w,
+            self.stride[0],
+            self.out_h,
+            self.out_w,
+            self.in_c,
+            self.out_c
+        )
+    }
+
     /// The window on the unpadded input of a fused spatial PAD.
     pub fn with_extra_padding(
         mut self,
@@ -121,6 +135,12 @@ impl Window {
         input: usize,
     ) -> (usize, usize, isize) {
         let origin = (out * stride) as isize - pad as isize;
+        if dilation == 1 {
+            // The common case, without the divisions (hot in the kernels).
+            let start = (-origin).clamp(0, kernel as isize) as usize;
+            let end = (input as isize - origin).clamp(start as isize, kernel as isize) as usize;
+            return (start, end, origin);
+        }
         let d = dilation as isize;
         // First tap t with origin + t*d >= 0.
         let start = if origin >= 0 {
@@ -164,5 +184,37 @@ impl Window {
             self.kernel_w,
             self.in_w,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Window;
+
+    /// `taps` against counting the in-bounds taps one by one.
+    #[test]
+    fn taps_match_brute_force() {
+        for dilation in 1..=3 {
+            for kernel in 1..=5 {
+                for pad in 0..=4 {
+                    for input in 1..=7 {
+                        for stride in 1..=2 {
+                            for out in 0..=input {
+                                let (start, end, origin) =
+                                    Window::taps(out, stride, dilation, pad, kernel, input);
+                                let inside: Vec<usize> = (0..kernel)
+                                    .filter(|&t| {
+                                        let at = origin + (t * dilation) as isize;
+                                        at >= 0 && at < input as isize
+                                    })
+                                    .collect();
+                                assert_eq!(origin, (out * stride) as isize - pad as isize);
+                                assert_eq!((start..end).collect::<Vec<_>>(), inside);
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }

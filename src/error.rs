@@ -13,6 +13,8 @@ pub enum Error {
     Output(#[from] crate::output::OutputError),
     #[error(transparent)]
     Nn(#[from] crate::nn::NnError),
+    #[error(transparent)]
+    Pose(#[from] crate::pose::PoseError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -18,6 +18,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("nn/logistic.wgsl", NN_LOGISTIC),
     ("nn/concatenation.wgsl", NN_CONCATENATION),
     ("nn/depth_to_space.wgsl", NN_DEPTH_TO_SPACE),
+    ("pose/crop.wgsl", POSE_CROP),
 ];
 
 /// Raw camera bytes → RGBA working texture (compute).
@@ -37,3 +38,6 @@ pub const NN_RESHAPE: &str = include_str!("../../shaders/nn/reshape.wgsl");
 pub const NN_LOGISTIC: &str = include_str!("../../shaders/nn/logistic.wgsl");
 pub const NN_CONCATENATION: &str = include_str!("../../shaders/nn/concatenation.wgsl");
 pub const NN_DEPTH_TO_SPACE: &str = include_str!("../../shaders/nn/depth_to_space.wgsl");
+
+/// Working texture → the landmark model's input: the rotated region (src/pose/crop.rs).
+pub const POSE_CROP: &str = include_str!("../../shaders/pose/crop.wgsl");

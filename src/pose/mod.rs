@@ -2,4 +2,15 @@
 //! the region of interest, the landmark crop and decoding, tracking,
 //! smoothing and segmentation. Its output is a `Body`.
 
+pub mod crop;
+pub mod detector;
+pub mod error;
 pub mod filter;
+pub mod landmarks;
+pub mod roi;
+pub mod types;
+
+pub use detector::{detect, PoseDetector};
+pub use error::PoseError;
+pub use roi::roi_from_detection;
+pub use types::{Detection, NormalizedRect, RelativeBox, RgbaImage};

@@ -214,8 +214,13 @@ pub fn format_table(rows: &[BenchRow]) -> String {
         "{:<28} {:<44} {:>10} {:>9}\n",
         "model", "executor", "median ms", "GFLOP/s"
     );
-    let mut models: Vec<&str> = rows.iter().map(|r| r.model).collect();
-    models.dedup();
+    // Each model once, in first-seen order (TFLite's rows come last).
+    let mut models: Vec<&str> = Vec::new();
+    for row in rows {
+        if !models.contains(&row.model) {
+            models.push(row.model);
+        }
+    }
     for model in models {
         for row in rows.iter().filter(|r| r.model == model) {
             out += &format!(
@@ -225,4 +230,28 @@ pub fn format_table(rows: &[BenchRow]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_groups_rows_by_model_once() {
+        let row = |model, executor: &str| BenchRow {
+            model,
+            executor: executor.into(),
+            median_ms: 1.0,
+            gflops: 1.0,
+        };
+        let rows = [
+            row("a.tflite", "drape cpu"),
+            row("b.tflite", "drape cpu"),
+            row("a.tflite", "TFLite"),
+            row("b.tflite", "TFLite"),
+        ];
+        let table = format_table(&rows);
+        let models: Vec<&str> = table.lines().skip(1).map(|l| &l[..8]).collect();
+        assert_eq!(models, ["a.tflite", "a.tflite", "b.tflite", "b.tflite"]);
+    }
 }

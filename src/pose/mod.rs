@@ -8,6 +8,7 @@ pub mod error;
 pub mod filter;
 pub mod landmarks;
 pub mod roi;
+pub mod tracking;
 pub mod types;
 
 pub use detector::{detect, PoseDetector};

@@ -2,16 +2,20 @@
 //! the region of interest, the landmark crop and decoding, tracking,
 //! smoothing and segmentation. Its output is a `Body`.
 
+pub mod body;
 pub mod crop;
 pub mod detector;
 pub mod error;
 pub mod filter;
 pub mod landmarks;
 pub mod roi;
+pub mod tracker;
 pub mod tracking;
 pub mod types;
 
 pub use detector::{detect, PoseDetector};
 pub use error::PoseError;
 pub use roi::roi_from_detection;
+pub use body::{Body, BodyLandmark, Landmark};
+pub use tracker::{PoseConfig, PoseTracker};
 pub use types::{Detection, NormalizedRect, RelativeBox, RgbaImage};

@@ -29,11 +29,23 @@ pub fn roi_from_landmarks(
     image_width: usize,
     image_height: usize,
 ) -> NormalizedRect {
-    let center = [landmarks[AUX_CENTER][0], landmarks[AUX_CENTER][1]];
-    let scale_point = [landmarks[AUX_SCALE][0], landmarks[AUX_SCALE][1]];
+    roi_from_auxiliary(
+        &[landmarks[AUX_CENTER], landmarks[AUX_SCALE]],
+        image_width,
+        image_height,
+    )
+}
+
+/// The same from the two auxiliary landmarks alone (centre, scale point),
+/// as the tracker keeps them after smoothing.
+pub fn roi_from_auxiliary(
+    auxiliary: &[[f32; 5]; 2],
+    image_width: usize,
+    image_height: usize,
+) -> NormalizedRect {
     let raw = rect_from_alignment_points(
-        center,
-        scale_point,
+        [auxiliary[0][0], auxiliary[0][1]],
+        [auxiliary[1][0], auxiliary[1][1]],
         image_width,
         image_height,
         POSE_TARGET_ANGLE_RAD,

@@ -1,0 +1,115 @@
+//! `Body`: what the pose pipeline says about the person in a frame, with
+//! the 33 landmarks named and the measures renderers need.
+
+use super::{Detection, NormalizedRect};
+
+/// BlazePose's 33 body landmarks, in the model's order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(usize)]
+pub enum BodyLandmark {
+    Nose,
+    LeftEyeInner,
+    LeftEye,
+    LeftEyeOuter,
+    RightEyeInner,
+    RightEye,
+    RightEyeOuter,
+    LeftEar,
+    RightEar,
+    MouthLeft,
+    MouthRight,
+    LeftShoulder,
+    RightShoulder,
+    LeftElbow,
+    RightElbow,
+    LeftWrist,
+    RightWrist,
+    LeftPinky,
+    RightPinky,
+    LeftIndex,
+    RightIndex,
+    LeftThumb,
+    RightThumb,
+    LeftHip,
+    RightHip,
+    LeftKnee,
+    RightKnee,
+    LeftAnkle,
+    RightAnkle,
+    LeftHeel,
+    RightHeel,
+    LeftFootIndex,
+    RightFootIndex,
+}
+
+/// The number of body landmarks.
+pub const BODY_LANDMARKS: usize = 33;
+
+/// One landmark in the image.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct Landmark {
+    /// Normalised to the image width and height (may lie outside [0, 1]).
+    pub x: f32,
+    pub y: f32,
+    /// Depth on x's scale, origin at the hips, smaller is nearer.
+    pub z: f32,
+    /// Probability that the point is visible (not occluded).
+    pub visibility: f32,
+    /// Probability that the point is in the frame.
+    pub presence: f32,
+}
+
+/// The person found in one frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Body {
+    pub landmarks: [Landmark; BODY_LANDMARKS],
+    /// Metres, origin between the hips, in the image's axes (y down).
+    pub world_landmarks: [[f32; 3]; BODY_LANDMARKS],
+    /// The landmark model's pose-presence probability.
+    pub pose_score: f32,
+    /// The region the landmarks were estimated in.
+    pub roi: NormalizedRect,
+    /// The detection that placed the region, on frames where the detector
+    /// ran (`None` while tracking).
+    pub detection: Option<Detection>,
+}
+
+impl Body {
+    pub fn landmark(&self, which: BodyLandmark) -> Landmark {
+        self.landmarks[which as usize]
+    }
+
+    fn midpoint(&self, a: BodyLandmark, b: BodyLandmark) -> [f32; 2] {
+        let (a, b) = (self.landmark(a), self.landmark(b));
+        [(a.x + b.x) / 2.0, (a.y + b.y) / 2.0]
+    }
+
+    /// The point between the shoulders, normalised.
+    pub fn shoulder_center(&self) -> [f32; 2] {
+        self.midpoint(BodyLandmark::LeftShoulder, BodyLandmark::RightShoulder)
+    }
+
+    /// The point between the hips, normalised.
+    pub fn hip_center(&self) -> [f32; 2] {
+        self.midpoint(BodyLandmark::LeftHip, BodyLandmark::RightHip)
+    }
+
+    /// Shoulder width in metres (from the world landmarks).
+    pub fn shoulder_width_m(&self) -> f32 {
+        self.world_distance_m(BodyLandmark::LeftShoulder, BodyLandmark::RightShoulder)
+    }
+
+    /// Hip width in metres.
+    pub fn hip_width_m(&self) -> f32 {
+        self.world_distance_m(BodyLandmark::LeftHip, BodyLandmark::RightHip)
+    }
+
+    /// Distance between two landmarks in metres.
+    pub fn world_distance_m(&self, a: BodyLandmark, b: BodyLandmark) -> f32 {
+        let (a, b) = (
+            self.world_landmarks[a as usize],
+            self.world_landmarks[b as usize],
+        );
+        ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
+    }
+}

@@ -1,0 +1,151 @@
+//! `PoseTracker`: MediaPipe's pose_landmark graph, frame by frame. The
+//! detector runs only when there is no region to track from; otherwise the
+//! previous frame's auxiliary landmarks place the region. Landmarks are
+//! smoothed over time in video mode.
+
+use std::time::Duration;
+
+use super::body::{Body, Landmark, BODY_LANDMARKS};
+use super::filter::{LandmarkSmoother, OneEuroParams, VisibilitySmoother};
+use super::landmarks::estimate;
+use super::tracking::{roi_from_auxiliary, roi_in_frame, AUX_CENTER, AUX_SCALE};
+use super::{detect, roi_from_detection, NormalizedRect, PoseError};
+use crate::gpu::GpuContext;
+use crate::nn::models::PoseModel;
+use crate::nn::{Backend, Executor};
+
+/// How the tracker runs.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PoseConfig {
+    /// The landmark model: lite (default), full or heavy.
+    pub model: PoseModel,
+    /// Every frame on its own: detector every time, no smoothing (photos).
+    pub static_mode: bool,
+    /// Smooth landmarks over time (video mode only).
+    pub smooth: bool,
+    pub backend: Backend,
+    /// Threads of the CPU executor.
+    pub threads: usize,
+}
+
+impl Default for PoseConfig {
+    fn default() -> Self {
+        PoseConfig {
+            model: PoseModel::LandmarkLite,
+            static_mode: false,
+            smooth: true,
+            backend: Backend::Auto,
+            threads: 1,
+        }
+    }
+}
+
+/// Finds and follows one person through a sequence of frames.
+pub struct PoseTracker {
+    config: PoseConfig,
+    detector: Executor,
+    landmarker: Executor,
+    /// The region for the next frame, when tracking holds.
+    next_roi: Option<NormalizedRect>,
+    landmark_smoother: LandmarkSmoother,
+    visibility_smoother: VisibilitySmoother,
+    auxiliary_smoother: LandmarkSmoother,
+    auxiliary_visibility: VisibilitySmoother,
+}
+
+impl PoseTracker {
+    pub fn new(gpu: &GpuContext, config: PoseConfig) -> Result<PoseTracker, PoseError> {
+        let detector = Executor::new(
+            gpu,
+            &PoseModel::Detector.load()?,
+            config.backend,
+            config.threads,
+        )?;
+        let landmarker = Executor::new(gpu, &config.model.load()?, config.backend, config.threads)?;
+        Ok(PoseTracker {
+            config,
+            detector,
+            landmarker,
+            next_roi: None,
+            landmark_smoother: LandmarkSmoother::new(OneEuroParams::LANDMARKS),
+            visibility_smoother: VisibilitySmoother::default(),
+            auxiliary_smoother: LandmarkSmoother::new(OneEuroParams::AUXILIARY),
+            auxiliary_visibility: VisibilitySmoother::default(),
+        })
+    }
+
+    pub fn config(&self) -> &PoseConfig {
+        &self.config
+    }
+
+    /// Forgets the person (the next frame runs the detector).
+    pub fn reset(&mut self) {
+        self.next_roi = None;
+        self.landmark_smoother.reset();
+        self.visibility_smoother.reset();
+        self.auxiliary_smoother.reset();
+        self.auxiliary_visibility.reset();
+    }
+
+    /// The body in one RGBA frame, or `None` when there is no person.
+    /// `timestamp` must grow from frame to frame in video mode.
+    pub fn process(
+        &mut self,
+        rgba: &[u8],
+        width: u32,
+        height: u32,
+        timestamp: Duration,
+    ) -> Result<Option<Body>, PoseError> {
+        let (w, h) = (width as usize, height as usize);
+        let tracked = if self.config.static_mode {
+            None
+        } else {
+            self.next_roi.take()
+        };
+        let (roi, detection) = match tracked {
+            Some(roi) => (roi, None),
+            None => match detect(&mut self.detector, rgba, w, h)? {
+                Some(detection) => (roi_from_detection(&detection, w, h), Some(detection)),
+                None => {
+                    self.reset();
+                    return Ok(None);
+                }
+            },
+        };
+        let result = estimate(&mut self.landmarker, rgba, width, height, &roi)?;
+        if !result.pose_present() {
+            // Lost: the next frame looks for the person again.
+            self.reset();
+            return Ok(None);
+        }
+        let mut body: [[f32; 5]; BODY_LANDMARKS] = [[0.0; 5]; BODY_LANDMARKS];
+        body.copy_from_slice(&result.landmarks[..BODY_LANDMARKS]);
+        let mut auxiliary = [result.landmarks[AUX_CENTER], result.landmarks[AUX_SCALE]];
+        if !self.config.static_mode && self.config.smooth {
+            self.visibility_smoother.apply(&mut body);
+            self.landmark_smoother
+                .apply(timestamp, width, height, &mut body);
+            self.auxiliary_visibility.apply(&mut auxiliary);
+            self.auxiliary_smoother
+                .apply(timestamp, width, height, &mut auxiliary);
+        }
+        if !self.config.static_mode {
+            let next = roi_from_auxiliary(&auxiliary, w, h);
+            self.next_roi = roi_in_frame(&next).then_some(next);
+        }
+        let landmarks = body.map(|[x, y, z, visibility, presence]| Landmark {
+            x,
+            y,
+            z,
+            visibility,
+            presence,
+        });
+        Ok(Some(Body {
+            landmarks,
+            world_landmarks: result.world,
+            pose_score: result.pose_score,
+            roi,
+            detection,
+        }))
+    }
+}

@@ -35,8 +35,39 @@ enum Command {
     Devices,
     /// List the cameras.
     Cameras,
+    /// Find the body in every frame: one JSON line a frame.
+    Pose(PoseArgs),
     /// Measure speed.
     Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct PoseArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Where the JSON lines go (`-`: stdout).
+    #[arg(short, long, default_value = "poses.jsonl")]
+    output: String,
+    /// Landmark model: lite, full or heavy (full and heavy: fetch them
+    /// with scripts/fetch-models.sh).
+    #[arg(long, value_enum, default_value = "lite")]
+    model: ModelArg,
+    /// Treat every frame as an unrelated photo (detector every frame, no
+    /// tracking, no smoothing).
+    #[arg(long = "static")]
+    static_mode: bool,
+    /// No temporal smoothing of the landmarks.
+    #[arg(long)]
+    no_smooth: bool,
+    /// Network executor: auto (CPU on a software GPU), cpu or gpu.
+    #[arg(long, default_value = "auto")]
+    nn: drape::nn::Backend,
+    /// Stop after N frames.
+    #[arg(long)]
+    frames: Option<u64>,
+    /// No progress bar.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -219,6 +250,7 @@ fn main() -> ExitCode {
         Some(Command::Render(args)) => render(args),
         Some(Command::Devices) => devices(),
         Some(Command::Cameras) => cameras(),
+        Some(Command::Pose(args)) => pose(args),
         Some(Command::Bench(args)) => bench(args),
         None => sample(),
     };
@@ -424,4 +456,64 @@ fn bench(args: BenchArgs) -> drape::Result<()> {
             Ok(())
         }
     }
+}
+
+fn pose(args: PoseArgs) -> drape::Result<()> {
+    use drape::pose::{PoseConfig, PoseTracker};
+    let model = PoseModel::from(args.model);
+    if model == PoseModel::Detector {
+        return Err(drape::nn::NnError::Malformed {
+            what: "--model detector".into(),
+            message: "the landmark model must be lite, full or heavy".into(),
+        }
+        .into());
+    }
+    let mut source = args.input.open("camera:0")?;
+    let gpu = GpuContext::headless()?;
+    let config = PoseConfig {
+        model,
+        static_mode: args.static_mode,
+        smooth: !args.no_smooth,
+        backend: args.nn,
+        threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let mut tracker = PoseTracker::new(&gpu, config)?;
+    let mut mirror = Mirror::new(
+        &gpu,
+        MirrorConfig {
+            mirror: args.input.mirror,
+        },
+    );
+    let (mut out, out_name): (Box<dyn std::io::Write>, String) = if args.output == "-" {
+        (
+            Box::new(std::io::BufWriter::new(std::io::stdout())),
+            "stdout".into(),
+        )
+    } else {
+        let file = std::fs::File::create(&args.output).map_err(|source| {
+            drape::output::OutputError::Io {
+                path: args.output.clone().into(),
+                source,
+            }
+        })?;
+        (Box::new(std::io::BufWriter::new(file)), args.output.clone())
+    };
+    let stop = StopFlag::new().on_ctrl_c();
+    let progress = if args.quiet {
+        Progress::Never
+    } else {
+        Progress::Auto
+    };
+    let summary = app::pose::pose_to_jsonl(
+        &mut source,
+        &mut mirror,
+        &mut tracker,
+        out.as_mut(),
+        &out_name,
+        args.frames,
+        progress,
+        &stop,
+    )?;
+    eprintln!("drape: {summary} → {out_name}");
+    Ok(())
 }

@@ -123,7 +123,7 @@ pub fn render(
     Ok(summary)
 }
 
-fn progress_bar(total: Option<u64>, progress: Progress) -> ProgressBar {
+pub(crate) fn progress_bar(total: Option<u64>, progress: Progress) -> ProgressBar {
     if progress == Progress::Never || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }

@@ -46,7 +46,7 @@ pub enum BodyLandmark {
 pub const BODY_LANDMARKS: usize = 33;
 
 /// One landmark in the image.
-#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Landmark {
     /// Normalised to the image width and height (may lie outside [0, 1]).
     pub x: f32,
@@ -60,10 +60,14 @@ pub struct Landmark {
 }
 
 /// The person found in one frame.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Body {
+    /// In JSON: `[x, y, z, visibility, presence]` each, as MediaPipe's
+    /// reference files have them.
+    #[serde(serialize_with = "landmarks_as_arrays")]
     pub landmarks: [Landmark; BODY_LANDMARKS],
     /// Metres, origin between the hips, in the image's axes (y down).
+    #[serde(serialize_with = "slice")]
     pub world_landmarks: [[f32; 3]; BODY_LANDMARKS],
     /// The landmark model's pose-presence probability.
     pub pose_score: f32,
@@ -112,4 +116,23 @@ impl Body {
         );
         ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt()
     }
+}
+
+// serde derives arrays only up to 32 elements; 33 go out as sequences.
+fn slice<S: serde::Serializer, T: serde::Serialize, const N: usize>(
+    values: &[T; N],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(values.iter())
+}
+
+fn landmarks_as_arrays<S: serde::Serializer>(
+    landmarks: &[Landmark; BODY_LANDMARKS],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(
+        landmarks
+            .iter()
+            .map(|l| [l.x, l.y, l.z, l.visibility, l.presence]),
+    )
 }

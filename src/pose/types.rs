@@ -5,7 +5,7 @@
 /// `NormalizedRect`: `x_center` and `width` are fractions of the image
 /// width, `y_center` and `height` of its height; `rotation` is in radians,
 /// clockwise on screen (y points down), in [-π, π).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct NormalizedRect {
     pub x_center: f32,
     pub y_center: f32,
@@ -16,7 +16,7 @@ pub struct NormalizedRect {
 
 /// An axis-aligned box normalised to an image (fractions of its width and
 /// height); it may extend beyond [0, 1].
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct RelativeBox {
     pub xmin: f32,
     pub ymin: f32,
@@ -52,7 +52,7 @@ pub const KEYPOINT_UPPER_BODY: usize = 3;
 /// One person found by the pose detector. Which frame the coordinates are
 /// normalised to depends on the stage: the decoder and NMS give them in the
 /// letterboxed detector input, `detect` in the original image.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct Detection {
     /// Sigmoid of the detector's logit, in [0, 1].
     pub score: f32,

@@ -1,0 +1,114 @@
+//! `drape pose`: one JSON line a frame with the body the tracker found
+//! (landmarks, world landmarks, scores, region), for analysis and tests.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use super::render::{progress_bar, Progress};
+use super::StopFlag;
+use crate::capture::FrameSource;
+use crate::output::OutputError;
+use crate::pose::{Body, PoseTracker};
+use crate::{Mirror, Result};
+
+/// One line of the output.
+#[derive(serde::Serialize)]
+struct PoseLine<'a> {
+    frame: u64,
+    timestamp_ms: f64,
+    pose_found: bool,
+    #[serde(flatten)]
+    body: Option<&'a Body>,
+}
+
+/// What a pose run did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoseSummary {
+    pub frames: u64,
+    pub frames_with_pose: u64,
+    pub elapsed: Duration,
+    pub interrupted: bool,
+}
+
+impl std::fmt::Display for PoseSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} frames ({} with a pose) in {:.2} s ({:.1} fps)",
+            self.frames,
+            self.frames_with_pose,
+            self.elapsed.as_secs_f64(),
+            self.frames as f64 / self.elapsed.as_secs_f64().max(1e-9)
+        )?;
+        if self.interrupted {
+            write!(f, ", stopped by Ctrl-C")?;
+        }
+        Ok(())
+    }
+}
+
+/// Runs `tracker` on every frame of `source` (converted and mirrored by
+/// `mirror`) and writes one JSON line a frame to `out`, named `out_name` in
+/// errors.
+pub fn pose_to_jsonl(
+    source: &mut dyn FrameSource,
+    mirror: &mut Mirror,
+    tracker: &mut PoseTracker,
+    out: &mut dyn Write,
+    out_name: &str,
+    max_frames: Option<u64>,
+    progress: Progress,
+    stop: &StopFlag,
+) -> Result<PoseSummary> {
+    let total = match (source.info().frame_count, max_frames) {
+        (Some(n), Some(m)) => Some(n.min(m)),
+        (n, m) => n.or(m),
+    };
+    let bar = progress_bar(total, progress);
+    let started = Instant::now();
+    let mut summary = PoseSummary {
+        frames: 0,
+        frames_with_pose: 0,
+        elapsed: Duration::ZERO,
+        interrupted: false,
+    };
+    let io = |source: std::io::Error| OutputError::Io {
+        path: out_name.into(),
+        source,
+    };
+    while max_frames.is_none_or(|m| summary.frames < m) {
+        if stop.is_raised() {
+            summary.interrupted = true;
+            break;
+        }
+        let Some(frame) = source.next_frame()? else {
+            break;
+        };
+        let rgba = mirror.process_to_cpu(&frame)?;
+        let body = tracker.process(rgba.data, rgba.width, rgba.height, frame.timestamp)?;
+        let line = PoseLine {
+            frame: frame.index,
+            timestamp_ms: frame.timestamp.as_secs_f64() * 1e3,
+            pose_found: body.is_some(),
+            body: body.as_ref(),
+        };
+        let written = serde_json::to_writer(&mut *out, &line)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"));
+        match written {
+            // The reader went away (`drape pose ... | head`): a normal end.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => break,
+            written => written.map_err(io)?,
+        }
+        summary.frames += 1;
+        summary.frames_with_pose += u64::from(body.is_some());
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    match out.flush() {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        flushed => flushed.map_err(io)?,
+    }
+    summary.elapsed = started.elapsed();
+    Ok(summary)
+}

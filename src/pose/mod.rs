@@ -8,6 +8,7 @@ pub mod detector;
 pub mod error;
 pub mod filter;
 pub mod landmarks;
+pub mod mask;
 pub mod roi;
 pub mod tracker;
 pub mod tracking;

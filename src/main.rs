@@ -474,6 +474,8 @@ fn pose(args: PoseArgs) -> drape::Result<()> {
         model,
         static_mode: args.static_mode,
         smooth: !args.no_smooth,
+        // The JSON lines carry no mask; skip its cost.
+        segmentation: false,
         backend: args.nn,
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };

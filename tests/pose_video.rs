@@ -11,6 +11,8 @@ use drape::pose::{PoseConfig, PoseTracker};
 /// x, y error on visible landmarks, as a fraction of the image size.
 const MAX_XY_ERROR: f32 = 0.005;
 const MEAN_XY_ERROR: f32 = 0.002;
+/// The mask's > 0.5 area, as a fraction of the frame.
+const MAX_MASK_AREA_ERROR: f32 = 0.005;
 /// Visibility, after the low-pass filter.
 const MAX_VISIBILITY_ERROR: f32 = 0.05;
 
@@ -104,6 +106,19 @@ fn compare_panning_clip(frame_limit: usize) {
             }
         }
         let mean = sum / count.max(1) as f32;
+        // The blended mask's area against MediaPipe's, as a fraction of
+        // the frame.
+        let area = body
+            .mask
+            .as_ref()
+            .expect("segmentation is on")
+            .area_fraction();
+        let expected_area = run["segmentation"]["area_frac_gt_0_5"].as_f64().unwrap() as f32;
+        if (area - expected_area).abs() > MAX_MASK_AREA_ERROR {
+            failures.push(format!(
+                "frame {t}: mask area {area:.4}, MediaPipe {expected_area:.4}"
+            ));
+        }
         worst_max = worst_max.max(max);
         println!(
             "{t:>5}  {:>5}  {count:>7}  {mean:.5}  {max:.5}  {vis_max:.4}",

@@ -1,6 +1,7 @@
 //! `Body`: what the pose pipeline says about the person in a frame, with
 //! the 33 landmarks named and the measures renderers need.
 
+use super::mask::PersonMask;
 use super::{Detection, NormalizedRect};
 
 /// BlazePose's 33 body landmarks, in the model's order.
@@ -76,6 +77,10 @@ pub struct Body {
     /// The detection that placed the region, on frames where the detector
     /// ran (`None` while tracking).
     pub detection: Option<Detection>,
+    /// The person mask over the whole image, when segmentation is on
+    /// (blended with the previous frame's in video mode).
+    #[serde(skip)]
+    pub mask: Option<PersonMask>,
 }
 
 impl Body {

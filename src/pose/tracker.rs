@@ -6,8 +6,10 @@
 use std::time::Duration;
 
 use super::body::{Body, Landmark, BODY_LANDMARKS};
+use super::crop::{CropGeometry, LANDMARK_INPUT_SIZE};
 use super::filter::{LandmarkSmoother, OneEuroParams, VisibilitySmoother};
 use super::landmarks::estimate;
+use super::mask::{mask_in_image, PersonMask};
 use super::tracking::{roi_from_auxiliary, roi_in_frame, AUX_CENTER, AUX_SCALE};
 use super::{detect, roi_from_detection, NormalizedRect, PoseError};
 use crate::gpu::GpuContext;
@@ -23,6 +25,8 @@ pub struct PoseConfig {
     pub static_mode: bool,
     /// Smooth landmarks over time (video mode only).
     pub smooth: bool,
+    /// Compute the person mask over the whole image.
+    pub segmentation: bool,
     pub backend: Backend,
     /// Threads of the CPU executor.
     pub threads: usize,
@@ -34,6 +38,7 @@ impl Default for PoseConfig {
             model: PoseModel::LandmarkLite,
             static_mode: false,
             smooth: true,
+            segmentation: true,
             backend: Backend::Auto,
             threads: 1,
         }
@@ -51,6 +56,7 @@ pub struct PoseTracker {
     visibility_smoother: VisibilitySmoother,
     auxiliary_smoother: LandmarkSmoother,
     auxiliary_visibility: VisibilitySmoother,
+    previous_mask: Option<PersonMask>,
 }
 
 impl PoseTracker {
@@ -71,6 +77,7 @@ impl PoseTracker {
             visibility_smoother: VisibilitySmoother::default(),
             auxiliary_smoother: LandmarkSmoother::new(OneEuroParams::AUXILIARY),
             auxiliary_visibility: VisibilitySmoother::default(),
+            previous_mask: None,
         })
     }
 
@@ -85,6 +92,7 @@ impl PoseTracker {
         self.visibility_smoother.reset();
         self.auxiliary_smoother.reset();
         self.auxiliary_visibility.reset();
+        self.previous_mask = None;
     }
 
     /// The body in one RGBA frame, or `None` when there is no person.
@@ -133,6 +141,20 @@ impl PoseTracker {
             let next = roi_from_auxiliary(&auxiliary, w, h);
             self.next_roi = roi_in_frame(&next).then_some(next);
         }
+        let mask = if self.config.segmentation {
+            let size = LANDMARK_INPUT_SIZE;
+            let geometry = CropGeometry::new(&roi, width, height, size, size)?;
+            let mut mask = mask_in_image(&result.segmentation_logits_roi, &geometry)?;
+            if !self.config.static_mode {
+                if let Some(previous) = &self.previous_mask {
+                    mask.smooth_with(previous);
+                }
+                self.previous_mask = Some(mask.clone());
+            }
+            Some(mask)
+        } else {
+            None
+        };
         let landmarks = body.map(|[x, y, z, visibility, presence]| Landmark {
             x,
             y,
@@ -146,6 +168,7 @@ impl PoseTracker {
             pose_score: result.pose_score,
             roi,
             detection,
+            mask,
         }))
     }
 }

@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use drape::app::{self, Progress, RenderOptions, StopFlag, WindowOptions};
-use drape::capture::{self, ColorMatrix, ColorRange, InputOptions, PixelFormat, SourceSpec};
+use drape::capture::{
+    self, ColorMatrix, ColorRange, FrameSource, InputOptions, PixelFormat, SourceSpec,
+};
 use drape::nn::models::PoseModel;
 use drape::output::{self, OutputFormat, SinkOptions, SinkSpec};
 use drape::{GpuContext, Mirror, MirrorConfig};
@@ -93,6 +95,19 @@ enum BenchTarget {
         /// fetched by scripts/fetch-models.sh).
         #[arg(long, value_enum, value_delimiter = ',')]
         models: Vec<ModelArg>,
+    },
+    /// The pose pipeline per stage on the reference panning clip
+    /// (tracking mode, lite, segmentation on), next to MediaPipe's figure.
+    Pose {
+        /// Passes over the 60-frame clip.
+        #[arg(long, default_value_t = 3)]
+        passes: usize,
+        /// Network executor: auto, cpu or gpu.
+        #[arg(long, default_value = "auto")]
+        nn: drape::nn::Backend,
+        /// CPU executor threads (MediaPipe's figure is for one).
+        #[arg(long, default_value_t = 1)]
+        threads: usize,
     },
 }
 
@@ -425,6 +440,24 @@ fn cameras() -> drape::Result<()> {
 
 fn bench(args: BenchArgs) -> drape::Result<()> {
     match args.target {
+        BenchTarget::Pose {
+            passes,
+            nn,
+            threads,
+        } => {
+            let frames = pan_clip()?;
+            let gpu = GpuContext::headless()?;
+            let config = drape::pose::PoseConfig {
+                backend: nn,
+                threads,
+                ..Default::default()
+            };
+            let mut tracker = drape::pose::PoseTracker::new(&gpu, config)?;
+            let mut mirror = Mirror::new(&gpu, MirrorConfig::default());
+            let result = app::bench::bench_pose(&mut mirror, &mut tracker, &frames, passes)?;
+            print!("{result}");
+            Ok(())
+        }
         BenchTarget::Nn {
             runs,
             no_gpu,
@@ -518,4 +551,35 @@ fn pose(args: PoseArgs) -> drape::Result<()> {
     )?;
     eprintln!("drape: {summary} → {out_name}");
     Ok(())
+}
+
+/// The reference panning clip: basketball1.png cropped to 600×480 at
+/// x0 = round(20 − 20·cos(2πt/30)), 30 fps (tests/data/reference/README.md).
+fn pan_clip() -> drape::Result<Vec<drape::Frame>> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/reference/media/basketball1.png");
+    let mut source = capture::ImageFileSource::open(&path)?;
+    let photo = source
+        .next_frame()?
+        .ok_or_else(|| capture::CaptureError::NoImages(path.display().to_string()))?;
+    let rgba = drape::upload::cpu::convert_to_rgba(&photo, false);
+    let (w, h) = (photo.width as usize, photo.height as usize);
+    let (crop_w, crop_h) = (600usize.min(w), 480usize.min(h));
+    (0..60u32)
+        .map(|t| {
+            let x0 = (20.0 - 20.0 * (2.0 * std::f64::consts::PI * t as f64 / 30.0).cos()).round()
+                as usize;
+            let x0 = x0.min(w - crop_w);
+            let mut data = Vec::with_capacity(crop_w * crop_h * 4);
+            for y in 0..crop_h {
+                let row = (y * w + x0) * 4;
+                data.extend_from_slice(&rgba[row..row + crop_w * 4]);
+            }
+            let frame = drape::Frame::new(data, PixelFormat::Rgba8, crop_w as u32, crop_h as u32)?;
+            Ok(frame.with_timestamp(
+                std::time::Duration::from_micros(33_333 * (t as u64 + 1)),
+                t as u64,
+            ))
+        })
+        .collect()
 }

@@ -255,3 +255,110 @@ mod tests {
         assert_eq!(models, ["a.tflite", "a.tflite", "b.tflite", "b.tflite"]);
     }
 }
+
+/// Median per-stage latency of the pose pipeline on a clip, in ms.
+#[derive(Debug, Clone, Default)]
+pub struct PoseBench {
+    pub frames: usize,
+    pub upload_ms: f64,
+    pub detect_ms: f64,
+    pub crop_ms: f64,
+    pub inference_ms: f64,
+    pub decode_ms: f64,
+    pub mask_ms: f64,
+    pub total_ms: f64,
+    /// MediaPipe's median for the same clip on this kind of machine, from
+    /// tests/data/reference/speed.md, when found.
+    pub mediapipe_ms: Option<f64>,
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Runs `tracker` over `frames` (RGBA8, tracking mode) `passes` times,
+/// restarting the tracker each pass, and reports median stage times. The
+/// upload stage is the frame's conversion on the GPU and its read-back.
+pub fn bench_pose(
+    mirror: &mut crate::Mirror,
+    tracker: &mut crate::pose::PoseTracker,
+    frames: &[crate::capture::Frame],
+    passes: usize,
+) -> crate::Result<PoseBench> {
+    let mut stages: [Vec<f64>; 7] = Default::default();
+    for _ in 0..passes.max(1) {
+        tracker.reset();
+        for frame in frames {
+            let started = Instant::now();
+            let rgba = mirror.process_to_cpu(frame)?;
+            let upload_ms = started.elapsed().as_secs_f64() * 1e3;
+            tracker.process(rgba.data, rgba.width, rgba.height, frame.timestamp)?;
+            let t = tracker.stage_times();
+            let row = [
+                upload_ms,
+                t.detect_ms,
+                t.crop_ms,
+                t.inference_ms,
+                t.decode_ms,
+                t.mask_ms,
+                upload_ms + t.total_ms(),
+            ];
+            for (stage, value) in stages.iter_mut().zip(row) {
+                stage.push(value);
+            }
+        }
+    }
+    let [upload, detect, crop, inference, decode, mask, total] = stages.map(median);
+    Ok(PoseBench {
+        frames: frames.len(),
+        upload_ms: upload,
+        detect_ms: detect,
+        crop_ms: crop,
+        inference_ms: inference,
+        decode_ms: decode,
+        mask_ms: mask,
+        total_ms: total,
+        mediapipe_ms: mediapipe_clip_ms(),
+    })
+}
+
+/// MediaPipe's lite, tracking-mode median on the panning clip, from the
+/// reference's speed table (`| basketball_pan | 600x480 | 9.8 / ...`).
+fn mediapipe_clip_ms() -> Option<f64> {
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/reference/speed.md");
+    let text = std::fs::read_to_string(path).ok()?;
+    let row = text.lines().find(|l| l.starts_with("| basketball_pan"))?;
+    let cell = row.split('|').nth(3)?;
+    cell.split_whitespace().next()?.parse().ok()
+}
+
+impl std::fmt::Display for PoseBench {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "pose pipeline, {} frames, median ms per stage:",
+            self.frames
+        )?;
+        for (name, ms) in [
+            ("upload + convert + read back", self.upload_ms),
+            ("detector", self.detect_ms),
+            ("crop", self.crop_ms),
+            ("landmark model", self.inference_ms),
+            ("decode + smooth", self.decode_ms),
+            ("mask", self.mask_ms),
+            ("total", self.total_ms),
+        ] {
+            writeln!(f, "  {name:<30} {ms:>8.2}")?;
+        }
+        match self.mediapipe_ms {
+            Some(ms) => writeln!(
+                f,
+                "  MediaPipe (lite, tracking, same clip; reference speed.md): {ms:.2} ms → drape/MediaPipe = {:.2}",
+                self.total_ms / ms
+            ),
+            None => writeln!(f, "  MediaPipe's figure not found (tests/data/reference/speed.md)"),
+        }
+    }
+}

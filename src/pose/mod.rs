@@ -14,9 +14,9 @@ pub mod tracker;
 pub mod tracking;
 pub mod types;
 
+pub use body::{Body, BodyLandmark, Landmark};
 pub use detector::{detect, PoseDetector};
 pub use error::PoseError;
 pub use roi::roi_from_detection;
-pub use body::{Body, BodyLandmark, Landmark};
-pub use tracker::{PoseConfig, PoseTracker};
+pub use tracker::{PoseConfig, PoseTracker, StageTimes};
 pub use types::{Detection, NormalizedRect, RelativeBox, RgbaImage};

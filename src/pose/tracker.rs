@@ -3,12 +3,13 @@
 //! previous frame's auxiliary landmarks place the region. Landmarks are
 //! smoothed over time in video mode.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::body::{Body, Landmark, BODY_LANDMARKS};
+use super::crop::{crop_cpu, CropBorder};
 use super::crop::{CropGeometry, LANDMARK_INPUT_SIZE};
 use super::filter::{LandmarkSmoother, OneEuroParams, VisibilitySmoother};
-use super::landmarks::estimate;
+use super::landmarks::decode_executor_outputs;
 use super::mask::{mask_in_image, PersonMask};
 use super::tracking::{roi_from_auxiliary, roi_in_frame, AUX_CENTER, AUX_SCALE};
 use super::{detect, roi_from_detection, NormalizedRect, PoseError};
@@ -45,6 +46,27 @@ impl Default for PoseConfig {
     }
 }
 
+/// Where the last `process` spent its time, in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct StageTimes {
+    /// The detector (0 on tracked frames).
+    pub detect_ms: f64,
+    /// Cropping the region into the landmark model's input.
+    pub crop_ms: f64,
+    /// The landmark model.
+    pub inference_ms: f64,
+    /// Decoding, heatmap refinement, projection, smoothing, next region.
+    pub decode_ms: f64,
+    /// Warping and blending the person mask.
+    pub mask_ms: f64,
+}
+
+impl StageTimes {
+    pub fn total_ms(&self) -> f64 {
+        self.detect_ms + self.crop_ms + self.inference_ms + self.decode_ms + self.mask_ms
+    }
+}
+
 /// Finds and follows one person through a sequence of frames.
 pub struct PoseTracker {
     config: PoseConfig,
@@ -57,6 +79,8 @@ pub struct PoseTracker {
     auxiliary_smoother: LandmarkSmoother,
     auxiliary_visibility: VisibilitySmoother,
     previous_mask: Option<PersonMask>,
+    times: StageTimes,
+    crop_input: Vec<f32>,
 }
 
 impl PoseTracker {
@@ -78,11 +102,18 @@ impl PoseTracker {
             auxiliary_smoother: LandmarkSmoother::new(OneEuroParams::AUXILIARY),
             auxiliary_visibility: VisibilitySmoother::default(),
             previous_mask: None,
+            times: StageTimes::default(),
+            crop_input: Vec::new(),
         })
     }
 
     pub fn config(&self) -> &PoseConfig {
         &self.config
+    }
+
+    /// Where the last `process` call spent its time.
+    pub fn stage_times(&self) -> StageTimes {
+        self.times
     }
 
     /// Forgets the person (the next frame runs the detector).
@@ -110,6 +141,13 @@ impl PoseTracker {
         } else {
             self.next_roi.take()
         };
+        self.times = StageTimes::default();
+        let mut clock = Instant::now();
+        let lap = |clock: &mut Instant| {
+            let ms = clock.elapsed().as_secs_f64() * 1e3;
+            *clock = Instant::now();
+            ms
+        };
         let (roi, detection) = match tracked {
             Some(roi) => (roi, None),
             None => match detect(&mut self.detector, rgba, w, h)? {
@@ -120,7 +158,14 @@ impl PoseTracker {
                 }
             },
         };
-        let result = estimate(&mut self.landmarker, rgba, width, height, &roi)?;
+        self.times.detect_ms = lap(&mut clock);
+        let size = LANDMARK_INPUT_SIZE;
+        let geometry = CropGeometry::new(&roi, width, height, size, size)?;
+        self.crop_input = crop_cpu(rgba, &geometry, CropBorder::default(), false)?;
+        self.times.crop_ms = lap(&mut clock);
+        self.landmarker.run(&[&self.crop_input])?;
+        self.times.inference_ms = lap(&mut clock);
+        let result = decode_executor_outputs(&mut self.landmarker, &roi, &geometry)?;
         if !result.pose_present() {
             // Lost: the next frame looks for the person again.
             self.reset();
@@ -141,9 +186,8 @@ impl PoseTracker {
             let next = roi_from_auxiliary(&auxiliary, w, h);
             self.next_roi = roi_in_frame(&next).then_some(next);
         }
+        self.times.decode_ms = lap(&mut clock);
         let mask = if self.config.segmentation {
-            let size = LANDMARK_INPUT_SIZE;
-            let geometry = CropGeometry::new(&roi, width, height, size, size)?;
             let mut mask = mask_in_image(&result.segmentation_logits_roi, &geometry)?;
             if !self.config.static_mode {
                 if let Some(previous) = &self.previous_mask {
@@ -155,6 +199,7 @@ impl PoseTracker {
         } else {
             None
         };
+        self.times.mask_ms = lap(&mut clock);
         let landmarks = body.map(|[x, y, z, visibility, presence]| Landmark {
             x,
             y,

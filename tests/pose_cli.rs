@@ -116,3 +116,22 @@ fn pose_with_a_bad_model_choice_is_a_clear_error() {
         "{text}"
     );
 }
+
+#[test]
+fn bench_pose_prints_every_stage_and_the_ratio() {
+    let output = drape()
+        .args(["bench", "pose", "--passes", "1", "--nn", "cpu"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    for stage in ["upload", "crop", "landmark model", "decode", "mask", "total"] {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(stage))
+            .unwrap_or_else(|| panic!("no {stage} line in {text}"));
+        let ms: f64 = line.split_whitespace().last().unwrap().parse().unwrap();
+        assert!(ms >= 0.0, "{line}");
+    }
+    assert!(text.contains("drape/MediaPipe"), "{text}");
+}

@@ -1,4 +1,4 @@
-//! Times the CPU executor on the bundled pose models: median latency per
+//! Times the CPU executor on the pose models: median latency per
 //! inference after warm-up, on 1 and 2 threads, with the GFLOP/s reached.
 //!
 //! `cargo run --release --example nn_cpu_timing [runs] [threads]`
@@ -12,14 +12,32 @@ use drape::nn::cpu::CpuExecutor;
 use drape::nn::models::PoseModel;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    #[cfg(target_arch = "x86_64")]
+    #[allow(deprecated)]
+    if std::env::var_os("NN_FTZ").is_some() {
+        unsafe { std::arch::x86_64::_mm_setcsr(std::arch::x86_64::_mm_getcsr() | 0x8040) };
+    }
     let runs: usize = std::env::args()
         .nth(1)
         .map(|s| s.parse())
         .transpose()?
         .unwrap_or(50);
     let only_threads: Option<usize> = std::env::args().nth(2).map(|s| s.parse()).transpose()?;
-    for model_kind in [PoseModel::Detector, PoseModel::LandmarkLite] {
-        let model = model_kind.load()?;
+    for model_kind in [
+        PoseModel::Detector,
+        PoseModel::LandmarkLite,
+        PoseModel::LandmarkFull,
+        PoseModel::LandmarkHeavy,
+    ] {
+        // Full and heavy are fetched, not bundled: time what is there.
+        let model = match model_kind.load() {
+            Ok(model) => model,
+            Err(e) if !model_kind.is_bundled() => {
+                eprintln!("skipping {}: {e}", model_kind.file_name());
+                continue;
+            }
+            Err(e) => return Err(e.into()),
+        };
         let gflop = 2.0 * model.macs() as f64 / 1e9;
         let input_len = model.tensors[model.inputs[0]].len();
         // A deterministic gradient in [-1, 1].

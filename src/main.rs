@@ -539,16 +539,13 @@ fn pose(args: PoseArgs) -> drape::Result<()> {
     } else {
         Progress::Auto
     };
-    let summary = app::pose::pose_to_jsonl(
-        &mut source,
-        &mut mirror,
-        &mut tracker,
-        out.as_mut(),
-        &out_name,
-        args.frames,
+    let output = app::pose::PoseOutput {
+        out: out.as_mut(),
+        name: &out_name,
+        max_frames: args.frames,
         progress,
-        &stop,
-    )?;
+    };
+    let summary = app::pose::pose_to_jsonl(&mut source, &mut mirror, &mut tracker, output, &stop)?;
     eprintln!("drape: {summary} → {out_name}");
     Ok(())
 }

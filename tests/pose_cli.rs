@@ -124,8 +124,19 @@ fn bench_pose_prints_every_stage_and_the_ratio() {
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    for stage in ["upload", "crop", "landmark model", "decode", "mask", "total"] {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    for stage in [
+        "upload",
+        "crop",
+        "landmark model",
+        "decode",
+        "mask",
+        "total",
+    ] {
         let line = text
             .lines()
             .find(|l| l.trim_start().starts_with(stage))

@@ -47,19 +47,30 @@ impl std::fmt::Display for PoseSummary {
     }
 }
 
+/// Where the JSON lines go and how much to do.
+pub struct PoseOutput<'a> {
+    pub out: &'a mut dyn Write,
+    /// Names `out` in errors (`stdout`, a path).
+    pub name: &'a str,
+    pub max_frames: Option<u64>,
+    pub progress: Progress,
+}
+
 /// Runs `tracker` on every frame of `source` (converted and mirrored by
-/// `mirror`) and writes one JSON line a frame to `out`, named `out_name` in
-/// errors.
+/// `mirror`) and writes one JSON line a frame.
 pub fn pose_to_jsonl(
     source: &mut dyn FrameSource,
     mirror: &mut Mirror,
     tracker: &mut PoseTracker,
-    out: &mut dyn Write,
-    out_name: &str,
-    max_frames: Option<u64>,
-    progress: Progress,
+    output: PoseOutput<'_>,
     stop: &StopFlag,
 ) -> Result<PoseSummary> {
+    let PoseOutput {
+        out,
+        name: out_name,
+        max_frames,
+        progress,
+    } = output;
     let total = match (source.info().frame_count, max_frames) {
         (Some(n), Some(m)) => Some(n.min(m)),
         (n, m) => n.or(m),

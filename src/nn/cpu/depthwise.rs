@@ -136,6 +136,7 @@ impl Depthwise {
     #[target_feature(enable = "avx2,fma")]
     unsafe fn row_avx2(&self, input: &[f32], b: usize, oy: usize, out_row: &mut [f32]) {
         const GROUP: usize = 4;
+        const WIDE: usize = 8;
         let w = &self.window;
         let c = w.out_c;
         let full_blocks = c / LANES;
@@ -145,7 +146,17 @@ impl Depthwise {
         };
         let mut ox = 0;
         while ox < w.out_w {
-            let group = if ox + GROUP <= w.out_w && interior(ox) && interior(ox + GROUP - 1) {
+            let group = if full_blocks <= 2
+                && ox + WIDE <= w.out_w
+                && interior(ox)
+                && interior(ox + WIDE - 1)
+            {
+                // Few channel blocks: eight chains per block, or the FMA
+                // latency sets the pace.
+                // SAFETY: as this function's.
+                unsafe { self.pixels_avx2::<WIDE>(input, b, oy, ox, out_row) };
+                WIDE
+            } else if ox + GROUP <= w.out_w && interior(ox) && interior(ox + GROUP - 1) {
                 // SAFETY: as this function's.
                 unsafe { self.pixels_avx2::<GROUP>(input, b, oy, ox, out_row) };
                 GROUP

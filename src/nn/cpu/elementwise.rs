@@ -1,11 +1,16 @@
 //! ADD (with TFLite/NumPy broadcasting) and LOGISTIC.
 
 use super::malformed;
+use super::parallel::{split_units, Workers};
 use super::simd::activate_in_place;
 use crate::nn::{Activation, NnError};
 
 /// The most dimensions ADD supports (TFLite allows 6).
 const MAX_RANK: usize = 8;
+
+/// From this many elements a same-shape ADD is split across the threads:
+/// it is memory-bound, but a model has dozens of them.
+const MIN_PARALLEL_ELEMENTS: usize = 16_384;
 
 /// ADD: the operands' shapes are right-aligned; each dimension is equal or
 /// 1 in one of them.
@@ -78,38 +83,44 @@ impl Add {
         })
     }
 
-    pub fn run(&self, a: &[f32], b: &[f32], out: &mut [f32]) {
+    pub fn run(&self, a: &[f32], b: &[f32], out: &mut [f32], workers: &mut Workers) {
         let rank = self.shape.len();
         let inner = self.shape[rank - 1];
         let (a_inner, b_inner) = (self.a_strides[rank - 1], self.b_strides[rank - 1]);
-        if a.len() == out.len() && b.len() == out.len() {
-            out.iter_mut()
-                .zip(a.iter().zip(b))
-                .for_each(|(o, (&x, &y))| *o = x + y);
-        } else {
-            // One output row (innermost dimension) at a time, with each
-            // operand's row start from a running multi-index.
-            let mut index = [0usize; MAX_RANK];
-            for row in out.chunks_exact_mut(inner.max(1)) {
-                let a_at: usize = index.iter().zip(&self.a_strides).map(|(i, s)| i * s).sum();
-                let b_at: usize = index.iter().zip(&self.b_strides).map(|(i, s)| i * s).sum();
-                match (a_inner, b_inner) {
-                    (0, 0) => row.fill(a[a_at] + b[b_at]),
-                    (0, _) => add_row_scalar(row, &b[b_at..b_at + inner], a[a_at]),
-                    (_, 0) => add_row_scalar(row, &a[a_at..a_at + inner], b[b_at]),
-                    _ => row
-                        .iter_mut()
-                        .zip(a[a_at..a_at + inner].iter().zip(&b[b_at..b_at + inner]))
-                        .for_each(|(o, (&x, &y))| *o = x + y),
+        let len = out.len();
+        if a.len() == len && b.len() == len {
+            let parallel = len >= MIN_PARALLEL_ELEMENTS;
+            split_units(workers, parallel, out, 1, len, 0, |first, part, _| {
+                let end = first + part.len();
+                part.iter_mut()
+                    .zip(a[first..end].iter().zip(&b[first..end]))
+                    .for_each(|(o, (&x, &y))| *o = x + y);
+                activate_in_place(part, self.activation);
+            });
+            return;
+        }
+        // One output row (innermost dimension) at a time, with each
+        // operand's row start from a running multi-index.
+        let mut index = [0usize; MAX_RANK];
+        for row in out.chunks_exact_mut(inner.max(1)) {
+            let a_at: usize = index.iter().zip(&self.a_strides).map(|(i, s)| i * s).sum();
+            let b_at: usize = index.iter().zip(&self.b_strides).map(|(i, s)| i * s).sum();
+            match (a_inner, b_inner) {
+                (0, 0) => row.fill(a[a_at] + b[b_at]),
+                (0, _) => add_row_scalar(row, &b[b_at..b_at + inner], a[a_at]),
+                (_, 0) => add_row_scalar(row, &a[a_at..a_at + inner], b[b_at]),
+                _ => row
+                    .iter_mut()
+                    .zip(a[a_at..a_at + inner].iter().zip(&b[b_at..b_at + inner]))
+                    .for_each(|(o, (&x, &y))| *o = x + y),
+            }
+            // Advance the multi-index over the outer dimensions.
+            for d in (0..rank - 1).rev() {
+                index[d] += 1;
+                if index[d] < self.shape[d] {
+                    break;
                 }
-                // Advance the multi-index over the outer dimensions.
-                for d in (0..rank - 1).rev() {
-                    index[d] += 1;
-                    if index[d] < self.shape[d] {
-                        break;
-                    }
-                    index[d] = 0;
-                }
+                index[d] = 0;
             }
         }
         activate_in_place(out, self.activation);

@@ -1,15 +1,21 @@
 //! Splitting an op's output across threads: contiguous pieces of whole
 //! units (pixels, rows), one per thread, each with its own scratch.
 
-/// Below this many multiply-adds an op runs on the calling thread: waking
-/// the pool costs more than it saves.
-pub(super) const MIN_PARALLEL_MACS: usize = 200_000;
+use super::pool::Pool;
+
+/// Below this many multiply-adds an op runs on the calling thread: even
+/// the spinning pool's hand-off (a few cache-line transfers) and the split
+/// cost more than they save.
+pub(super) const MIN_PARALLEL_MACS: usize = 24_000;
+
+/// Chunks an op is split into per thread.
+const CHUNKS_PER_THREAD: usize = 2;
 
 /// The threads of an executor and their scratch space, made once.
 #[derive(Debug)]
 pub(super) struct Workers {
     /// `None` when running on one thread: nothing is ever spawned.
-    pool: Option<rayon::ThreadPool>,
+    pool: Option<Pool>,
     parts: usize,
     scratch: Vec<f32>,
     scratch_per_part: usize,
@@ -20,17 +26,10 @@ pub(super) struct Workers {
 
 impl Workers {
     /// `threads >= 1`; `scratch_per_part` floats for each thread.
-    pub fn new(
-        threads: usize,
-        scratch_per_part: usize,
-    ) -> Result<Workers, rayon::ThreadPoolBuildError> {
+    pub fn new(threads: usize, scratch_per_part: usize) -> std::io::Result<Workers> {
         // The calling thread does one part itself: the pool has the others.
         let pool = if threads > 1 {
-            Some(
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads - 1)
-                    .build()?,
-            )
+            Some(Pool::new(threads)?)
         } else {
             None
         };
@@ -44,7 +43,6 @@ impl Workers {
         })
     }
 }
-
 /// Whether this CPU has AVX2 and FMA (always false off x86-64).
 pub(super) fn avx2_available() -> bool {
     #[cfg(target_arch = "x86_64")]
@@ -79,24 +77,49 @@ pub(super) fn split_units<F>(
     let scratch_len = scratch_len.min(per_part);
     match &workers.pool {
         Some(pool) if parallel && units > 1 => {
-            let units_per_part = units.div_ceil(workers.parts);
-            let f = &f;
-            let mut parts = out
-                .chunks_mut(units_per_part * unit_len)
-                .zip(workers.scratch.chunks_mut(per_part))
-                .enumerate();
-            // The first part runs here, in place, while the pool's threads
-            // take the rest: no hand-off and wake-up of the caller's share.
-            pool.in_place_scope(|scope| {
-                let first = parts.next();
-                for (i, (part, scratch)) in parts {
-                    scope.spawn(move |_| f(i * units_per_part, part, &mut scratch[..scratch_len]));
-                }
-                if let Some((_, (part, scratch))) = first {
-                    f(0, part, &mut scratch[..scratch_len]);
-                }
-            });
+            // A few chunks per thread: whichever thread is free takes the
+            // next, which evens out uneven parts and busy cores.
+            let chunks = units.min(workers.parts * CHUNKS_PER_THREAD);
+            let units_per_chunk = units.div_ceil(chunks);
+            let chunks = units.div_ceil(units_per_chunk);
+            let (out_len, out_at) = (out.len(), SendPtr(out.as_mut_ptr()));
+            let scratch_at = SendPtr(workers.scratch.as_mut_ptr());
+            let threads = workers.parts;
+            let job = |thread: usize, chunk: usize| {
+                let first = chunk * units_per_chunk;
+                let end = (first + units_per_chunk).min(units);
+                let (from, to) = (first * unit_len, end * unit_len);
+                assert!(thread < threads && from < to && to <= out_len);
+                // SAFETY: chunks cover disjoint unit ranges of `out`, each
+                // thread has its own `per_part` block of the scratch and
+                // runs one chunk at a time, and `pool.run` returns only
+                // when every chunk is done, while both borrows are held.
+                let (part_out, scratch) = unsafe {
+                    (
+                        std::slice::from_raw_parts_mut(out_at.get().add(from), to - from),
+                        std::slice::from_raw_parts_mut(
+                            scratch_at.get().add(thread * per_part),
+                            scratch_len,
+                        ),
+                    )
+                };
+                f(first, part_out, scratch);
+            };
+            pool.run(chunks, &job);
         }
         _ => f(0, out, &mut workers.scratch[..scratch_len]),
+    }
+}
+
+/// A raw pointer the parts of one job share (each touching its own range).
+#[derive(Clone, Copy)]
+struct SendPtr(*mut f32);
+// SAFETY: used only by `split_units`, whose parts write disjoint ranges.
+unsafe impl Send for SendPtr {}
+unsafe impl Sync for SendPtr {}
+
+impl SendPtr {
+    fn get(self) -> *mut f32 {
+        self.0
     }
 }

@@ -49,11 +49,13 @@ pub fn mask_in_image(logits: &[f32], geometry: &CropGeometry) -> Result<PersonMa
         m[0] / det,
         (m[3] * m[2] - m[0] * m[5]) / det,
     ];
+    // One sigmoid per mask pixel (65k), not four per image pixel.
+    let mask: Vec<f32> = logits.iter().map(|&l| sigmoid(l)).collect();
     let probability = |x: isize, y: isize| -> f32 {
         if x < 0 || y < 0 || x >= mw as isize || y >= mh as isize {
             0.0
         } else {
-            sigmoid(logits[y as usize * mw + x as usize])
+            mask[y as usize * mw + x as usize]
         }
     };
     let (w, h) = (

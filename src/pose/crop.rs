@@ -249,32 +249,17 @@ pub struct RoiCropper {
 impl RoiCropper {
     pub fn new(gpu: &GpuContext) -> RoiCropper {
         let device = &gpu.device;
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("pose/crop.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(shaders::POSE_CROP.into()),
-        });
         let compute = wgpu::ShaderStages::COMPUTE;
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("pose crop"),
-            entries: &[
+        let (pipeline, layout) = layout::compute_pipeline(
+            device,
+            "pose crop",
+            shaders::POSE_CROP,
+            &[
                 layout::uniform(0, compute),
                 layout::texture_2d(1, compute),
                 layout::storage(2, compute, false),
             ],
-        });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("pose crop"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some("pose crop"),
-            layout: Some(&pipeline_layout),
-            module: &module,
-            entry_point: Some("main"),
-            compilation_options: Default::default(),
-            cache: None,
-        });
+        );
         let params = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("pose crop params"),
             size: std::mem::size_of::<CropParams>() as u64,

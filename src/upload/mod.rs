@@ -102,32 +102,17 @@ pub struct FrameUploader {
 impl FrameUploader {
     pub fn new(gpu: &GpuContext) -> FrameUploader {
         let device = &gpu.device;
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("upload/convert.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(shaders::CONVERT.into()),
-        });
         let compute = wgpu::ShaderStages::COMPUTE;
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("convert"),
-            entries: &[
+        let (pipeline, layout) = layout::compute_pipeline(
+            device,
+            "convert",
+            shaders::CONVERT,
+            &[
                 layout::uniform(0, compute),
                 layout::storage(1, compute, true),
                 layout::storage_texture_2d(2, compute, WORKING_FORMAT),
             ],
-        });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("convert"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some("convert"),
-            layout: Some(&pipeline_layout),
-            module: &module,
-            entry_point: Some("main"),
-            compilation_options: Default::default(),
-            cache: None,
-        });
+        );
         let params = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("convert params"),
             size: std::mem::size_of::<ConvertParams>() as u64,

@@ -18,25 +18,31 @@ struct Xvfb {
 
 impl Xvfb {
     fn start() -> Xvfb {
-        // A display number unlikely to collide with another test run.
-        let number = 90 + std::process::id() % 100;
-        let display = format!(":{number}");
-        let process = Command::new("Xvfb")
-            .args([&display, "-screen", "0", "640x480x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
+        // `-displayfd` lets Xvfb pick a free display and print its number
+        // once it accepts connections: no guessing, no stale sockets.
+        let mut process = Command::new("Xvfb")
+            .args([
+                "-displayfd",
+                "1",
+                "-screen",
+                "0",
+                "640x480x24",
+                "-nolisten",
+                "tcp",
+            ])
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("Xvfb is installed (apt-get install xvfb)");
-        let socket = format!("/tmp/.X11-unix/X{number}");
-        let started = Instant::now();
-        while !Path::new(&socket).exists() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "Xvfb did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
+        let mut line = String::new();
+        let stdout = process.stdout.take().expect("piped stdout");
+        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
+            .expect("Xvfb reports its display");
+        let number: u32 = line.trim().parse().expect("Xvfb printed a display number");
+        Xvfb {
+            process,
+            display: format!(":{number}"),
         }
-        Xvfb { process, display }
     }
 
     fn screenshot(&self, path: &Path) -> Option<image::RgbImage> {

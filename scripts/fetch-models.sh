@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Fetches the MediaPipe pose models that stay out of git into assets/models/
+# Fetches the MediaPipe pose models that stay out of git (heavy; full too if
+# it is missing) into assets/models/
 # and checks each file's sha256 (the values in assets/models/README.md).
 #
 #   scripts/fetch-models.sh              pose_landmark_full.tflite and

@@ -418,13 +418,6 @@ fn lite_landmarks_match_mediapipe() {
 
 #[test]
 fn full_landmarks_match_mediapipe() {
-    if !PoseModel::LandmarkFull.path().exists() {
-        println!(
-            "skipped: {} is absent (scripts/fetch-models.sh fetches it)",
-            PoseModel::LandmarkFull.path().display()
-        );
-        return;
-    }
     landmarks_match_mediapipe(PoseModel::LandmarkFull, "c1");
 }
 

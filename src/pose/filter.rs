@@ -20,11 +20,12 @@ pub struct OneEuroParams {
 }
 
 impl OneEuroParams {
-    /// MediaPipe's parameters for the 33 body landmarks.
+    /// MediaPipe's parameters for the 33 body landmarks
+    /// (pose_landmark_filtering.pbtxt).
     pub const LANDMARKS: OneEuroParams = OneEuroParams {
         frequency_hz: 30.0,
-        min_cutoff_hz: 0.1,
-        beta: 40.0,
+        min_cutoff_hz: 0.05,
+        beta: 80.0,
         derivative_cutoff_hz: 1.0,
     };
     /// MediaPipe's parameters for the auxiliary landmarks that place the
@@ -32,32 +33,45 @@ impl OneEuroParams {
     pub const AUXILIARY: OneEuroParams = OneEuroParams {
         frequency_hz: 30.0,
         min_cutoff_hz: 0.01,
-        beta: 1.0,
+        beta: 10.0,
+        derivative_cutoff_hz: 1.0,
+    };
+    /// MediaPipe's parameters for world landmarks (metres, not scaled by
+    /// the body's size in the image).
+    pub const WORLD: OneEuroParams = OneEuroParams {
+        frequency_hz: 30.0,
+        min_cutoff_hz: 0.1,
+        beta: 40.0,
         derivative_cutoff_hz: 1.0,
     };
 }
 
 /// An exponential low-pass filter; the first value passes unchanged.
+/// Values are stored in `f32` with MediaPipe's mixed-precision blend, so
+/// that tracking, which feeds on its own output, follows MediaPipe's.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct LowPassFilter {
-    last_raw: Option<f64>,
-    last_filtered: f64,
+    last_raw: Option<f32>,
+    last_filtered: f32,
 }
 
 impl LowPassFilter {
     /// `alpha` is the weight of the new value (1: no smoothing).
     pub fn apply(&mut self, value: f64, alpha: f64) -> f64 {
+        let (value, alpha) = (value as f32, alpha as f32);
         let filtered = match self.last_raw {
-            Some(_) => alpha * value + (1.0 - alpha) * self.last_filtered,
+            Some(_) => {
+                ((alpha * value) as f64 + (1.0 - alpha as f64) * self.last_filtered as f64) as f32
+            }
             None => value,
         };
         self.last_raw = Some(value);
         self.last_filtered = filtered;
-        filtered
+        filtered as f64
     }
 
     pub fn last_raw(&self) -> Option<f64> {
-        self.last_raw
+        self.last_raw.map(f64::from)
     }
 }
 
@@ -137,42 +151,65 @@ impl LandmarkSmoother {
 
     /// Smooths `landmarks` (x, y normalised to the image, z scaled like x)
     /// in place. Filtering happens in pixels so that x and y are treated
-    /// alike on non-square frames.
+    /// alike on non-square frames. `object_scale_px` is the body's size
+    /// that turns speeds into body sizes per second: MediaPipe takes it
+    /// from the region of the raw auxiliary points; `None` uses the
+    /// landmarks' bounding box.
     pub fn apply(
         &mut self,
         timestamp: Duration,
         image_width: u32,
         image_height: u32,
+        object_scale_px: Option<f64>,
         landmarks: &mut [[f32; 5]],
     ) {
         if landmarks.is_empty() {
             return;
         }
-        if self.filters.len() != landmarks.len() {
-            self.filters = vec![[OneEuroFilter::new(self.params); 3]; landmarks.len()];
-        }
         let (w, h) = (image_width as f64, image_height as f64);
         let pixels = |l: &[f32; 5]| [l[0] as f64 * w, l[1] as f64 * h, l[2] as f64 * w];
-        // Object scale: the mean of the landmarks' bounding box sides.
-        let (mut min, mut max) = ([f64::MAX; 2], [f64::MIN; 2]);
-        for l in landmarks.iter() {
-            let p = pixels(l);
-            for axis in 0..2 {
-                min[axis] = min[axis].min(p[axis]);
-                max[axis] = max[axis].max(p[axis]);
+        let object_scale = object_scale_px.unwrap_or_else(|| {
+            // The mean of the landmarks' bounding box sides.
+            let (mut min, mut max) = ([f64::MAX; 2], [f64::MIN; 2]);
+            for l in landmarks.iter() {
+                let p = pixels(l);
+                for axis in 0..2 {
+                    min[axis] = min[axis].min(p[axis]);
+                    max[axis] = max[axis].max(p[axis]);
+                }
             }
-        }
-        let object_scale = ((max[0] - min[0]) + (max[1] - min[1])) / 2.0;
+            ((max[0] - min[0]) + (max[1] - min[1])) / 2.0
+        });
         if object_scale < MIN_OBJECT_SCALE_PX {
             return;
         }
-        let value_scale = 1.0 / object_scale;
+        let value_scale = 1.0 / object_scale as f32;
+        self.apply_scaled(timestamp, value_scale as f64, [w, h, w], landmarks);
+    }
+
+    /// Smooths landmarks already in their own unit (world landmarks in
+    /// metres): no image scaling and no body-size scaling.
+    pub fn apply_unscaled(&mut self, timestamp: Duration, landmarks: &mut [[f32; 5]]) {
+        self.apply_scaled(timestamp, 1.0, [1.0; 3], landmarks);
+    }
+
+    fn apply_scaled(
+        &mut self,
+        timestamp: Duration,
+        value_scale: f64,
+        axis_scales: [f64; 3],
+        landmarks: &mut [[f32; 5]],
+    ) {
+        if self.filters.len() != landmarks.len() {
+            self.filters = vec![[OneEuroFilter::new(self.params); 3]; landmarks.len()];
+        }
         for (landmark, filters) in landmarks.iter_mut().zip(&mut self.filters) {
-            let p = pixels(landmark);
-            let scales = [w, h, w];
             for axis in 0..3 {
-                let smoothed = filters[axis].apply(timestamp, value_scale, p[axis]);
-                landmark[axis] = (smoothed / scales[axis]) as f32;
+                // f32 throughout, as MediaPipe's landmark lists are.
+                let scale = axis_scales[axis] as f32;
+                let value = landmark[axis] * scale;
+                let smoothed = filters[axis].apply(timestamp, value_scale, value as f64) as f32;
+                landmark[axis] = smoothed / scale;
             }
         }
     }
@@ -212,8 +249,9 @@ mod tests {
     fn low_pass_passes_the_first_value_and_blends_the_rest() {
         let mut f = LowPassFilter::default();
         assert_eq!(f.apply(10.0, 0.1), 10.0);
-        assert!((f.apply(20.0, 0.1) - 11.0).abs() < 1e-12);
-        assert!((f.apply(20.0, 0.1) - 11.9).abs() < 1e-12);
+        // f32 storage, as MediaPipe's filter keeps it.
+        assert!((f.apply(20.0, 0.1) - 11.0).abs() < 1e-5);
+        assert!((f.apply(20.0, 0.1) - 11.9).abs() < 1e-5);
     }
 
     #[test]
@@ -250,7 +288,7 @@ mod tests {
         let speed = alpha_of(params.derivative_cutoff_hz) * 0.01 * rate;
         let cutoff = params.min_cutoff_hz + params.beta * speed;
         let alpha = alpha_of(cutoff);
-        assert!((out - (alpha * 6.0 + (1.0 - alpha) * 5.0)).abs() < 1e-12);
+        assert!((out - (alpha * 6.0 + (1.0 - alpha) * 5.0)).abs() < 1e-6);
         // A repeated timestamp passes the value through.
         assert_eq!(f.apply(FRAME * 2, 0.01, 9.0), 9.0);
     }
@@ -264,7 +302,7 @@ mod tests {
             let jitter = if i % 2 == 0 { 0.004 } else { -0.004 };
             let mut frame = base;
             frame.iter_mut().for_each(|l| l[0] += jitter);
-            smoother.apply(FRAME * (i + 1), 640, 480, &mut frame);
+            smoother.apply(FRAME * (i + 1), 640, 480, None, &mut frame);
             last = frame;
         }
         for (smoothed, raw) in last.iter().zip(&base) {

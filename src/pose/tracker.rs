@@ -11,7 +11,7 @@ use super::crop::{CropGeometry, LANDMARK_INPUT_SIZE};
 use super::filter::{LandmarkSmoother, OneEuroParams, VisibilitySmoother};
 use super::landmarks::decode_executor_outputs;
 use super::mask::{mask_in_image, PersonMask};
-use super::tracking::{roi_from_auxiliary, roi_in_frame, AUX_CENTER, AUX_SCALE};
+use super::tracking::{object_scale_px, roi_from_auxiliary, roi_in_frame, AUX_CENTER, AUX_SCALE};
 use super::{detect, roi_from_detection, NormalizedRect, PoseError};
 use crate::gpu::GpuContext;
 use crate::nn::models::PoseModel;
@@ -78,6 +78,7 @@ pub struct PoseTracker {
     visibility_smoother: VisibilitySmoother,
     auxiliary_smoother: LandmarkSmoother,
     auxiliary_visibility: VisibilitySmoother,
+    world_smoother: LandmarkSmoother,
     previous_mask: Option<PersonMask>,
     times: StageTimes,
     crop_input: Vec<f32>,
@@ -101,6 +102,7 @@ impl PoseTracker {
             visibility_smoother: VisibilitySmoother::default(),
             auxiliary_smoother: LandmarkSmoother::new(OneEuroParams::AUXILIARY),
             auxiliary_visibility: VisibilitySmoother::default(),
+            world_smoother: LandmarkSmoother::new(OneEuroParams::WORLD),
             previous_mask: None,
             times: StageTimes::default(),
             crop_input: Vec::new(),
@@ -123,6 +125,7 @@ impl PoseTracker {
         self.visibility_smoother.reset();
         self.auxiliary_smoother.reset();
         self.auxiliary_visibility.reset();
+        self.world_smoother.reset();
         self.previous_mask = None;
     }
 
@@ -174,13 +177,22 @@ impl PoseTracker {
         let mut body: [[f32; 5]; BODY_LANDMARKS] = [[0.0; 5]; BODY_LANDMARKS];
         body.copy_from_slice(&result.landmarks[..BODY_LANDMARKS]);
         let mut auxiliary = [result.landmarks[AUX_CENTER], result.landmarks[AUX_SCALE]];
+        let mut world = result.world;
         if !self.config.static_mode && self.config.smooth {
+            // MediaPipe scales speeds by the size of the region the raw
+            // auxiliary points give, for body and auxiliary points alike.
+            let scale_px = Some(object_scale_px(&auxiliary, width, height));
             self.visibility_smoother.apply(&mut body);
             self.landmark_smoother
-                .apply(timestamp, width, height, &mut body);
+                .apply(timestamp, width, height, scale_px, &mut body);
             self.auxiliary_visibility.apply(&mut auxiliary);
             self.auxiliary_smoother
-                .apply(timestamp, width, height, &mut auxiliary);
+                .apply(timestamp, width, height, scale_px, &mut auxiliary);
+            let mut world_full: [[f32; 5]; BODY_LANDMARKS] =
+                std::array::from_fn(|i| [world[i][0], world[i][1], world[i][2], 0.0, 0.0]);
+            self.world_smoother
+                .apply_unscaled(timestamp, &mut world_full);
+            world = world_full.map(|[x, y, z, _, _]| [x, y, z]);
         }
         if !self.config.static_mode {
             let next = roi_from_auxiliary(&auxiliary, w, h);
@@ -209,7 +221,7 @@ impl PoseTracker {
         });
         Ok(Some(Body {
             landmarks,
-            world_landmarks: result.world,
+            world_landmarks: world,
             pose_score: result.pose_score,
             roi,
             detection,

@@ -53,6 +53,21 @@ pub fn roi_from_auxiliary(
     TRACKING_ROI_TRANSFORM.apply(&raw, image_width, image_height)
 }
 
+/// The body's size in pixels as MediaPipe's smoothing measures it: the
+/// mean side of the (unscaled) region the two auxiliary points span, that
+/// is twice their distance.
+pub fn object_scale_px(auxiliary: &[[f32; 5]; 2], image_width: u32, image_height: u32) -> f64 {
+    let (w, h) = (image_width as usize, image_height as usize);
+    let raw = rect_from_alignment_points(
+        [auxiliary[0][0], auxiliary[0][1]],
+        [auxiliary[1][0], auxiliary[1][1]],
+        w,
+        h,
+        POSE_TARGET_ANGLE_RAD,
+    );
+    (raw.width as f64 * w as f64 + raw.height as f64 * h as f64) / 2.0
+}
+
 /// Whether a region still covers enough of the frame to track from: a
 /// region whose centre has left the image means the person walked out.
 pub fn roi_in_frame(roi: &NormalizedRect) -> bool {

@@ -2,7 +2,7 @@
 //! output. Later stages plug in here; today a frame is uploaded, converted
 //! and mirrored on the GPU.
 
-use crate::capture::Frame;
+use crate::capture::{Frame, PixelFormat};
 use crate::gpu::{GpuContext, TextureReadback};
 use crate::output::RgbaFrame;
 use crate::upload::{FrameUploader, UploadOptions};
@@ -47,6 +47,35 @@ impl Mirror {
             mirror: self.config.mirror,
         };
         Ok(self.uploader.upload(&self.gpu, frame, &options)?)
+    }
+
+    /// The frame as RGBA on the CPU, converted and mirrored there, without
+    /// a round trip through the GPU: what a CPU network needs. An RGBA
+    /// frame that needs no mirroring is borrowed, not copied.
+    pub fn frame_to_cpu<'a>(&'a mut self, frame: &'a Frame) -> RgbaFrame<'a> {
+        let data: &[u8] = match (frame.format, self.config.mirror) {
+            (PixelFormat::Rgba8, false) => &frame.data,
+            (PixelFormat::Rgba8, true) => {
+                let row_bytes = frame.width as usize * 4;
+                self.rgba.clear();
+                for row in frame.data.chunks_exact(row_bytes) {
+                    self.rgba
+                        .extend(row.chunks_exact(4).rev().flatten().copied());
+                }
+                &self.rgba
+            }
+            _ => {
+                self.rgba = crate::upload::cpu::convert_to_rgba(frame, self.config.mirror);
+                &self.rgba
+            }
+        };
+        RgbaFrame {
+            data,
+            width: frame.width,
+            height: frame.height,
+            index: frame.index,
+            timestamp: frame.timestamp,
+        }
     }
 
     /// Runs the pipeline on `frame` and reads the result back as RGBA, for

@@ -102,3 +102,28 @@ fn frame_size_changes_reuse_the_uploader() {
         assert_eq!(actual, frame.data, "{w}x{h} RGBA passes through unchanged");
     }
 }
+
+/// `Mirror::frame_to_cpu` (the CPU path the pose stage uses) gives what the
+/// GPU path reads back, for a borrowed RGBA frame, a mirrored one and a
+/// YUV one.
+#[test]
+fn mirror_frame_to_cpu_matches_the_gpu_path() {
+    use drape::{Mirror, MirrorConfig};
+    let gpu = gpu();
+    for (format, mirror) in [
+        (PixelFormat::Rgba8, false),
+        (PixelFormat::Rgba8, true),
+        (PixelFormat::I420, true),
+    ] {
+        let frame = noise_frame(format, 37, 23, 7);
+        let mut pipeline = Mirror::new(&gpu, MirrorConfig { mirror });
+        let on_gpu = pipeline.process_to_cpu(&frame).unwrap().data.to_vec();
+        let on_cpu = pipeline.frame_to_cpu(&frame);
+        assert_eq!((on_cpu.width, on_cpu.height), (37, 23));
+        let diff = max_abs_diff(on_cpu.data, &on_gpu);
+        assert!(
+            diff <= CONVERT_TOLERANCE,
+            "{format:?} mirror {mirror}: {diff}"
+        );
+    }
+}

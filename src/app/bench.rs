@@ -291,7 +291,7 @@ pub fn bench_pose(
         tracker.reset();
         for frame in frames {
             let started = Instant::now();
-            let rgba = mirror.process_to_cpu(frame)?;
+            let rgba = mirror.frame_to_cpu(frame);
             let upload_ms = started.elapsed().as_secs_f64() * 1e3;
             tracker.process(rgba.data, rgba.width, rgba.height, frame.timestamp)?;
             let t = tracker.stage_times();
@@ -342,7 +342,7 @@ impl std::fmt::Display for PoseBench {
             self.frames
         )?;
         for (name, ms) in [
-            ("upload + convert + read back", self.upload_ms),
+            ("frame to RGBA (CPU)", self.upload_ms),
             ("detector", self.detect_ms),
             ("crop", self.crop_ms),
             ("landmark model", self.inference_ms),

@@ -95,7 +95,8 @@ pub fn pose_to_jsonl(
         let Some(frame) = source.next_frame()? else {
             break;
         };
-        let rgba = mirror.process_to_cpu(&frame)?;
+        // The network runs on the CPU here: convert there, no GPU trip.
+        let rgba = mirror.frame_to_cpu(&frame);
         let body = tracker.process(rgba.data, rgba.width, rgba.height, frame.timestamp)?;
         let line = PoseLine {
             frame: frame.index,

@@ -74,3 +74,48 @@ fn masks_match_mediapipe_on_the_stills() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The tracker's GPU mask (for renderers) against its CPU mask over three
+/// tracked frames of the panning clip, blending included.
+#[test]
+fn tracker_gpu_mask_matches_its_cpu_mask() {
+    use drape::pose::{PoseConfig, PoseTracker};
+    use std::time::Duration;
+    /// GPU and CPU warp in f32 with the same formulas.
+    const PROBABILITY_TOLERANCE: f32 = 1e-4;
+    let gpu = drape::GpuContext::headless().expect("a GPU adapter (lavapipe)");
+    let config = |gpu_mask| PoseConfig {
+        backend: Backend::Cpu,
+        gpu_mask,
+        ..PoseConfig::default()
+    };
+    let mut on_cpu = PoseTracker::new(&gpu, config(false)).unwrap();
+    let mut on_gpu = PoseTracker::new(&gpu, config(true)).unwrap();
+    let photo = image::open(reference().join("media/basketball1.png"))
+        .unwrap()
+        .into_rgba8();
+    for t in 0..3u32 {
+        let frame = image::imageops::crop_imm(&photo, t * 2, 0, 600, 480).to_image();
+        let timestamp = Duration::from_micros(33_333 * (t as u64 + 1));
+        let cpu_body = on_cpu
+            .process(frame.as_raw(), 600, 480, timestamp)
+            .unwrap()
+            .expect("a person");
+        let gpu_body = on_gpu
+            .process(frame.as_raw(), 600, 480, timestamp)
+            .unwrap()
+            .expect("a person");
+        assert!(gpu_body.mask.is_none(), "the GPU mask stays on the GPU");
+        let texture = on_gpu.mask_texture().expect("a mask texture");
+        assert_eq!((texture.width(), texture.height()), (600, 480));
+        let expected = cpu_body.mask.expect("a CPU mask");
+        let actual = on_gpu.read_mask().unwrap().expect("a CPU copy");
+        let worst = actual
+            .probabilities
+            .iter()
+            .zip(&expected.probabilities)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0f32, f32::max);
+        assert!(worst <= PROBABILITY_TOLERANCE, "frame {t}: {worst}");
+    }
+}

@@ -19,6 +19,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("nn/concatenation.wgsl", NN_CONCATENATION),
     ("nn/depth_to_space.wgsl", NN_DEPTH_TO_SPACE),
     ("pose/crop.wgsl", POSE_CROP),
+    ("pose/mask.wgsl", POSE_MASK),
 ];
 
 /// Raw camera bytes → RGBA working texture (compute).
@@ -41,3 +42,5 @@ pub const NN_DEPTH_TO_SPACE: &str = include_str!("../../shaders/nn/depth_to_spac
 
 /// Working texture → the landmark model's input: the rotated region (src/pose/crop.rs).
 pub const POSE_CROP: &str = include_str!("../../shaders/pose/crop.wgsl");
+/// Segmentation logits → the person mask in the image, blended over time (src/pose/mask_gpu.rs).
+pub const POSE_MASK: &str = include_str!("../../shaders/pose/mask.wgsl");

@@ -6,11 +6,12 @@
 use std::time::{Duration, Instant};
 
 use super::body::{Body, Landmark, BODY_LANDMARKS};
-use super::crop::{crop_cpu, CropBorder};
+use super::crop::{crop_cpu_into, CropBorder};
 use super::crop::{CropGeometry, LANDMARK_INPUT_SIZE};
 use super::filter::{LandmarkSmoother, OneEuroParams, VisibilitySmoother};
 use super::landmarks::decode_executor_outputs;
 use super::mask::{mask_in_image, PersonMask};
+use super::mask_gpu::GpuMask;
 use super::tracking::{object_scale_px, roi_from_auxiliary, roi_in_frame, AUX_CENTER, AUX_SCALE};
 use super::{detect, roi_from_detection, NormalizedRect, PoseError};
 use crate::gpu::GpuContext;
@@ -28,6 +29,10 @@ pub struct PoseConfig {
     pub smooth: bool,
     /// Compute the person mask over the whole image.
     pub segmentation: bool,
+    /// Keep the mask on the GPU (`PoseTracker::mask_texture`, for
+    /// renderers) instead of warping it on the CPU into `Body::mask`;
+    /// `PoseTracker::read_mask` gives a CPU copy on request.
+    pub gpu_mask: bool,
     pub backend: Backend,
     /// Threads of the CPU executor.
     pub threads: usize,
@@ -40,6 +45,7 @@ impl Default for PoseConfig {
             static_mode: false,
             smooth: true,
             segmentation: true,
+            gpu_mask: false,
             backend: Backend::Auto,
             threads: 1,
         }
@@ -80,6 +86,8 @@ pub struct PoseTracker {
     auxiliary_visibility: VisibilitySmoother,
     world_smoother: LandmarkSmoother,
     previous_mask: Option<PersonMask>,
+    gpu: GpuContext,
+    gpu_mask: GpuMask,
     times: StageTimes,
     crop_input: Vec<f32>,
 }
@@ -104,6 +112,8 @@ impl PoseTracker {
             auxiliary_visibility: VisibilitySmoother::default(),
             world_smoother: LandmarkSmoother::new(OneEuroParams::WORLD),
             previous_mask: None,
+            gpu: gpu.clone(),
+            gpu_mask: GpuMask::new(gpu),
             times: StageTimes::default(),
             crop_input: Vec::new(),
         })
@@ -111,6 +121,18 @@ impl PoseTracker {
 
     pub fn config(&self) -> &PoseConfig {
         &self.config
+    }
+
+    /// The last frame's person mask on the GPU (R32Float, image size,
+    /// probabilities; read it with `textureLoad`), when `gpu_mask` is on and
+    /// the last frame had a person.
+    pub fn mask_texture(&self) -> Option<&wgpu::Texture> {
+        self.gpu_mask.texture()
+    }
+
+    /// A CPU copy of the GPU mask (`gpu_mask` on); `None` without one.
+    pub fn read_mask(&mut self) -> Result<Option<PersonMask>, PoseError> {
+        self.gpu_mask.read_to_cpu(&self.gpu)
     }
 
     /// Where the last `process` call spent its time.
@@ -127,6 +149,7 @@ impl PoseTracker {
         self.auxiliary_visibility.reset();
         self.world_smoother.reset();
         self.previous_mask = None;
+        self.gpu_mask.reset();
     }
 
     /// The body in one RGBA frame, or `None` when there is no person.
@@ -164,7 +187,13 @@ impl PoseTracker {
         self.times.detect_ms = lap(&mut clock);
         let size = LANDMARK_INPUT_SIZE;
         let geometry = CropGeometry::new(&roi, width, height, size, size)?;
-        self.crop_input = crop_cpu(rgba, &geometry, CropBorder::default(), false)?;
+        crop_cpu_into(
+            rgba,
+            &geometry,
+            CropBorder::default(),
+            false,
+            &mut self.crop_input,
+        )?;
         self.times.crop_ms = lap(&mut clock);
         self.landmarker.run(&[&self.crop_input])?;
         self.times.inference_ms = lap(&mut clock);
@@ -199,7 +228,25 @@ impl PoseTracker {
             self.next_roi = roi_in_frame(&next).then_some(next);
         }
         self.times.decode_ms = lap(&mut clock);
-        let mask = if self.config.segmentation {
+        let mask = if self.config.segmentation && self.config.gpu_mask {
+            if self.config.static_mode {
+                self.gpu_mask.reset();
+            }
+            let mut encoder =
+                self.gpu
+                    .device
+                    .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                        label: Some("pose mask"),
+                    });
+            self.gpu_mask.encode(
+                &self.gpu,
+                &mut encoder,
+                &result.segmentation_logits_roi,
+                &geometry,
+            )?;
+            self.gpu.queue.submit([encoder.finish()]);
+            None
+        } else if self.config.segmentation {
             let mut mask = mask_in_image(&result.segmentation_logits_roi, &geometry)?;
             if !self.config.static_mode {
                 if let Some(previous) = &self.previous_mask {

@@ -1,5 +1,6 @@
 //! `drape pose`: one JSON line a frame with the body the tracker found
-//! (landmarks, world landmarks, scores, region), for analysis and tests.
+//! (landmarks, world landmarks, scores, region), for analysis and tests,
+//! and optionally every frame with the body drawn on it.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
@@ -7,7 +8,8 @@ use std::time::{Duration, Instant};
 use super::render::{progress_bar, Progress};
 use super::StopFlag;
 use crate::capture::FrameSource;
-use crate::output::OutputError;
+use crate::output::{FrameSink, OutputError, RgbaFrame};
+use crate::pose::draw::{draw_body, DrawStyle};
 use crate::pose::{Body, PoseTracker};
 use crate::{Mirror, Result};
 
@@ -54,6 +56,16 @@ pub struct PoseOutput<'a> {
     pub name: &'a str,
     pub max_frames: Option<u64>,
     pub progress: Progress,
+    /// Where each frame goes with the body drawn on it (`--draw`), if
+    /// anywhere. Frames without a body go there unchanged, so the n-th
+    /// image goes with the n-th line.
+    pub draw: Option<PoseDrawing<'a>>,
+}
+
+/// The drawn frames' sink and style.
+pub struct PoseDrawing<'a> {
+    pub sink: &'a mut dyn FrameSink,
+    pub style: DrawStyle,
 }
 
 /// Runs `tracker` on every frame of `source` (converted and mirrored by
@@ -70,6 +82,7 @@ pub fn pose_to_jsonl(
         name: out_name,
         max_frames,
         progress,
+        mut draw,
     } = output;
     let total = match (source.info().frame_count, max_frames) {
         (Some(n), Some(m)) => Some(n.min(m)),
@@ -83,6 +96,8 @@ pub fn pose_to_jsonl(
         elapsed: Duration::ZERO,
         interrupted: false,
     };
+    // Reused frame copy to draw on (the converted frame is borrowed).
+    let mut canvas: Vec<u8> = Vec::new();
     let io = |source: std::io::Error| OutputError::Io {
         path: out_name.into(),
         source,
@@ -98,6 +113,17 @@ pub fn pose_to_jsonl(
         // The network runs on the CPU here: convert there, no GPU trip.
         let rgba = mirror.frame_to_cpu(&frame);
         let body = tracker.process(rgba.data, rgba.width, rgba.height, frame.timestamp)?;
+        if let Some(PoseDrawing { sink, style }) = draw.as_mut() {
+            canvas.clear();
+            canvas.extend_from_slice(rgba.data);
+            if let Some(body) = &body {
+                draw_body(&mut canvas, rgba.width, rgba.height, body, style)?;
+            }
+            sink.write_frame(&RgbaFrame {
+                data: &canvas,
+                ..rgba
+            })?;
+        }
         let line = PoseLine {
             frame: frame.index,
             timestamp_ms: frame.timestamp.as_secs_f64() * 1e3,
@@ -117,6 +143,9 @@ pub fn pose_to_jsonl(
         bar.inc(1);
     }
     bar.finish_and_clear();
+    if let Some(PoseDrawing { sink, .. }) = draw.as_mut() {
+        sink.finish()?;
+    }
     match out.flush() {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
         flushed => flushed.map_err(io)?,

@@ -5,10 +5,12 @@
 pub mod body;
 pub mod crop;
 pub mod detector;
+pub mod draw;
 pub mod error;
 pub mod filter;
 pub mod landmarks;
 pub mod mask;
+pub mod mask_gpu;
 pub mod roi;
 pub mod tracker;
 pub mod tracking;

@@ -67,6 +67,10 @@ struct PoseArgs {
     /// Stop after N frames.
     #[arg(long)]
     frames: Option<u64>,
+    /// Also write every frame with the person mask, skeleton and landmarks
+    /// drawn, as DIR/frame_000000.png, ... (the folder is created).
+    #[arg(long, value_name = "DIR")]
+    draw: Option<PathBuf>,
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
@@ -97,11 +101,19 @@ enum BenchTarget {
         models: Vec<ModelArg>,
     },
     /// The pose pipeline per stage on the reference panning clip
-    /// (tracking mode, lite, segmentation on), next to MediaPipe's figure.
+    /// (tracking mode, segmentation on), next to MediaPipe timed in the
+    /// same run (scripts/bench_mediapipe.py; DRAPE_MEDIAPIPE_PYTHON picks
+    /// the Python that has mediapipe), or its reference figure without it.
     Pose {
         /// Passes over the 60-frame clip.
         #[arg(long, default_value_t = 3)]
         passes: usize,
+        /// Landmark model: lite, full or heavy.
+        #[arg(long, value_enum, default_value = "lite")]
+        model: ModelArg,
+        /// Do not run MediaPipe (use its reference figure).
+        #[arg(long)]
+        no_mediapipe: bool,
         /// Network executor: auto, cpu or gpu.
         #[arg(long, default_value = "auto")]
         nn: drape::nn::Backend,
@@ -442,19 +454,36 @@ fn bench(args: BenchArgs) -> drape::Result<()> {
     match args.target {
         BenchTarget::Pose {
             passes,
+            model,
+            no_mediapipe,
             nn,
             threads,
         } => {
+            let model = PoseModel::from(model);
+            let model_name = match model {
+                PoseModel::LandmarkFull => "full",
+                PoseModel::LandmarkHeavy => "heavy",
+                _ => "lite",
+            };
             let frames = pan_clip()?;
             let gpu = GpuContext::headless()?;
             let config = drape::pose::PoseConfig {
+                model,
                 backend: nn,
                 threads,
                 ..Default::default()
             };
             let mut tracker = drape::pose::PoseTracker::new(&gpu, config)?;
             let mut mirror = Mirror::new(&gpu, MirrorConfig::default());
-            let result = app::bench::bench_pose(&mut mirror, &mut tracker, &frames, passes)?;
+            let mut result = app::bench::bench_pose(&mut mirror, &mut tracker, &frames, passes)?;
+            result.mediapipe = if no_mediapipe {
+                None
+            } else {
+                app::bench::measure_mediapipe(model_name, passes)
+            };
+            if result.mediapipe.is_none() && model == PoseModel::LandmarkLite {
+                result.mediapipe = app::bench::reference_mediapipe();
+            }
             print!("{result}");
             Ok(())
         }
@@ -501,14 +530,33 @@ fn pose(args: PoseArgs) -> drape::Result<()> {
         }
         .into());
     }
+    // A bad --draw folder fails before any work is done.
+    let mut draw_sink = match &args.draw {
+        Some(dir) if dir.exists() && !dir.is_dir() => {
+            return Err(drape::output::OutputError::BadSpec(format!(
+                "--draw {}: that is a file, not a folder",
+                dir.display()
+            ))
+            .into())
+        }
+        Some(dir) => Some(output::open_sink(
+            &SinkSpec::Folder(dir.clone(), output::ImageFormat::Png),
+            &SinkOptions {
+                fps: 30.0,
+                frame_count: None,
+            },
+        )?),
+        None => None,
+    };
     let mut source = args.input.open("camera:0")?;
     let gpu = GpuContext::headless()?;
     let config = PoseConfig {
         model,
         static_mode: args.static_mode,
         smooth: !args.no_smooth,
-        // The JSON lines carry no mask; skip its cost.
-        segmentation: false,
+        // The JSON lines carry no mask: pay for it only when drawing.
+        segmentation: draw_sink.is_some(),
+        gpu_mask: false,
         backend: args.nn,
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
     };
@@ -544,9 +592,19 @@ fn pose(args: PoseArgs) -> drape::Result<()> {
         name: &out_name,
         max_frames: args.frames,
         progress,
+        draw: draw_sink.as_mut().map(|sink| app::pose::PoseDrawing {
+            sink: sink.as_mut(),
+            style: drape::pose::draw::DrawStyle::default(),
+        }),
     };
     let summary = app::pose::pose_to_jsonl(&mut source, &mut mirror, &mut tracker, output, &stop)?;
-    eprintln!("drape: {summary} → {out_name}");
+    match &draw_sink {
+        Some(sink) => eprintln!(
+            "drape: {summary} → {out_name}, drawn frames: {}",
+            sink.description()
+        ),
+        None => eprintln!("drape: {summary} → {out_name}"),
+    }
     Ok(())
 }
 

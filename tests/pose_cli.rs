@@ -120,7 +120,15 @@ fn pose_with_a_bad_model_choice_is_a_clear_error() {
 #[test]
 fn bench_pose_prints_every_stage_and_the_ratio() {
     let output = drape()
-        .args(["bench", "pose", "--passes", "1", "--nn", "cpu"])
+        .args([
+            "bench",
+            "pose",
+            "--passes",
+            "1",
+            "--nn",
+            "cpu",
+            "--no-mediapipe",
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&output.stdout);
@@ -130,7 +138,7 @@ fn bench_pose_prints_every_stage_and_the_ratio() {
         String::from_utf8_lossy(&output.stderr)
     );
     for stage in [
-        "upload",
+        "frame to RGBA",
         "crop",
         "landmark model",
         "decode",
@@ -145,4 +153,72 @@ fn bench_pose_prints_every_stage_and_the_ratio() {
         assert!(ms >= 0.0, "{line}");
     }
     assert!(text.contains("drape/MediaPipe"), "{text}");
+}
+
+#[test]
+fn pose_draw_writes_the_frame_with_the_body_drawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, frames) = (dir.path().join("p.jsonl"), dir.path().join("frames"));
+    let input = reference().join("media/astronaut.png");
+    let output = drape()
+        .args(["pose", "--quiet", "--input"])
+        .arg(&input)
+        .arg("--output")
+        .arg(&out)
+        .arg("--draw")
+        .arg(&frames)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let line: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&out).unwrap().trim()).unwrap();
+    assert_eq!(line["pose_found"], true);
+
+    let original = image::open(&input).unwrap().into_rgba8();
+    let drawn = image::open(frames.join("frame_000000.png"))
+        .unwrap()
+        .into_rgba8();
+    assert_eq!(drawn.dimensions(), original.dimensions());
+    assert_ne!(drawn, original, "nothing was drawn");
+    assert!(
+        !frames.join("frame_000001.png").exists(),
+        "one image, one frame"
+    );
+
+    let nose = line["landmarks"][0].as_array().unwrap();
+    let (x, y) = (nose[0].as_f64().unwrap(), nose[1].as_f64().unwrap());
+    let (w, h) = original.dimensions();
+    let (px, py) = ((x * w as f64) as u32, (y * h as f64) as u32);
+    assert_ne!(
+        drawn.get_pixel(px, py).0[..3],
+        original.get_pixel(px, py).0[..3],
+        "the nose at ({px}, {py}) is not drawn"
+    );
+}
+
+#[test]
+fn pose_draw_into_a_file_is_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not_a_folder");
+    std::fs::write(&file, b"x").unwrap();
+    let output = drape()
+        .args(["pose", "--quiet", "--input"])
+        .arg(reference().join("media/astronaut.png"))
+        .arg("--output")
+        .arg(dir.path().join("p.jsonl"))
+        .arg("--draw")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        text.contains("not a folder") && !text.contains("panicked"),
+        "{text}"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"x", "the file is untouched");
 }

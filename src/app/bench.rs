@@ -267,9 +267,17 @@ pub struct PoseBench {
     pub decode_ms: f64,
     pub mask_ms: f64,
     pub total_ms: f64,
-    /// MediaPipe's median for the same clip on this kind of machine, from
-    /// tests/data/reference/speed.md, when found.
-    pub mediapipe_ms: Option<f64>,
+    /// MediaPipe's median for the same clip, when known.
+    pub mediapipe: Option<MediaPipeFigure>,
+}
+
+/// MediaPipe's per-frame median on the bench's clip.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MediaPipeFigure {
+    pub median_ms: f64,
+    /// Where the figure comes from: "measured in this run" or the
+    /// reference's speed table.
+    pub source: String,
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -319,7 +327,60 @@ pub fn bench_pose(
         decode_ms: decode,
         mask_ms: mask,
         total_ms: total,
-        mediapipe_ms: mediapipe_clip_ms(),
+        mediapipe: None,
+    })
+}
+
+/// Times MediaPipe itself on the same clip with scripts/bench_mediapipe.py,
+/// run by `$DRAPE_MEDIAPIPE_PYTHON` (default `python3`), which needs
+/// `mediapipe==0.10.21`. `None` (with a note on stderr) when it cannot run.
+pub fn measure_mediapipe(model: &str, passes: usize) -> Option<MediaPipeFigure> {
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench_mediapipe.py");
+    let python = std::env::var("DRAPE_MEDIAPIPE_PYTHON").unwrap_or_else(|_| "python3".into());
+    let output = Command::new(&python)
+        .arg(&script)
+        .args(["--json", "--model", model, "--passes", &passes.to_string()])
+        .output();
+    let text = match output {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),
+        Ok(o) => {
+            eprintln!(
+                "MediaPipe not measured: {} (pip install mediapipe==0.10.21 pillow; \
+                 DRAPE_MEDIAPIPE_PYTHON picks the interpreter)",
+                String::from_utf8_lossy(&o.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("failed")
+            );
+            return None;
+        }
+        Err(e) => {
+            eprintln!("MediaPipe not measured: cannot run {python}: {e}");
+            return None;
+        }
+    };
+    #[derive(serde::Deserialize)]
+    struct Report {
+        mediapipe: String,
+        median_ms: f64,
+    }
+    let report: Report = text
+        .lines()
+        .rev()
+        .find_map(|line| serde_json::from_str(line).ok())?;
+    Some(MediaPipeFigure {
+        median_ms: report.median_ms,
+        source: format!("MediaPipe {}, measured in this run", report.mediapipe),
+    })
+}
+
+/// MediaPipe's lite, tracking-mode median on the panning clip from the
+/// reference's speed table, for machines without MediaPipe.
+pub fn reference_mediapipe() -> Option<MediaPipeFigure> {
+    mediapipe_clip_ms().map(|median_ms| MediaPipeFigure {
+        median_ms,
+        source: "reference speed.md, not this run".into(),
     })
 }
 
@@ -352,13 +413,15 @@ impl std::fmt::Display for PoseBench {
         ] {
             writeln!(f, "  {name:<30} {ms:>8.2}")?;
         }
-        match self.mediapipe_ms {
-            Some(ms) => writeln!(
+        match &self.mediapipe {
+            Some(m) => writeln!(
                 f,
-                "  MediaPipe (lite, tracking, same clip; reference speed.md): {ms:.2} ms → drape/MediaPipe = {:.2}",
-                self.total_ms / ms
+                "  MediaPipe, same clip and mode ({}): {:.2} ms → drape/MediaPipe = {:.2}",
+                m.source,
+                m.median_ms,
+                self.total_ms / m.median_ms
             ),
-            None => writeln!(f, "  MediaPipe's figure not found (tests/data/reference/speed.md)"),
+            None => writeln!(f, "  MediaPipe's figure: not available"),
         }
     }
 }

@@ -150,6 +150,33 @@ pub fn crop_cpu(
     border: CropBorder,
     padded: bool,
 ) -> Result<Vec<f32>, PoseError> {
+    let mut out = Vec::new();
+    crop_cpu_into(rgba, geometry, border, padded, &mut out)?;
+    Ok(out)
+}
+
+/// A source coordinate in OpenCV's 1/32-pixel fixed point, rounded half
+/// to even. Adding and taking away 1.5·2²³ rounds an f32 of magnitude
+/// below 2²² to an integer in the FPU's own round-to-even mode: the same
+/// result as `round_ties_even`, which baseline x86-64 can only call out
+/// for. Coordinates beyond ±2¹⁷ px are clamped there; they lie so far
+/// outside any image that every tap is a border tap either way.
+fn round_fixed_point(source_px: f32) -> i32 {
+    const MAGIC: f32 = 12_582_912.0;
+    const LIMIT: f32 = 4_194_304.0;
+    let scaled = (source_px * 32.0).clamp(-LIMIT, LIMIT);
+    ((scaled + MAGIC) - MAGIC) as i32
+}
+
+/// `crop_cpu` into a buffer kept from frame to frame (no allocation once
+/// it has the right size).
+pub fn crop_cpu_into(
+    rgba: &[u8],
+    geometry: &CropGeometry,
+    border: CropBorder,
+    padded: bool,
+    out: &mut Vec<f32>,
+) -> Result<(), PoseError> {
     let (width, height) = (geometry.source_width, geometry.source_height);
     let expected = width as usize * height as usize * 4;
     if rgba.len() != expected {
@@ -161,42 +188,70 @@ pub fn crop_cpu(
         });
     }
     let channels = if padded { 4 } else { 3 };
+    let (w, h) = (width as i32, height as i32);
     let tap = |x: i32, y: i32| -> [i32; 3] {
-        let inside = x >= 0 && y >= 0 && x < width as i32 && y < height as i32;
+        let inside = x >= 0 && y >= 0 && x < w && y < h;
         let (x, y) = match border {
             CropBorder::Zero if !inside => return [0; 3],
-            _ => (
-                x.clamp(0, width as i32 - 1) as usize,
-                y.clamp(0, height as i32 - 1) as usize,
-            ),
+            _ => (x.clamp(0, w - 1) as usize, y.clamp(0, h - 1) as usize),
         };
         let at = (y * width as usize + x) * 4;
         [rgba[at] as i32, rgba[at + 1] as i32, rgba[at + 2] as i32]
     };
+    // u8 → [0, 1] by table: the same values as `/ 255.0`, without a
+    // division per channel.
+    let unit: [f32; 256] = std::array::from_fn(|v| v as f32 / 255.0);
     let m = geometry.source_from_output;
     let (ow, oh) = (
         geometry.output_width as usize,
         geometry.output_height as usize,
     );
-    let mut out = vec![0.0f32; ow * oh * channels];
-    for (index, pixel) in out.chunks_exact_mut(channels).enumerate() {
-        let (x, y) = ((index % ow) as f32, (index / ow) as f32);
-        // `as i32` saturates, as the shader's i32() and OpenCV do.
-        let fixed_x = ((m[0] * x + m[1] * y + m[2]) * 32.0).round_ties_even() as i32;
-        let fixed_y = ((m[3] * x + m[4] * y + m[5]) * 32.0).round_ties_even() as i32;
-        let (sx, sy, fx, fy) = (fixed_x >> 5, fixed_y >> 5, fixed_x & 31, fixed_y & 31);
-        let taps = [
-            (tap(sx, sy), (32 - fx) * (32 - fy)),
-            (tap(sx + 1, sy), fx * (32 - fy)),
-            (tap(sx, sy + 1), (32 - fx) * fy),
-            (tap(sx + 1, sy + 1), fx * fy),
-        ];
-        for (c, value) in pixel.iter_mut().take(3).enumerate() {
-            let sum: i32 = taps.iter().map(|(rgb, weight)| rgb[c] * weight).sum();
-            *value = ((sum + 512) >> 10).min(255) as f32 / 255.0;
+    out.clear();
+    out.resize(ow * oh * channels, 0.0);
+    let row_bytes = width as usize * 4;
+    for (oy, row) in out.chunks_exact_mut(ow * channels).enumerate() {
+        let y = oy as f32;
+        for (ox, pixel) in row.chunks_exact_mut(channels).enumerate() {
+            let x = ox as f32;
+            let fixed_x = round_fixed_point(m[0] * x + m[1] * y + m[2]);
+            let fixed_y = round_fixed_point(m[3] * x + m[4] * y + m[5]);
+            let (sx, sy, fx, fy) = (fixed_x >> 5, fixed_y >> 5, fixed_x & 31, fixed_y & 31);
+            let weights = [
+                (32 - fx) * (32 - fy),
+                fx * (32 - fy),
+                (32 - fx) * fy,
+                fx * fy,
+            ];
+            let mut sums = [0i32; 3];
+            if sx >= 0 && sy >= 0 && sx + 1 < w && sy + 1 < h {
+                // All four taps inside: read the two rows directly.
+                let top = sy as usize * row_bytes + sx as usize * 4;
+                let bottom = top + row_bytes;
+                let quad = [top, top + 4, bottom, bottom + 4];
+                for (at, weight) in quad.into_iter().zip(weights) {
+                    for (c, sum) in sums.iter_mut().enumerate() {
+                        *sum += rgba[at + c] as i32 * weight;
+                    }
+                }
+            } else {
+                let taps = [
+                    tap(sx, sy),
+                    tap(sx + 1, sy),
+                    tap(sx, sy + 1),
+                    tap(sx + 1, sy + 1),
+                ];
+                for (rgb, weight) in taps.into_iter().zip(weights) {
+                    for (c, sum) in sums.iter_mut().enumerate() {
+                        *sum += rgb[c] * weight;
+                    }
+                }
+            }
+            for (value, sum) in pixel.iter_mut().zip(sums) {
+                *value = unit[((sum + 512) >> 10).min(255) as usize];
+            }
         }
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A point in the region's frame ([0, 1]², y down, as the landmark model
@@ -341,5 +396,35 @@ impl RoiCropper {
         pass.set_bind_group(0, &bind_group, &[]);
         pass.dispatch_workgroups(output_size.div_ceil(8), output_size.div_ceil(8), 1);
         Ok(geometry)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::round_fixed_point;
+
+    #[test]
+    fn fixed_point_rounding_is_half_to_even() {
+        for v in [
+            0.0f32,
+            0.5 / 32.0,
+            1.5 / 32.0,
+            -0.5 / 32.0,
+            2.5 / 32.0,
+            123.456,
+            -77.7,
+        ] {
+            let expected = (v * 32.0).round_ties_even() as i32;
+            assert_eq!(round_fixed_point(v), expected, "{v}");
+        }
+        let mut v = -1000.0f32;
+        while v < 1000.0 {
+            assert_eq!(
+                round_fixed_point(v),
+                (v * 32.0).round_ties_even() as i32,
+                "{v}"
+            );
+            v += 0.013;
+        }
     }
 }

@@ -49,31 +49,40 @@ pub fn mask_in_image(logits: &[f32], geometry: &CropGeometry) -> Result<PersonMa
         m[0] / det,
         (m[3] * m[2] - m[0] * m[5]) / det,
     ];
-    // One sigmoid per mask pixel (65k), not four per image pixel.
-    let mask: Vec<f32> = logits.iter().map(|&l| sigmoid(l)).collect();
-    let probability = |x: isize, y: isize| -> f32 {
-        if x < 0 || y < 0 || x >= mw as isize || y >= mh as isize {
-            0.0
-        } else {
-            mask[y as usize * mw + x as usize]
+    // One sigmoid per mask pixel (65k), not four per image pixel, into a
+    // zero-bordered copy (1 texel left and top, 2 right and bottom) so
+    // that every bilinear tap is a plain load.
+    let padded_width = mw + 3;
+    let mut padded = vec![0.0f32; padded_width * (mh + 3)];
+    for (row, logits_row) in logits.chunks_exact(mw).enumerate() {
+        let start = (row + 1) * padded_width + 1;
+        for (p, &l) in padded[start..start + mw].iter_mut().zip(logits_row) {
+            *p = sigmoid(l);
         }
-    };
+    }
     let (w, h) = (
         geometry.source_width as usize,
         geometry.source_height as usize,
     );
-    let mut probabilities = Vec::with_capacity(w * h);
-    for py in 0..h {
-        for px in 0..w {
-            let (x, y) = (px as f32, py as f32);
-            let mx = inverse[0] * x + inverse[1] * y + inverse[2];
-            let my = inverse[3] * x + inverse[4] * y + inverse[5];
-            let (x0, y0) = (mx.floor(), my.floor());
-            let (fx, fy) = (mx - x0, my - y0);
-            let (x0, y0) = (x0 as isize, y0 as isize);
-            let top = probability(x0, y0) * (1.0 - fx) + probability(x0 + 1, y0) * fx;
-            let bottom = probability(x0, y0 + 1) * (1.0 - fx) + probability(x0 + 1, y0 + 1) * fx;
-            probabilities.push(top * (1.0 - fy) + bottom * fy);
+    // Mask coordinates clamp to [-1, size]: beyond that every tap is in
+    // the zero border, as it is at the clamped value.
+    let (max_x, max_y) = (mw as f32, mh as f32);
+    let mut probabilities = vec![0.0f32; w * h];
+    for (py, out_row) in probabilities.chunks_exact_mut(w).enumerate() {
+        let y = py as f32;
+        for (px, out) in out_row.iter_mut().enumerate() {
+            let x = px as f32;
+            let mx = (inverse[0] * x + inverse[1] * y + inverse[2]).clamp(-1.0, max_x);
+            let my = (inverse[3] * x + inverse[4] * y + inverse[5]).clamp(-1.0, max_y);
+            // Truncation is floor for the non-negative mx + 1 (and avoids
+            // a libm call on baseline x86-64).
+            let (x0, y0) = ((mx + 1.0) as usize, (my + 1.0) as usize);
+            let (fx, fy) = (mx + 1.0 - x0 as f32, my + 1.0 - y0 as f32);
+            let at = y0 * padded_width + x0;
+            let top = padded[at] * (1.0 - fx) + padded[at + 1] * fx;
+            let bottom =
+                padded[at + padded_width] * (1.0 - fx) + padded[at + padded_width + 1] * fx;
+            *out = top * (1.0 - fy) + bottom * fy;
         }
     }
     Ok(PersonMask {

@@ -22,6 +22,7 @@
 pub mod app;
 pub mod capture;
 mod error;
+pub mod garment;
 pub mod gpu;
 mod mirror;
 pub mod nn;

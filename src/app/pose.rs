@@ -110,9 +110,17 @@ pub fn pose_to_jsonl(
         let Some(frame) = source.next_frame()? else {
             break;
         };
-        // The network runs on the CPU here: convert there, no GPU trip.
+        // A GPU network crops from the working texture; a CPU one needs
+        // only the CPU conversion (no GPU round trip).
+        let texture = match tracker.wants_texture() {
+            true => Some(mirror.process(&frame)?),
+            false => None,
+        };
         let rgba = mirror.frame_to_cpu(&frame);
-        let body = tracker.process(rgba.data, rgba.width, rgba.height, frame.timestamp)?;
+        let body = match &texture {
+            Some(texture) => tracker.process_with_texture(rgba.data, texture, frame.timestamp)?,
+            None => tracker.process(rgba.data, rgba.width, rgba.height, frame.timestamp)?,
+        };
         if let Some(PoseDrawing { sink, style }) = draw.as_mut() {
             canvas.clear();
             canvas.extend_from_slice(rgba.data);

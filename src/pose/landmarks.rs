@@ -228,6 +228,8 @@ pub fn decode(
 const OUTPUT_COUNT: usize = 5;
 /// Output 3 is the heatmap.
 const HEATMAP_OUTPUT: usize = 3;
+/// The landmark models' segmentation logits output (1×256×256×1).
+pub const SEGMENTATION_OUTPUT: usize = 2;
 
 /// Reads the outputs of the inference `executor` last ran on the crop
 /// `geometry` of `roi`, and decodes them. Works for both executors, so the
@@ -263,7 +265,7 @@ pub fn decode_executor_outputs(
         }
     };
     let mut read = |index: usize| executor.output(index);
-    let (landmarks, pose_flag, segmentation) = (read(0)?, read(1)?, read(2)?);
+    let (landmarks, pose_flag, segmentation) = (read(0)?, read(1)?, read(SEGMENTATION_OUTPUT)?);
     let (heatmap, world) = (read(HEATMAP_OUTPUT)?, read(4)?);
     let outputs = LandmarkOutputs {
         landmarks: &landmarks,

@@ -6,10 +6,11 @@
 use std::time::{Duration, Instant};
 
 use super::body::{Body, Landmark, BODY_LANDMARKS};
+use super::crop::RoiCropper;
 use super::crop::{crop_cpu_into, CropBorder};
 use super::crop::{CropGeometry, LANDMARK_INPUT_SIZE};
 use super::filter::{LandmarkSmoother, OneEuroParams, VisibilitySmoother};
-use super::landmarks::decode_executor_outputs;
+use super::landmarks::{decode_executor_outputs, SEGMENTATION_OUTPUT};
 use super::mask::{mask_in_image, PersonMask};
 use super::mask_gpu::GpuMask;
 use super::tracking::{object_scale_px, roi_from_auxiliary, roi_in_frame, AUX_CENTER, AUX_SCALE};
@@ -88,6 +89,7 @@ pub struct PoseTracker {
     previous_mask: Option<PersonMask>,
     gpu: GpuContext,
     gpu_mask: GpuMask,
+    cropper: RoiCropper,
     times: StageTimes,
     crop_input: Vec<f32>,
 }
@@ -114,6 +116,7 @@ impl PoseTracker {
             previous_mask: None,
             gpu: gpu.clone(),
             gpu_mask: GpuMask::new(gpu),
+            cropper: RoiCropper::new(gpu),
             times: StageTimes::default(),
             crop_input: Vec::new(),
         })
@@ -121,6 +124,13 @@ impl PoseTracker {
 
     pub fn config(&self) -> &PoseConfig {
         &self.config
+    }
+
+    /// Whether `process_with_texture` keeps the frame on the GPU (the
+    /// landmark model runs on the GPU executor); otherwise `process` does
+    /// the same work.
+    pub fn wants_texture(&self) -> bool {
+        matches!(self.landmarker, Executor::Gpu(_))
     }
 
     /// The last frame's person mask on the GPU (R32Float, image size,
@@ -161,6 +171,38 @@ impl PoseTracker {
         height: u32,
         timestamp: Duration,
     ) -> Result<Option<Body>, PoseError> {
+        self.process_frame(rgba, width, height, None, timestamp)
+    }
+
+    /// `process` for a frame that is also on the GPU (`texture`: the same
+    /// pixels, `upload::FrameUploader`'s working texture). With the GPU
+    /// executor the landmark crop, the model and the mask then run in one
+    /// submission without the frame leaving the GPU; the detector, which
+    /// runs only when tracking is lost, still letterboxes `rgba` on the
+    /// CPU. With the CPU executor this is `process`.
+    pub fn process_with_texture(
+        &mut self,
+        rgba: &[u8],
+        texture: &wgpu::Texture,
+        timestamp: Duration,
+    ) -> Result<Option<Body>, PoseError> {
+        self.process_frame(
+            rgba,
+            texture.width(),
+            texture.height(),
+            Some(texture),
+            timestamp,
+        )
+    }
+
+    fn process_frame(
+        &mut self,
+        rgba: &[u8],
+        width: u32,
+        height: u32,
+        texture: Option<&wgpu::Texture>,
+        timestamp: Duration,
+    ) -> Result<Option<Body>, PoseError> {
         let (w, h) = (width as usize, height as usize);
         let tracked = if self.config.static_mode {
             None
@@ -187,17 +229,63 @@ impl PoseTracker {
         self.times.detect_ms = lap(&mut clock);
         let size = LANDMARK_INPUT_SIZE;
         let geometry = CropGeometry::new(&roi, width, height, size, size)?;
-        crop_cpu_into(
-            rgba,
-            &geometry,
-            CropBorder::default(),
-            false,
-            &mut self.crop_input,
-        )?;
-        self.times.crop_ms = lap(&mut clock);
-        self.landmarker.run(&[&self.crop_input])?;
-        self.times.inference_ms = lap(&mut clock);
+        if self.config.static_mode {
+            self.gpu_mask.reset();
+        }
+        let gpu_resident = match (texture, &self.landmarker) {
+            (Some(texture), Executor::Gpu(executor)) => {
+                // Crop → model → mask, one submission.
+                let mut encoder =
+                    self.gpu
+                        .device
+                        .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                            label: Some("pose landmarks"),
+                        });
+                self.cropper.encode(
+                    &self.gpu,
+                    &mut encoder,
+                    texture,
+                    &roi,
+                    executor.input_buffer(0),
+                    size,
+                )?;
+                executor.encode(&mut encoder);
+                if self.config.segmentation && self.config.gpu_mask {
+                    // The executor pads channels to 4: stride 4.
+                    self.gpu_mask.encode_buffer(
+                        &self.gpu,
+                        &mut encoder,
+                        executor.output_buffer(SEGMENTATION_OUTPUT),
+                        4,
+                        &geometry,
+                    )?;
+                }
+                self.times.crop_ms = lap(&mut clock);
+                self.gpu.queue.submit([encoder.finish()]);
+                true
+            }
+            _ => {
+                crop_cpu_into(
+                    rgba,
+                    &geometry,
+                    CropBorder::default(),
+                    false,
+                    &mut self.crop_input,
+                )?;
+                self.times.crop_ms = lap(&mut clock);
+                self.landmarker.run(&[&self.crop_input])?;
+                self.times.inference_ms = lap(&mut clock);
+                false
+            }
+        };
         let result = decode_executor_outputs(&mut self.landmarker, &roi, &geometry)?;
+        // On the GPU, reading the outputs is where the wait for the model is.
+        let decoded_ms = lap(&mut clock);
+        if gpu_resident {
+            self.times.inference_ms = decoded_ms;
+        } else {
+            self.times.decode_ms = decoded_ms;
+        }
         if !result.pose_present() {
             // Lost: the next frame looks for the person again.
             self.reset();
@@ -227,11 +315,10 @@ impl PoseTracker {
             let next = roi_from_auxiliary(&auxiliary, w, h);
             self.next_roi = roi_in_frame(&next).then_some(next);
         }
-        self.times.decode_ms = lap(&mut clock);
-        let mask = if self.config.segmentation && self.config.gpu_mask {
-            if self.config.static_mode {
-                self.gpu_mask.reset();
-            }
+        self.times.decode_ms += lap(&mut clock);
+        let mask = if self.config.segmentation && self.config.gpu_mask && gpu_resident {
+            None // encoded with the model
+        } else if self.config.segmentation && self.config.gpu_mask {
             let mut encoder =
                 self.gpu
                     .device

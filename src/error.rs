@@ -15,6 +15,12 @@ pub enum Error {
     Nn(#[from] crate::nn::NnError),
     #[error(transparent)]
     Pose(#[from] crate::pose::PoseError),
+    #[error(transparent)]
+    Catalog(#[from] crate::garment::catalog::CatalogError),
+    #[error(transparent)]
+    Gltf(#[from] crate::garment::gltf_load::GltfError),
+    #[error(transparent)]
+    TryOn(#[from] crate::tryon::TryOnError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -28,6 +28,8 @@ mod mirror;
 pub mod nn;
 pub mod output;
 pub mod pose;
+pub mod render;
+pub mod tryon;
 pub mod upload;
 
 pub use capture::{Frame, FrameSource, PixelFormat};

@@ -23,6 +23,7 @@ pub struct Mirror {
     uploader: FrameUploader,
     readback: TextureReadback,
     rgba: Vec<u8>,
+    tryon: Option<crate::tryon::TryOn>,
 }
 
 impl Mirror {
@@ -33,7 +34,21 @@ impl Mirror {
             readback: TextureReadback::new(),
             config,
             rgba: Vec::new(),
+            tryon: None,
         }
+    }
+
+    /// Dresses every frame from now on (`None`: plain mirror).
+    pub fn set_tryon(&mut self, tryon: Option<crate::tryon::TryOn>) {
+        self.tryon = tryon;
+    }
+
+    pub fn tryon(&self) -> Option<&crate::tryon::TryOn> {
+        self.tryon.as_ref()
+    }
+
+    pub fn tryon_mut(&mut self) -> Option<&mut crate::tryon::TryOn> {
+        self.tryon.as_mut()
     }
 
     pub fn config(&self) -> &MirrorConfig {
@@ -46,29 +61,21 @@ impl Mirror {
         let options = UploadOptions {
             mirror: self.config.mirror,
         };
-        Ok(self.uploader.upload(&self.gpu, frame, &options)?)
+        let texture = self.uploader.upload(&self.gpu, frame, &options)?;
+        if self.tryon.is_none() {
+            return Ok(texture);
+        }
+        // The pose stage needs the pixels on the CPU too.
+        let rgba = cpu_rgba(frame, self.config.mirror, &mut self.rgba);
+        let tryon = self.tryon.as_mut().expect("checked above");
+        tryon.process(&texture, rgba, frame.timestamp)
     }
 
     /// The frame as RGBA on the CPU, converted and mirrored there, without
     /// a round trip through the GPU: what a CPU network needs. An RGBA
     /// frame that needs no mirroring is borrowed, not copied.
     pub fn frame_to_cpu<'a>(&'a mut self, frame: &'a Frame) -> RgbaFrame<'a> {
-        let data: &[u8] = match (frame.format, self.config.mirror) {
-            (PixelFormat::Rgba8, false) => &frame.data,
-            (PixelFormat::Rgba8, true) => {
-                let row_bytes = frame.width as usize * 4;
-                self.rgba.clear();
-                for row in frame.data.chunks_exact(row_bytes) {
-                    self.rgba
-                        .extend(row.chunks_exact(4).rev().flatten().copied());
-                }
-                &self.rgba
-            }
-            _ => {
-                self.rgba = crate::upload::cpu::convert_to_rgba(frame, self.config.mirror);
-                &self.rgba
-            }
-        };
+        let data = cpu_rgba(frame, self.config.mirror, &mut self.rgba);
         RgbaFrame {
             data,
             width: frame.width,
@@ -91,5 +98,25 @@ impl Mirror {
             index: frame.index,
             timestamp: frame.timestamp,
         })
+    }
+}
+
+/// `frame` as RGBA, mirrored when asked: borrowed when it already is
+/// (RGBA, not mirrored), else converted into `buffer`.
+fn cpu_rgba<'a>(frame: &'a Frame, mirror: bool, buffer: &'a mut Vec<u8>) -> &'a [u8] {
+    match (frame.format, mirror) {
+        (PixelFormat::Rgba8, false) => &frame.data,
+        (PixelFormat::Rgba8, true) => {
+            let row_bytes = frame.width as usize * 4;
+            buffer.clear();
+            for row in frame.data.chunks_exact(row_bytes) {
+                buffer.extend(row.chunks_exact(4).rev().flatten().copied());
+            }
+            buffer
+        }
+        _ => {
+            *buffer = crate::upload::cpu::convert_to_rgba(frame, mirror);
+            buffer
+        }
     }
 }

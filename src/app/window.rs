@@ -26,6 +26,8 @@ pub struct WindowOptions {
     /// Close when a finite source ends (else its last frame stays shown).
     pub exit_at_end: bool,
     pub mirror: MirrorConfig,
+    /// Dress the person (arrow keys switch garments); `None`: plain mirror.
+    pub tryon: Option<crate::tryon::TryOnConfig>,
 }
 
 impl Default for WindowOptions {
@@ -36,6 +38,7 @@ impl Default for WindowOptions {
             vsync: true,
             exit_at_end: false,
             mirror: MirrorConfig::default(),
+            tryon: None,
         }
     }
 }
@@ -143,7 +146,10 @@ impl WindowApp {
         let gpu = pollster::block_on(GpuContext::open(instance, Some(&surface)))?;
         tracing::info!("window on {} ({:?})", gpu.info.name, gpu.info.backend);
         let presenter = WindowPresenter::new(&gpu, surface, &window, self.options.vsync)?;
-        let mirror = Mirror::new(&gpu, self.options.mirror.clone());
+        let mut mirror = Mirror::new(&gpu, self.options.mirror.clone());
+        if let Some(config) = &self.options.tryon {
+            mirror.set_tryon(Some(crate::tryon::TryOn::new(&gpu, config.clone())?));
+        }
         Ok(WindowState {
             window,
             gpu,
@@ -185,6 +191,24 @@ impl ApplicationHandler for WindowApp {
                     },
                 ..
             } => event_loop.exit(),
+            WindowEvent::KeyboardInput {
+                event:
+                    KeyEvent {
+                        logical_key: Key::Named(key @ (NamedKey::ArrowRight | NamedKey::ArrowLeft)),
+                        state: ElementState::Pressed,
+                        ..
+                    },
+                ..
+            } => {
+                // The producer (or shopper) switches the outfit live.
+                if let Some(tryon) = state.mirror.tryon_mut() {
+                    let step = if key == NamedKey::ArrowRight { 1 } else { -1 };
+                    match tryon.next_garment(step) {
+                        Ok(id) => tracing::info!("wearing {id}"),
+                        Err(e) => tracing::warn!("cannot switch garments: {e}"),
+                    }
+                }
+            }
             WindowEvent::Resized(size) => {
                 state.presenter.resize(&state.gpu, size.width, size.height);
                 state.window.request_redraw();
@@ -209,6 +233,12 @@ impl ApplicationHandler for WindowApp {
         let Some(state) = self.state.as_mut() else {
             return;
         };
+        if let Some(tryon) = state.mirror.tryon_mut() {
+            // Staff may edit the catalog while the kiosk runs.
+            if let Some(Err(e)) = tryon.poll_catalog() {
+                tracing::warn!("catalog not reloaded, keeping the last good one: {e}");
+            }
+        }
         match self.source.try_latest() {
             Ok(Some(frame)) => match state.mirror.process(&frame) {
                 Ok(texture) => {

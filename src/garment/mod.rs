@@ -1,6 +1,10 @@
 //! Garments: the catalog, skinned glTF garments, photo garments and
 //! accessories, and fitting them to a `Body`.
 
+pub mod accessory;
+pub mod catalog;
+pub mod fit;
+pub mod gltf_load;
 pub mod rig;
 
 pub use rig::{RestSkeleton, RigJoint};

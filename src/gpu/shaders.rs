@@ -20,6 +20,10 @@ pub const ALL: &[(&str, &str)] = &[
     ("nn/depth_to_space.wgsl", NN_DEPTH_TO_SPACE),
     ("pose/crop.wgsl", POSE_CROP),
     ("pose/mask.wgsl", POSE_MASK),
+    ("render/light_estimate.wgsl", RENDER_LIGHT_ESTIMATE),
+    ("render/garment.wgsl", RENDER_GARMENT),
+    ("render/proxy.wgsl", RENDER_PROXY),
+    ("render/background.wgsl", RENDER_BACKGROUND),
 ];
 
 /// Raw camera bytes → RGBA working texture (compute).
@@ -44,3 +48,13 @@ pub const NN_DEPTH_TO_SPACE: &str = include_str!("../../shaders/nn/depth_to_spac
 pub const POSE_CROP: &str = include_str!("../../shaders/pose/crop.wgsl");
 /// Segmentation logits → the person mask in the image, blended over time (src/pose/mask_gpu.rs).
 pub const POSE_MASK: &str = include_str!("../../shaders/pose/mask.wgsl");
+
+/// Skinned garments over the frame: PBR, sheen, room light, mask clip (src/render/garment_gpu.rs).
+pub const RENDER_GARMENT: &str = include_str!("../../shaders/render/garment.wgsl");
+/// Body proxies into depth, for occlusion (src/render/proxies.rs).
+pub const RENDER_PROXY: &str = include_str!("../../shaders/render/proxy.wgsl");
+/// The camera frame as background, with the contact shadow (src/render/tryon.rs).
+pub const RENDER_BACKGROUND: &str = include_str!("../../shaders/render/background.wgsl");
+
+/// Camera frame → the room's light as irradiance SH + a dominant light (src/render/lighting.rs).
+pub const RENDER_LIGHT_ESTIMATE: &str = include_str!("../../shaders/render/light_estimate.wgsl");

@@ -1,0 +1,216 @@
+// Skinned garments (and rigid accessories, skinned to one joint), drawn
+// over the camera frame: linear-blend skinning, metallic-roughness PBR with
+// fabric sheen, lit by the light estimated from the frame, clipped to the
+// person's mask so a garment never spills far over the background.
+//
+// Body space: metres, +Y up, +Z towards the camera, orthographic camera
+// (src/garment/fit.rs BodyCamera), so the view direction is +Z everywhere.
+
+const PI: f32 = 3.14159265;
+
+// This must be kept in sync with FrameUniform in src/render/garment_gpu.rs.
+struct FrameUniform {
+    clip_from_body: mat4x4<f32>,
+    image_size: vec2<f32>,
+    // Pixels around a fragment searched for the person (garments may be a
+    // little wider than the body).
+    mask_radius_px: f32,
+    // 1 when a person mask is bound, 0 to draw unclipped.
+    has_mask: u32,
+    // Irradiance SH (L0, L1 x y z), rgb in xyz, already convolved with the
+    // cosine lobe (src/render/lighting.rs AmbientLight::sh).
+    sh: array<vec4<f32>, 4>,
+    // Dominant light: direction (towards the light) and colour.
+    light_direction: vec4<f32>,
+    light_color: vec4<f32>,
+}
+
+// This must be kept in sync with InstanceUniform in src/render/garment_gpu.rs.
+struct InstanceUniform {
+    // Bind space → body space per joint (RigJoint::ALL order).
+    joints: array<mat4x4<f32>, 19>,
+    // Their inverse transposes, for normals.
+    normals: array<mat4x4<f32>, 19>,
+    // 1: clip to the person mask (garments); 0: do not (accessories).
+    clip_to_person: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+// This must be kept in sync with MaterialUniform in src/render/garment_gpu.rs.
+struct MaterialUniform {
+    base_color: vec4<f32>,
+    // rgb: sheen colour; a: sheen roughness.
+    sheen: vec4<f32>,
+    metallic: f32,
+    roughness: f32,
+    normal_scale: f32,
+    // ALPHA_* below.
+    alpha_mode: u32,
+    alpha_cutoff: f32,
+    has_normal_map: u32,
+    _pad0: u32,
+    _pad1: u32,
+}
+
+const ALPHA_OPAQUE: u32 = 0u;
+const ALPHA_MASK: u32 = 1u;
+const ALPHA_BLEND: u32 = 2u;
+
+@group(0) @binding(0) var<uniform> frame: FrameUniform;
+@group(0) @binding(1) var person_mask: texture_2d<f32>;
+
+@group(1) @binding(0) var<uniform> material: MaterialUniform;
+@group(1) @binding(1) var base_color_texture: texture_2d<f32>;
+@group(1) @binding(2) var metallic_roughness_texture: texture_2d<f32>;
+@group(1) @binding(3) var normal_texture: texture_2d<f32>;
+@group(1) @binding(4) var sheen_texture: texture_2d<f32>;
+@group(1) @binding(5) var material_sampler: sampler;
+
+@group(2) @binding(0) var<uniform> instance: InstanceUniform;
+
+struct VertexIn {
+    @location(0) position: vec3<f32>,
+    @location(1) normal: vec3<f32>,
+    @location(2) uv: vec2<f32>,
+    @location(3) joints: vec4<u32>,
+    @location(4) weights: vec4<f32>,
+}
+
+struct VertexOut {
+    @builtin(position) clip: vec4<f32>,
+    @location(0) body_position: vec3<f32>,
+    @location(1) normal: vec3<f32>,
+    @location(2) uv: vec2<f32>,
+}
+
+@vertex
+fn vs_main(v: VertexIn) -> VertexOut {
+    var position = vec4<f32>(0.0);
+    var normal = vec3<f32>(0.0);
+    for (var i = 0u; i < 4u; i = i + 1u) {
+        let joint = min(v.joints[i], 18u);
+        let w = v.weights[i];
+        position += w * (instance.joints[joint] * vec4<f32>(v.position, 1.0));
+        normal += w * (instance.normals[joint] * vec4<f32>(v.normal, 0.0)).xyz;
+    }
+    var out: VertexOut;
+    out.clip = frame.clip_from_body * vec4<f32>(position.xyz, 1.0);
+    out.body_position = position.xyz;
+    out.normal = normal;
+    out.uv = v.uv;
+    return out;
+}
+
+// Irradiance from the L0 + L1 SH (already cosine-convolved).
+fn irradiance(n: vec3<f32>) -> vec3<f32> {
+    let e = frame.sh[0].xyz + frame.sh[1].xyz * n.x + frame.sh[2].xyz * n.y + frame.sh[3].xyz * n.z;
+    return max(e, vec3<f32>(0.0));
+}
+
+// The largest person probability within the search radius.
+fn person_near(pixel: vec2<f32>) -> f32 {
+    let size = vec2<i32>(frame.image_size);
+    let r = frame.mask_radius_px;
+    var best = 0.0;
+    for (var i = 0; i < 9; i = i + 1) {
+        let offset = vec2<f32>(f32(i % 3 - 1), f32(i / 3 - 1)) * r;
+        let p = clamp(vec2<i32>(pixel + offset), vec2<i32>(0), size - vec2<i32>(1));
+        best = max(best, textureLoad(person_mask, p, 0).r);
+    }
+    return best;
+}
+
+// The shading normal: the vertex normal, perturbed by the normal map
+// through a frame built from screen derivatives (no tangents needed).
+fn shading_normal(in: VertexOut, front: bool) -> vec3<f32> {
+    var n = normalize(in.normal);
+    if !front {
+        n = -n;
+    }
+    if material.has_normal_map == 0u {
+        return n;
+    }
+    let dp_dx = dpdx(in.body_position);
+    let dp_dy = dpdy(in.body_position);
+    let duv_dx = dpdx(in.uv);
+    let duv_dy = dpdy(in.uv);
+    let dp_dy_perp = cross(dp_dy, n);
+    let dp_dx_perp = cross(n, dp_dx);
+    let t = dp_dy_perp * duv_dx.x + dp_dx_perp * duv_dy.x;
+    let b = dp_dy_perp * duv_dx.y + dp_dx_perp * duv_dy.y;
+    let scale = inverseSqrt(max(max(dot(t, t), dot(b, b)), 1e-12));
+    var m = textureSample(normal_texture, material_sampler, in.uv).xyz * 2.0 - 1.0;
+    m = vec3<f32>(m.xy * material.normal_scale, m.z);
+    return normalize(t * scale * m.x + b * scale * m.y + n * m.z);
+}
+
+@fragment
+fn fs_main(in: VertexOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f32> {
+    var base = material.base_color * textureSample(base_color_texture, material_sampler, in.uv);
+    if material.alpha_mode == ALPHA_MASK && base.a < material.alpha_cutoff {
+        discard;
+    }
+    var coverage = 1.0;
+    if frame.has_mask == 1u && instance.clip_to_person == 1u {
+        coverage = smoothstep(0.15, 0.5, person_near(in.clip.xy));
+        if material.alpha_mode != ALPHA_BLEND && coverage < 0.5 {
+            discard;
+        }
+    }
+    let mr = textureSample(metallic_roughness_texture, material_sampler, in.uv);
+    let metallic = clamp(material.metallic * mr.b, 0.0, 1.0);
+    let roughness = clamp(material.roughness * mr.g, 0.04, 1.0);
+    let n = shading_normal(in, front);
+    let v = vec3<f32>(0.0, 0.0, 1.0);
+    let n_dot_v = max(dot(n, v), 1e-3);
+
+    // Diffuse from the room's irradiance.
+    let albedo = base.rgb;
+    // Surfaces turning away from the camera darken a little, as cloth does
+    // at its folds and sides (the orthographic view has no other cue).
+    let facing = mix(0.72, 1.0, n_dot_v);
+    let diffuse = albedo * (1.0 - metallic) * irradiance(n) / PI * facing;
+
+    // Specular from the dominant light (GGX, Smith, Schlick).
+    let l = normalize(frame.light_direction.xyz);
+    let h = normalize(l + v);
+    let n_dot_l = max(dot(n, l), 0.0);
+    let n_dot_h = max(dot(n, h), 0.0);
+    let a2 = roughness * roughness * roughness * roughness;
+    let d = a2 / (PI * pow(n_dot_h * n_dot_h * (a2 - 1.0) + 1.0, 2.0));
+    let k = (roughness + 1.0) * (roughness + 1.0) / 8.0;
+    let g = (n_dot_l / (n_dot_l * (1.0 - k) + k)) * (n_dot_v / (n_dot_v * (1.0 - k) + k));
+    let f0 = mix(vec3<f32>(0.04), albedo, metallic);
+    let fresnel = f0 + (1.0 - f0) * pow(1.0 - max(dot(h, v), 0.0), 5.0);
+    let specular = d * g * fresnel / max(4.0 * n_dot_l * n_dot_v, 1e-3) * n_dot_l * frame.light_color.rgb;
+    // Ambient specular: the irradiance towards the reflection, dimmed by
+    // roughness.
+    let reflected = reflect(-v, n);
+    let ambient_specular = fresnel * irradiance(reflected) / PI * (1.0 - roughness) * 0.5;
+
+    // Fabric sheen: a soft rim that brightens at grazing angles.
+    let sheen_color = material.sheen.rgb * textureSample(sheen_texture, material_sampler, in.uv).rgb;
+    let rim = pow(1.0 - n_dot_v, 2.0 + 3.0 * (1.0 - material.sheen.a));
+    let sheen = sheen_color * rim * (irradiance(n) / PI + frame.light_color.rgb * n_dot_l * 0.25);
+
+    let color = diffuse + specular + ambient_specular + sheen;
+    var alpha = 1.0;
+    if material.alpha_mode == ALPHA_BLEND {
+        alpha = base.a * coverage;
+    }
+    return vec4<f32>(color, alpha);
+}
+
+// Garment coverage for the contact shadow (an R8 target): 1 wherever a
+// garment is drawn, with the same clip to the person.
+@fragment
+fn fs_coverage(in: VertexOut) -> @location(0) vec4<f32> {
+    if frame.has_mask == 1u && instance.clip_to_person == 1u {
+        if person_near(in.clip.xy) < 0.3 {
+            discard;
+        }
+    }
+    return vec4<f32>(1.0);
+}

@@ -1,0 +1,101 @@
+//! Accessories: rigid models anchored to the body. Each anchor is a point
+//! and a frame on the posed body (the eyes with the head's orientation, a
+//! wrist with the forearm's); the model's origin goes to the point, its
+//! axes follow the frame, and it scales with the body.
+//!
+//! Model conventions (as for garments): metres, +Y up, facing +Z, the
+//! wearer's left at +X. Glasses: origin between the eyes. Hats: origin at
+//! the centre of the head, at ear height. Watches: origin at the wrist's
+//! centre, the forearm along X (towards the hand for the left wrist, away
+//! from it for the right, as in the T-pose), the dial up (+Y). Bags at a
+//! hand or shoulder: origin at the grip.
+
+use glam::{Mat4, Quat, Vec2, Vec3};
+
+use super::catalog::{AttachAnchor, Attachment};
+use super::fit::PosedRig;
+use super::rig::{RestSkeleton, RigJoint};
+use crate::pose::{Body, BodyLandmark};
+
+/// The reference body's distance between the pupils, metres.
+const REFERENCE_EYE_DISTANCE_M: f32 = 0.063;
+/// How far past the wrist a hand's grip is, metres.
+const GRIP_FROM_WRIST_M: f32 = 0.08;
+
+/// Model space → body space for an accessory attached by `attachment` to
+/// the body fitted as `rig` (from `body` in a `image_width × image_height`
+/// frame).
+pub fn accessory_transform(
+    body: &Body,
+    rig: &PosedRig,
+    image_width: u32,
+    image_height: u32,
+    attachment: &Attachment,
+) -> Mat4 {
+    let (w, h) = (image_width as f32, image_height as f32);
+    let lifted = |l: BodyLandmark| {
+        let lm = &body.landmarks[l as usize];
+        let [_, _, z] = body.world_landmarks[l as usize];
+        rig.camera.unproject(Vec2::new(lm.x * w, lm.y * h), -z)
+    };
+    let reference = RestSkeleton::reference();
+    let reference_shoulders = reference
+        .head(RigJoint::UpperArmL)
+        .distance(reference.head(RigJoint::UpperArmR));
+    let body_scale = rig.shoulder_width_m / reference_shoulders;
+    let joint = |j: RigJoint| rig.joint(j);
+    use AttachAnchor as A;
+    use BodyLandmark as B;
+    let (origin, rotation, scale) = match attachment.anchor {
+        A::Eyes => {
+            let (left, right) = (lifted(B::LeftEye), lifted(B::RightEye));
+            let eye_scale = left.distance(right) / REFERENCE_EYE_DISTANCE_M;
+            // Eye landmarks are noisy in depth: trust the head's.
+            let centre = (left + right) * 0.5;
+            let head_z = joint(RigJoint::Head).head.z;
+            let origin = Vec3::new(centre.x, centre.y, centre.z.max(head_z));
+            (origin, joint(RigJoint::Head).rotation, eye_scale)
+        }
+        A::Head => {
+            let origin = (lifted(B::LeftEar) + lifted(B::RightEar)) * 0.5;
+            (origin, joint(RigJoint::Head).rotation, body_scale)
+        }
+        A::LeftWrist => (
+            lifted(B::LeftWrist),
+            joint(RigJoint::ForearmL).rotation,
+            body_scale,
+        ),
+        A::RightWrist => (
+            lifted(B::RightWrist),
+            joint(RigJoint::ForearmR).rotation,
+            body_scale,
+        ),
+        A::LeftHand => {
+            let hand = joint(RigJoint::HandL);
+            let grip = lifted(B::LeftWrist) + hand.rotation * Vec3::X * GRIP_FROM_WRIST_M;
+            (grip, hand.rotation, body_scale)
+        }
+        A::RightHand => {
+            let hand = joint(RigJoint::HandR);
+            let grip = lifted(B::RightWrist) + hand.rotation * Vec3::NEG_X * GRIP_FROM_WRIST_M;
+            (grip, hand.rotation, body_scale)
+        }
+        A::LeftShoulder => (
+            lifted(B::LeftShoulder),
+            joint(RigJoint::Chest).rotation,
+            body_scale,
+        ),
+        A::RightShoulder => (
+            lifted(B::RightShoulder),
+            joint(RigJoint::Chest).rotation,
+            body_scale,
+        ),
+    };
+    let scale = scale * attachment.scale;
+    let rotation: Quat = rotation.normalize();
+    Mat4::from_scale_rotation_translation(
+        Vec3::splat(scale),
+        rotation,
+        origin + rotation * (attachment.offset_m * scale),
+    )
+}

@@ -1,0 +1,357 @@
+//! The garment catalog: which garments the mirror offers, read from a TOML
+//! manifest that shop staff edit, checked in full, and reloaded while the
+//! kiosk runs ([`CatalogWatcher`]). Loaded assets are kept in an
+//! [`AssetCache`].
+//!
+//! # The manifest (reference for kiosk staff)
+//!
+//! One TOML file, e.g. `assets/garments/catalog.toml`. File paths in it are
+//! relative to the manifest's folder.
+//!
+//! ```toml
+//! # drape garment catalog
+//! version = 1                     # required, always 1
+//! default = "tee-indigo"          # garment shown first (optional: the first garment)
+//!
+//! [[garment]]
+//! id = "tee-indigo"               # a-z, 0-9 and -, unique
+//! name = "Organic cotton T-shirt"
+//! sku = "DRP-TEE-001"             # unique
+//! price = "24.90"                 # at most 2 decimals; 24.9 and 25 also work
+//! currency = "EUR"                # ISO 4217: three capital letters
+//! buy_url = "https://shop.example/p/tee-indigo"   # http:// or https://
+//! kind = "mesh"                   # mesh | photo | accessory
+//! asset = "tshirt.glb"            # .glb/.gltf for mesh and accessory, .png for photo
+//! thumbnail = "thumbs/tee-indigo.png"   # optional; .png, .jpg or .webp
+//! sizes = ["S", "M", "L", "XL"]   # optional, unique non-empty names
+//!
+//! [garment.fit]                   # optional, mesh and photo only
+//! ease = 1.04                     # scale around the body, 0.8..1.5 (default 1.0)
+//! length = 1.0                    # photo only: stretch along the torso, 0.5..2 (default 1.0)
+//!
+//! [[garment]]
+//! id = "photo-tee"
+//! kind = "photo"
+//! asset = "photo_tee.png"         # RGBA PNG, alpha = the garment
+//! # ... name, sku, price, currency, buy_url as above (every garment needs them)
+//! [garment.anchors]               # photo only, optional: pixel [x, y] in the PNG
+//! left_shoulder = [310, 60]       # "left" = the wearer's left
+//! right_shoulder = [90, 60]
+//! left_hip = [290, 380]
+//! right_hip = [110, 380]
+//! neckline = [200, 40]            # optional
+//! left_sleeve_end = [370, 170]    # optional
+//! right_sleeve_end = [30, 170]    # optional
+//! # Without [garment.anchors] the anchors are found from the silhouette.
+//!
+//! [[garment]]
+//! id = "glasses-round"
+//! kind = "accessory"
+//! asset = "glasses.glb"           # rigid glTF, metres, +Y up, facing +Z
+//! # ... name, sku, price, currency, buy_url as above
+//! [garment.attach]                # accessory only, required
+//! anchor = "eyes"                 # eyes | head | left_wrist | right_wrist | left_hand
+//!                                 # | right_hand | left_shoulder | right_shoulder
+//! offset = [0.0, 0.0, 0.0]        # optional, metres in the anchor's frame
+//! scale = 1.0                     # optional, 0.1..10
+//! ```
+//!
+//! Misspelt keys are errors, so a typo never silently drops a setting. The
+//! asset and thumbnail files must exist. When something is wrong, every
+//! problem is listed at once, one per line, as `path:line:column: message`,
+//! and each message says what to write instead. While the kiosk runs, a
+//! broken edit is reported and the last good catalog stays on screen.
+
+mod cache;
+mod fields;
+mod rules;
+mod subtables;
+mod validate;
+mod watch;
+
+pub use cache::AssetCache;
+pub use watch::{CatalogWatcher, DEFAULT_POLL_INTERVAL};
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use glam::{Vec2, Vec3};
+
+/// A checked catalog: every garment valid, ids and SKUs unique, the default
+/// one present.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catalog {
+    /// The manifest it was read from.
+    pub path: PathBuf,
+    /// Id of the garment shown first.
+    pub default_id: String,
+    /// In manifest order.
+    pub garments: Vec<CatalogEntry>,
+}
+
+/// One garment on offer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatalogEntry {
+    pub id: String,
+    /// Shown to shoppers.
+    pub name: String,
+    pub sku: String,
+    pub price: Price,
+    /// Where the shopper buys it (http or https); the kiosk shows it as a QR code.
+    pub buy_url: String,
+    pub kind: GarmentKind,
+    /// The garment file, resolved against the manifest's folder.
+    pub asset: PathBuf,
+    /// Resolved like `asset`.
+    pub thumbnail: Option<PathBuf>,
+    /// Empty when the manifest lists none.
+    pub sizes: Vec<String>,
+    pub fit: FitOptions,
+    /// Photo garments only; `None` means "find them from the silhouette".
+    pub anchors: Option<PhotoAnchors>,
+    /// Accessories only (always present for them).
+    pub attach: Option<Attachment>,
+}
+
+/// A price in hundredths of the currency unit (cents for EUR).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Price {
+    pub minor_units: i64,
+    /// ISO 4217 code, e.g. `EUR`.
+    pub currency: String,
+}
+
+impl fmt::Display for Price {
+    /// `24.90 EUR`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.minor_units < 0 { "-" } else { "" };
+        let abs = self.minor_units.unsigned_abs();
+        write!(f, "{sign}{}.{:02} {}", abs / 100, abs % 100, self.currency)
+    }
+}
+
+/// How a garment is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum GarmentKind {
+    /// A skinned glTF posed by the rig.
+    Mesh,
+    /// An RGBA PNG warped onto the torso.
+    Photo,
+    /// A rigid glTF attached to one body point.
+    Accessory,
+}
+
+impl GarmentKind {
+    pub const ALL: [GarmentKind; 3] = [Self::Mesh, Self::Photo, Self::Accessory];
+
+    /// The manifest's spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Mesh => "mesh",
+            Self::Photo => "photo",
+            Self::Accessory => "accessory",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.name() == name)
+    }
+}
+
+impl fmt::Display for GarmentKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How loosely a garment sits; both factors are unitless scales.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FitOptions {
+    /// Scale around the body (mesh and photo), 0.8..=1.5.
+    pub ease: f32,
+    /// Stretch along the torso (photo), 0.5..=2.
+    pub length: f32,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        Self {
+            ease: 1.0,
+            length: 1.0,
+        }
+    }
+}
+
+/// Body points in a photo garment's PNG, in image pixels (x right, y down).
+/// Left and right are the wearer's.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PhotoAnchors {
+    pub left_shoulder: Vec2,
+    pub right_shoulder: Vec2,
+    pub left_hip: Vec2,
+    pub right_hip: Vec2,
+    pub neckline: Option<Vec2>,
+    pub left_sleeve_end: Option<Vec2>,
+    pub right_sleeve_end: Option<Vec2>,
+}
+
+/// Where an accessory sits on the body.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Attachment {
+    pub anchor: AttachAnchor,
+    /// Offset in the anchor's frame, metres.
+    pub offset_m: Vec3,
+    /// Unitless, 0.1..=10.
+    pub scale: f32,
+}
+
+/// The body points an accessory can follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AttachAnchor {
+    Eyes,
+    Head,
+    LeftWrist,
+    RightWrist,
+    LeftHand,
+    RightHand,
+    LeftShoulder,
+    RightShoulder,
+}
+
+impl AttachAnchor {
+    pub const ALL: [AttachAnchor; 8] = [
+        Self::Eyes,
+        Self::Head,
+        Self::LeftWrist,
+        Self::RightWrist,
+        Self::LeftHand,
+        Self::RightHand,
+        Self::LeftShoulder,
+        Self::RightShoulder,
+    ];
+
+    /// The manifest's spelling.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Eyes => "eyes",
+            Self::Head => "head",
+            Self::LeftWrist => "left_wrist",
+            Self::RightWrist => "right_wrist",
+            Self::LeftHand => "left_hand",
+            Self::RightHand => "right_hand",
+            Self::LeftShoulder => "left_shoulder",
+            Self::RightShoulder => "right_shoulder",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|anchor| anchor.name() == name)
+    }
+}
+
+/// Why a catalog could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CatalogError {
+    /// The manifest could not be read (missing, deleted, no permission).
+    #[error("cannot read the garment catalog {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The manifest was read but is wrong; every problem found is listed.
+    #[error("{}", ProblemList { path, problems })]
+    Invalid {
+        path: PathBuf,
+        /// Sorted by position in the file.
+        problems: Vec<Problem>,
+    },
+}
+
+impl CatalogError {
+    /// The problems of an `Invalid` error; empty for `Io`.
+    pub fn problems(&self) -> &[Problem] {
+        match self {
+            Self::Invalid { problems, .. } => problems,
+            Self::Io { .. } => &[],
+        }
+    }
+}
+
+/// One thing wrong in a manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// 1-based.
+    pub line: usize,
+    /// 1-based, in characters.
+    pub column: usize,
+    /// The garment it is in, when it is in one and its id could be read.
+    pub garment_id: Option<String>,
+    /// What is wrong and what to write instead.
+    pub message: String,
+}
+
+/// `path:line:col: message`, one per line.
+struct ProblemList<'a> {
+    path: &'a Path,
+    problems: &'a [Problem],
+}
+
+impl fmt::Display for ProblemList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, problem) in self.problems.iter().enumerate() {
+            if index > 0 {
+                writeln!(f)?;
+            }
+            let Problem {
+                line,
+                column,
+                message,
+                ..
+            } = problem;
+            write!(f, "{}:{line}:{column}: {message}", self.path.display())?;
+        }
+        Ok(())
+    }
+}
+
+impl Catalog {
+    /// Reads and checks the manifest at `path`.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, CatalogError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Checks manifest `text` as if read from `manifest_path`: file paths are
+    /// resolved against its folder (asset files must exist there) and errors
+    /// name it. The manifest itself need not exist.
+    pub fn parse(text: &str, manifest_path: impl AsRef<Path>) -> Result<Self, CatalogError> {
+        validate::parse_manifest(text, manifest_path.as_ref())
+    }
+
+    /// The garment with this id.
+    pub fn get(&self, id: &str) -> Option<&CatalogEntry> {
+        self.garments.iter().find(|entry| entry.id == id)
+    }
+
+    /// The garment shown first. Always `Some` for a catalog that came from
+    /// `load` or `parse`.
+    pub fn default_entry(&self) -> Option<&CatalogEntry> {
+        self.get(&self.default_id)
+    }
+
+    /// Every file the catalog refers to: assets, then thumbnails.
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        let assets = self.garments.iter().map(|entry| entry.asset.as_path());
+        let thumbnails = self
+            .garments
+            .iter()
+            .filter_map(|entry| entry.thumbnail.as_deref());
+        assets.chain(thumbnails)
+    }
+}

@@ -1,0 +1,418 @@
+//! A loaded garment on the GPU: vertex and index buffers per primitive,
+//! materials with their textures, and the per-draw uniforms garment.wgsl
+//! reads.
+
+use glam::{Mat4, Vec3};
+use wgpu::util::DeviceExt;
+
+use crate::garment::fit::{BindPose, PosedRig};
+use crate::garment::gltf_load::{AlphaMode, GarmentModel, Material, TextureImage, TextureRef};
+use crate::garment::RigJoint;
+use crate::gpu::{layout, GpuContext};
+
+/// One vertex as garment.wgsl's `VertexIn` reads it.
+// This must be kept in sync with VertexIn in shaders/render/garment.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct GarmentVertex {
+    pub position: [f32; 3],
+    pub normal: [f32; 3],
+    pub uv: [f32; 2],
+    /// Rig joints (`RigJoint as u16`), not the file's skin indices.
+    pub joints: [u16; 4],
+    pub weights: [f32; 4],
+}
+
+impl GarmentVertex {
+    pub const LAYOUT: wgpu::VertexBufferLayout<'static> = wgpu::VertexBufferLayout {
+        array_stride: std::mem::size_of::<GarmentVertex>() as u64,
+        step_mode: wgpu::VertexStepMode::Vertex,
+        attributes: &wgpu::vertex_attr_array![
+            0 => Float32x3,
+            1 => Float32x3,
+            2 => Float32x2,
+            3 => Uint16x4,
+            4 => Float32x4,
+        ],
+    };
+}
+
+/// What every draw of a frame shares.
+// This must be kept in sync with FrameUniform in shaders/render/garment.wgsl
+// (and its prefix in proxy.wgsl).
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct FrameUniform {
+    pub clip_from_body: [[f32; 4]; 4],
+    pub image_size: [f32; 2],
+    pub mask_radius_px: f32,
+    pub has_mask: u32,
+    pub sh: [[f32; 4]; 4],
+    pub light_direction: [f32; 4],
+    pub light_color: [f32; 4],
+}
+
+/// One garment instance's joints.
+// This must be kept in sync with InstanceUniform in shaders/render/garment.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct InstanceUniform {
+    pub joints: [[[f32; 4]; 4]; 19],
+    pub normals: [[[f32; 4]; 4]; 19],
+    pub clip_to_person: u32,
+    pub _pad: [u32; 3],
+}
+
+impl InstanceUniform {
+    /// From skinning matrices (bind space → body space) in `RigJoint::ALL`
+    /// order.
+    pub fn from_matrices(matrices: &[Mat4; 19], clip_to_person: bool) -> InstanceUniform {
+        InstanceUniform {
+            joints: matrices.map(|m| m.to_cols_array_2d()),
+            normals: matrices.map(|m| m.inverse().transpose().to_cols_array_2d()),
+            clip_to_person: u32::from(clip_to_person),
+            _pad: [0; 3],
+        }
+    }
+}
+
+/// A material's factors.
+// This must be kept in sync with MaterialUniform in shaders/render/garment.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct MaterialUniform {
+    pub base_color: [f32; 4],
+    pub sheen: [f32; 4],
+    pub metallic: f32,
+    pub roughness: f32,
+    pub normal_scale: f32,
+    pub alpha_mode: u32,
+    pub alpha_cutoff: f32,
+    pub has_normal_map: u32,
+    pub _pad: [u32; 2],
+}
+
+impl MaterialUniform {
+    pub fn from_material(material: &Material) -> MaterialUniform {
+        let (alpha_mode, alpha_cutoff) = match material.alpha_mode {
+            AlphaMode::Opaque => (0, 0.0),
+            AlphaMode::Mask(cutoff) => (1, cutoff),
+            AlphaMode::Blend => (2, 0.0),
+        };
+        let sheen = material.sheen.as_ref().map_or([0.0; 4], |s| {
+            [
+                s.color_factor.x,
+                s.color_factor.y,
+                s.color_factor.z,
+                s.roughness_factor,
+            ]
+        });
+        MaterialUniform {
+            base_color: material.base_color_factor.to_array(),
+            sheen,
+            metallic: material.metallic,
+            roughness: material.roughness,
+            normal_scale: material.normal_scale,
+            alpha_mode,
+            alpha_cutoff,
+            has_normal_map: u32::from(material.normal_texture.is_some()),
+            _pad: [0; 2],
+        }
+    }
+}
+
+/// The bind-group layouts garment.wgsl uses, made once per renderer.
+pub struct GarmentLayouts {
+    pub frame: wgpu::BindGroupLayout,
+    pub material: wgpu::BindGroupLayout,
+    pub instance: wgpu::BindGroupLayout,
+}
+
+/// An unfilterable float texture (R32Float masks, read with textureLoad).
+pub fn unfilterable_texture(
+    binding: u32,
+    visibility: wgpu::ShaderStages,
+) -> wgpu::BindGroupLayoutEntry {
+    wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility,
+        ty: wgpu::BindingType::Texture {
+            sample_type: wgpu::TextureSampleType::Float { filterable: false },
+            view_dimension: wgpu::TextureViewDimension::D2,
+            multisampled: false,
+        },
+        count: None,
+    }
+}
+
+impl GarmentLayouts {
+    pub fn new(device: &wgpu::Device) -> GarmentLayouts {
+        let both = wgpu::ShaderStages::VERTEX_FRAGMENT;
+        let fragment = wgpu::ShaderStages::FRAGMENT;
+        let group = |label: &str, entries: &[wgpu::BindGroupLayoutEntry]| {
+            device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+                label: Some(label),
+                entries,
+            })
+        };
+        GarmentLayouts {
+            frame: group(
+                "garment frame",
+                &[layout::uniform(0, both), unfilterable_texture(1, fragment)],
+            ),
+            material: group(
+                "garment material",
+                &[
+                    layout::uniform(0, fragment),
+                    layout::texture_2d(1, fragment),
+                    layout::texture_2d(2, fragment),
+                    layout::texture_2d(3, fragment),
+                    layout::texture_2d(4, fragment),
+                    layout::sampler(5, fragment),
+                ],
+            ),
+            instance: group("garment instance", &[layout::uniform(0, both)]),
+        }
+    }
+}
+
+/// One primitive's buffers.
+pub struct GpuPrimitive {
+    pub vertices: wgpu::Buffer,
+    pub indices: wgpu::Buffer,
+    pub index_count: u32,
+    pub material: usize,
+}
+
+/// One material's uniform and textures, bound.
+pub struct GpuMaterial {
+    pub bind_group: wgpu::BindGroup,
+    pub blend: bool,
+    pub double_sided: bool,
+}
+
+/// A garment (or accessory) uploaded once, drawn every frame.
+pub struct GpuGarment {
+    pub primitives: Vec<GpuPrimitive>,
+    pub materials: Vec<GpuMaterial>,
+    /// Joint heads of the file's bind pose, for the fitter.
+    pub bind: BindPose,
+    /// Whether the file has a skin (garments) or is rigid (accessories:
+    /// every vertex on joint 0, which the caller sets to the anchor).
+    pub skinned: bool,
+    instance_buffer: wgpu::Buffer,
+    pub instance_bind_group: wgpu::BindGroup,
+}
+
+fn texture_format(image: &TextureImage) -> wgpu::TextureFormat {
+    if image.srgb {
+        wgpu::TextureFormat::Rgba8UnormSrgb
+    } else {
+        wgpu::TextureFormat::Rgba8Unorm
+    }
+}
+
+fn upload_texture(gpu: &GpuContext, image: &TextureImage, srgb: bool) -> wgpu::TextureView {
+    let format = if srgb {
+        wgpu::TextureFormat::Rgba8UnormSrgb
+    } else {
+        texture_format(image)
+    };
+    let texture = gpu.device.create_texture_with_data(
+        &gpu.queue,
+        &wgpu::TextureDescriptor {
+            label: Some(&image.name),
+            size: wgpu::Extent3d {
+                width: image.width,
+                height: image.height,
+                depth_or_array_layers: 1,
+            },
+            mip_level_count: 1,
+            sample_count: 1,
+            dimension: wgpu::TextureDimension::D2,
+            format,
+            usage: wgpu::TextureUsages::TEXTURE_BINDING,
+            view_formats: &[],
+        },
+        wgpu::util::TextureDataOrder::LayerMajor,
+        &image.rgba8,
+    );
+    texture.create_view(&wgpu::TextureViewDescriptor::default())
+}
+
+/// A 1×1 texture of one colour, for a material slot with no texture.
+fn solid_texture(gpu: &GpuContext, rgba: [u8; 4], srgb: bool) -> wgpu::TextureView {
+    let image = TextureImage {
+        name: "solid".into(),
+        width: 1,
+        height: 1,
+        rgba8: rgba.to_vec(),
+        srgb,
+        sampler: Default::default(),
+    };
+    upload_texture(gpu, &image, srgb)
+}
+
+/// The bind pose's joint heads in `RigJoint::ALL` order, from the skin's
+/// inverse bind matrices (what skinning uses), or the reference skeleton
+/// for a rigid model.
+fn bind_pose(model: &GarmentModel) -> BindPose {
+    let mut bind = BindPose::from(&crate::garment::RestSkeleton::reference());
+    if let Some(skin) = &model.skin {
+        for (joint, inverse_bind) in skin.joints.iter().zip(&skin.inverse_bind) {
+            bind.heads[*joint as usize] = inverse_bind.inverse().transform_point3(Vec3::ZERO);
+        }
+    }
+    bind
+}
+
+impl GpuGarment {
+    /// Uploads `model`. A skinned model's joint indices are remapped from
+    /// the file's order to the rig's.
+    pub fn upload(gpu: &GpuContext, layouts: &GarmentLayouts, model: &GarmentModel) -> GpuGarment {
+        let device = &gpu.device;
+        let skin_to_rig: Vec<u16> = model.skin.as_ref().map_or_else(Vec::new, |skin| {
+            skin.joints.iter().map(|j| *j as u16).collect()
+        });
+        let primitives = model
+            .primitives
+            .iter()
+            .map(|primitive| {
+                let vertices: Vec<GarmentVertex> = (0..primitive.positions.len())
+                    .map(|i| {
+                        let (joints, weights) =
+                            match (primitive.joints.get(i), primitive.weights.get(i)) {
+                                (Some(joints), Some(weights)) => (
+                                    joints.map(|j| {
+                                        skin_to_rig
+                                            .get(j as usize)
+                                            .copied()
+                                            .unwrap_or(RigJoint::Hips as u16)
+                                    }),
+                                    *weights,
+                                ),
+                                _ => ([0; 4], [1.0, 0.0, 0.0, 0.0]),
+                            };
+                        GarmentVertex {
+                            position: primitive.positions[i].to_array(),
+                            normal: primitive
+                                .normals
+                                .get(i)
+                                .map_or([0.0, 0.0, 1.0], |n| n.to_array()),
+                            uv: primitive.uvs.get(i).map_or([0.0; 2], |uv| uv.to_array()),
+                            joints,
+                            weights,
+                        }
+                    })
+                    .collect();
+                GpuPrimitive {
+                    vertices: device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                        label: Some(&primitive.name),
+                        contents: bytemuck::cast_slice(&vertices),
+                        usage: wgpu::BufferUsages::VERTEX,
+                    }),
+                    indices: device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                        label: Some(&primitive.name),
+                        contents: bytemuck::cast_slice(&primitive.indices),
+                        usage: wgpu::BufferUsages::INDEX,
+                    }),
+                    index_count: primitive.indices.len() as u32,
+                    material: primitive.material,
+                }
+            })
+            .collect();
+        let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
+            label: Some("garment"),
+            address_mode_u: wgpu::AddressMode::Repeat,
+            address_mode_v: wgpu::AddressMode::Repeat,
+            mag_filter: wgpu::FilterMode::Linear,
+            min_filter: wgpu::FilterMode::Linear,
+            ..Default::default()
+        });
+        let white_srgb = solid_texture(gpu, [255; 4], true);
+        let white = solid_texture(gpu, [255; 4], false);
+        let flat_normal = solid_texture(gpu, [128, 128, 255, 255], false);
+        let view = |texture: Option<TextureRef>, srgb: bool, fallback: &wgpu::TextureView| {
+            texture
+                .and_then(|t| model.textures.get(t.texture))
+                .map_or_else(
+                    || fallback.clone(),
+                    |image| upload_texture(gpu, image, srgb),
+                )
+        };
+        let materials = model
+            .materials
+            .iter()
+            .map(|material| {
+                let uniform = MaterialUniform::from_material(material);
+                let buffer = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some(&material.name),
+                    contents: bytemuck::bytes_of(&uniform),
+                    usage: wgpu::BufferUsages::UNIFORM,
+                });
+                let base = view(material.base_color_texture, true, &white_srgb);
+                let metallic_roughness = view(material.metallic_roughness_texture, false, &white);
+                let normal = view(material.normal_texture, false, &flat_normal);
+                let sheen = view(
+                    material.sheen.as_ref().and_then(|s| s.color_texture),
+                    true,
+                    &white_srgb,
+                );
+                GpuMaterial {
+                    bind_group: layout::bind_group(
+                        device,
+                        "garment material",
+                        &layouts.material,
+                        &[
+                            buffer.as_entire_binding(),
+                            wgpu::BindingResource::TextureView(&base),
+                            wgpu::BindingResource::TextureView(&metallic_roughness),
+                            wgpu::BindingResource::TextureView(&normal),
+                            wgpu::BindingResource::TextureView(&sheen),
+                            wgpu::BindingResource::Sampler(&sampler),
+                        ],
+                    ),
+                    blend: material.alpha_mode == AlphaMode::Blend,
+                    double_sided: material.double_sided,
+                }
+            })
+            .collect();
+        let instance_buffer = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("garment instance"),
+            size: std::mem::size_of::<InstanceUniform>() as u64,
+            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        let instance_bind_group = layout::bind_group(
+            device,
+            "garment instance",
+            &layouts.instance,
+            &[instance_buffer.as_entire_binding()],
+        );
+        GpuGarment {
+            primitives,
+            materials,
+            bind: bind_pose(model),
+            skinned: model.skin.is_some(),
+            instance_buffer,
+            instance_bind_group,
+        }
+    }
+
+    /// Poses a skinned garment on `rig` for this frame.
+    pub fn pose(&self, gpu: &GpuContext, rig: &PosedRig) {
+        let matrices = rig.skinning_matrices(&self.bind);
+        self.set_instance(gpu, &InstanceUniform::from_matrices(&matrices, true));
+    }
+
+    /// Places a rigid accessory: model space → body space.
+    pub fn place(&self, gpu: &GpuContext, body_from_model: Mat4) {
+        let matrices = [body_from_model; 19];
+        self.set_instance(gpu, &InstanceUniform::from_matrices(&matrices, false));
+    }
+
+    fn set_instance(&self, gpu: &GpuContext, uniform: &InstanceUniform) {
+        gpu.queue
+            .write_buffer(&self.instance_buffer, 0, bytemuck::bytes_of(uniform));
+    }
+}

@@ -1,0 +1,11 @@
+//! Rendering garments onto the frame: the camera image as background,
+//! body proxies and the person mask for occlusion, skinned garments lit by
+//! the room's light estimated from the frame, overlays.
+
+pub mod garment_gpu;
+pub mod lighting;
+pub mod proxies;
+pub mod tryon;
+
+pub use garment_gpu::GpuGarment;
+pub use tryon::{ShadingLight, TryOnRenderer, TryOnScene};

@@ -1,0 +1,612 @@
+//! `TryOnRenderer`: one frame of the try-on. The camera frame is drawn as
+//! the background (with a soft contact shadow next to the garments), body
+//! proxies go into depth, then the garments are drawn skinned and lit,
+//! multisampled, and resolved into an sRGB-correct output texture.
+
+use glam::{Mat4, Vec2, Vec3};
+
+use super::garment_gpu::{
+    unfilterable_texture, FrameUniform, GarmentLayouts, GarmentVertex, GpuGarment,
+};
+use super::lighting::{LightEstimator, LightUniform};
+use super::proxies::{BodyProxies, GpuProxies};
+use crate::garment::fit::PosedRig;
+use crate::gpu::{layout, shaders, GpuContext, GpuError};
+
+/// Samples per pixel of the main pass.
+pub const MSAA_SAMPLES: u32 = 4;
+const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
+const COLOR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrgb;
+/// The output's storage format; rendered through its sRGB view.
+pub const OUTPUT_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8Unorm;
+const COVERAGE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::R8Unorm;
+
+/// Light for shading garments: irradiance SH (L0, L1 x y z; linear RGB,
+/// cosine-convolved) and a dominant directional light.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShadingLight {
+    pub sh: [[f32; 3]; 4],
+    /// Towards the light, body space.
+    pub direction: Vec3,
+    pub color: [f32; 3],
+}
+
+impl Default for ShadingLight {
+    /// A neutral room: even irradiance π (a white diffuse surface shows
+    /// white) and a soft light from above the camera.
+    fn default() -> Self {
+        let pi = std::f32::consts::PI;
+        ShadingLight {
+            sh: [[pi * 0.8; 3], [0.0; 3], [0.0; 3], [0.0; 3]],
+            direction: Vec3::new(0.0, 0.5, 1.0).normalize(),
+            color: [0.3; 3],
+        }
+    }
+}
+
+/// What one frame draws.
+pub struct TryOnScene<'a> {
+    /// The camera frame: `upload::FrameUploader`'s working texture
+    /// (Rgba8Unorm with an sRGB view format).
+    pub frame: &'a wgpu::Texture,
+    /// The person mask (R32Float probabilities at the frame's size), from
+    /// `PoseTracker::mask_texture`.
+    pub mask: Option<&'a wgpu::Texture>,
+    /// The fitted body; `None` draws the frame alone.
+    pub rig: Option<&'a PosedRig>,
+    /// Garments already posed (`GpuGarment::pose` / `place`) for `rig`.
+    pub garments: &'a [&'a GpuGarment],
+    /// A fixed light; `None` estimates it from the frame on the GPU
+    /// (`render::lighting`), smoothed over frames.
+    pub light: Option<ShadingLight>,
+}
+
+// This must be kept in sync with BackgroundUniform in
+// shaders/render/background.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+struct BackgroundUniform {
+    image_size: [f32; 2],
+    shadow_offset_px: [f32; 2],
+    shadow_radius_px: f32,
+    shadow_strength: f32,
+    has_mask: u32,
+    _pad: u32,
+}
+
+/// Size-dependent render targets.
+struct Targets {
+    width: u32,
+    height: u32,
+    color: wgpu::TextureView,
+    depth: wgpu::TextureView,
+    coverage: wgpu::Texture,
+    output: wgpu::Texture,
+}
+
+/// The try-on renderer: pipelines made once, targets per frame size.
+pub struct TryOnRenderer {
+    layouts: GarmentLayouts,
+    background_layout: wgpu::BindGroupLayout,
+    background: wgpu::RenderPipeline,
+    proxy: wgpu::RenderPipeline,
+    /// [double-sided][blend]
+    garment: [[wgpu::RenderPipeline; 2]; 2],
+    coverage: wgpu::RenderPipeline,
+    frame_buffer: wgpu::Buffer,
+    background_buffer: wgpu::Buffer,
+    proxies: GpuProxies,
+    empty_mask: wgpu::Texture,
+    light_estimator: LightEstimator,
+    targets: Option<Targets>,
+    /// Strength of the contact shadow (0 turns it off).
+    pub shadow_strength: f32,
+}
+
+fn texture(
+    device: &wgpu::Device,
+    label: &str,
+    (width, height): (u32, u32),
+    format: wgpu::TextureFormat,
+    samples: u32,
+    usage: wgpu::TextureUsages,
+    view_formats: &[wgpu::TextureFormat],
+) -> wgpu::Texture {
+    device.create_texture(&wgpu::TextureDescriptor {
+        label: Some(label),
+        size: wgpu::Extent3d {
+            width,
+            height,
+            depth_or_array_layers: 1,
+        },
+        mip_level_count: 1,
+        sample_count: samples,
+        dimension: wgpu::TextureDimension::D2,
+        format,
+        usage,
+        view_formats,
+    })
+}
+
+/// An sRGB view of an Rgba8Unorm texture, used only as `usage` (the
+/// working texture is also a storage texture, which sRGB views cannot be).
+fn srgb_view(texture: &wgpu::Texture, usage: wgpu::TextureUsages) -> wgpu::TextureView {
+    texture.create_view(&wgpu::TextureViewDescriptor {
+        format: Some(wgpu::TextureFormat::Rgba8UnormSrgb),
+        usage: Some(usage),
+        ..Default::default()
+    })
+}
+
+impl TryOnRenderer {
+    pub fn new(gpu: &GpuContext) -> TryOnRenderer {
+        let device = &gpu.device;
+        let layouts = GarmentLayouts::new(device);
+        let fragment = wgpu::ShaderStages::FRAGMENT;
+        let background_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+            label: Some("try-on background"),
+            entries: &[
+                layout::uniform(0, fragment),
+                layout::texture_2d(1, fragment),
+                unfilterable_texture(2, fragment),
+                layout::texture_2d(3, fragment),
+            ],
+        });
+        let module = |label: &str, source: &str| {
+            device.create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(label),
+                source: wgpu::ShaderSource::Wgsl(source.into()),
+            })
+        };
+        let garment_module = module("garment", shaders::RENDER_GARMENT);
+        let proxy_module = module("proxy", shaders::RENDER_PROXY);
+        let background_module = module("background", shaders::RENDER_BACKGROUND);
+        let pipeline_layout = |label: &str, groups: &[Option<&wgpu::BindGroupLayout>]| {
+            device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+                label: Some(label),
+                bind_group_layouts: groups,
+                immediate_size: 0,
+            })
+        };
+        let garment_layout = pipeline_layout(
+            "garment",
+            &[
+                Some(&layouts.frame),
+                Some(&layouts.material),
+                Some(&layouts.instance),
+            ],
+        );
+        let proxy_layout = pipeline_layout("proxy", &[Some(&layouts.frame)]);
+        let background_pipeline_layout = pipeline_layout("background", &[Some(&background_layout)]);
+        let multisample = wgpu::MultisampleState {
+            count: MSAA_SAMPLES,
+            ..Default::default()
+        };
+        let depth = |write: bool, compare| {
+            Some(wgpu::DepthStencilState {
+                format: DEPTH_FORMAT,
+                depth_write_enabled: Some(write),
+                depth_compare: Some(compare),
+                stencil: Default::default(),
+                bias: Default::default(),
+            })
+        };
+        let background = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("try-on background"),
+            layout: Some(&background_pipeline_layout),
+            vertex: wgpu::VertexState {
+                module: &background_module,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &[],
+            },
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: depth(false, wgpu::CompareFunction::Always),
+            multisample,
+            fragment: Some(wgpu::FragmentState {
+                module: &background_module,
+                entry_point: Some("fs_main"),
+                compilation_options: Default::default(),
+                targets: &[Some(COLOR_FORMAT.into())],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        let proxy = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("body proxies"),
+            layout: Some(&proxy_layout),
+            vertex: wgpu::VertexState {
+                module: &proxy_module,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &GpuProxies::VERTEX_LAYOUTS.map(Some),
+            },
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: depth(true, wgpu::CompareFunction::Less),
+            multisample,
+            fragment: Some(wgpu::FragmentState {
+                module: &proxy_module,
+                entry_point: Some("fs_main"),
+                compilation_options: Default::default(),
+                targets: &[Some(wgpu::ColorTargetState {
+                    format: COLOR_FORMAT,
+                    blend: None,
+                    write_mask: wgpu::ColorWrites::empty(),
+                })],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        let garment_pipeline = |double_sided: bool, blend: bool| {
+            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+                label: Some("garment"),
+                layout: Some(&garment_layout),
+                vertex: wgpu::VertexState {
+                    module: &garment_module,
+                    entry_point: Some("vs_main"),
+                    compilation_options: Default::default(),
+                    buffers: &[Some(GarmentVertex::LAYOUT)],
+                },
+                primitive: wgpu::PrimitiveState {
+                    cull_mode: (!double_sided).then_some(wgpu::Face::Back),
+                    ..Default::default()
+                },
+                depth_stencil: depth(!blend, wgpu::CompareFunction::Less),
+                multisample,
+                fragment: Some(wgpu::FragmentState {
+                    module: &garment_module,
+                    entry_point: Some("fs_main"),
+                    compilation_options: Default::default(),
+                    targets: &[Some(wgpu::ColorTargetState {
+                        format: COLOR_FORMAT,
+                        blend: blend.then_some(wgpu::BlendState::ALPHA_BLENDING),
+                        write_mask: wgpu::ColorWrites::ALL,
+                    })],
+                }),
+                multiview_mask: None,
+                cache: None,
+            })
+        };
+        let garment = [
+            [
+                garment_pipeline(false, false),
+                garment_pipeline(false, true),
+            ],
+            [garment_pipeline(true, false), garment_pipeline(true, true)],
+        ];
+        let coverage = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some("garment coverage"),
+            layout: Some(&garment_layout),
+            vertex: wgpu::VertexState {
+                module: &garment_module,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: &[Some(GarmentVertex::LAYOUT)],
+            },
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: None,
+            multisample: wgpu::MultisampleState::default(),
+            fragment: Some(wgpu::FragmentState {
+                module: &garment_module,
+                entry_point: Some("fs_coverage"),
+                compilation_options: Default::default(),
+                targets: &[Some(COVERAGE_FORMAT.into())],
+            }),
+            multiview_mask: None,
+            cache: None,
+        });
+        let uniform = |label: &str, size: usize| {
+            device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some(label),
+                size: size as u64,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
+        };
+        let empty_mask = texture(
+            device,
+            "no person mask",
+            (1, 1),
+            wgpu::TextureFormat::R32Float,
+            1,
+            wgpu::TextureUsages::TEXTURE_BINDING,
+            &[],
+        );
+        TryOnRenderer {
+            frame_buffer: uniform("try-on frame", std::mem::size_of::<FrameUniform>()),
+            background_buffer: uniform(
+                "try-on background",
+                std::mem::size_of::<BackgroundUniform>(),
+            ),
+            proxies: GpuProxies::new(device),
+            layouts,
+            background_layout,
+            background,
+            proxy,
+            garment,
+            coverage,
+            empty_mask,
+            light_estimator: LightEstimator::new(gpu),
+            targets: None,
+            shadow_strength: 0.35,
+        }
+    }
+
+    /// The layouts `GpuGarment::upload` needs.
+    pub fn layouts(&self) -> &GarmentLayouts {
+        &self.layouts
+    }
+
+    fn targets(&mut self, gpu: &GpuContext, width: u32, height: u32) -> &Targets {
+        if self
+            .targets
+            .as_ref()
+            .is_none_or(|t| (t.width, t.height) != (width, height))
+        {
+            let device = &gpu.device;
+            let attachment = wgpu::TextureUsages::RENDER_ATTACHMENT;
+            let sampled = wgpu::TextureUsages::TEXTURE_BINDING;
+            let size = (width, height);
+            let color = texture(
+                device,
+                "try-on colour",
+                size,
+                COLOR_FORMAT,
+                MSAA_SAMPLES,
+                attachment,
+                &[],
+            );
+            let depth = texture(
+                device,
+                "try-on depth",
+                size,
+                DEPTH_FORMAT,
+                MSAA_SAMPLES,
+                attachment,
+                &[],
+            );
+            self.targets = Some(Targets {
+                width,
+                height,
+                color: color.create_view(&Default::default()),
+                depth: depth.create_view(&Default::default()),
+                coverage: texture(
+                    device,
+                    "garment coverage",
+                    size,
+                    COVERAGE_FORMAT,
+                    1,
+                    attachment | sampled,
+                    &[],
+                ),
+                output: texture(
+                    device,
+                    "try-on output",
+                    size,
+                    OUTPUT_FORMAT,
+                    1,
+                    attachment | sampled | wgpu::TextureUsages::COPY_SRC,
+                    &[wgpu::TextureFormat::Rgba8UnormSrgb],
+                ),
+            });
+        }
+        self.targets.as_ref().expect("made above")
+    }
+
+    /// Records one frame into `encoder`; returns the output texture
+    /// (Rgba8Unorm holding sRGB bytes, like the working texture), valid
+    /// until the next call.
+    pub fn encode(
+        &mut self,
+        gpu: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        scene: &TryOnScene<'_>,
+    ) -> Result<wgpu::Texture, GpuError> {
+        let (width, height) = (scene.frame.width(), scene.frame.height());
+        gpu.check_texture_size("try-on frame", width, height)?;
+        if let Some(mask) = scene.mask {
+            if (mask.width(), mask.height()) != (width, height) {
+                return Err(GpuError::InvalidFrame(format!(
+                    "the person mask is {}x{} but the frame is {width}x{height}",
+                    mask.width(),
+                    mask.height()
+                )));
+            }
+        }
+        let device = gpu.device.clone();
+        let queue = gpu.queue.clone();
+        let rig = scene.rig;
+        let fixed_light = scene.light.unwrap_or_default();
+        let (clip_from_body, light_offset) = match rig {
+            Some(rig) => {
+                let camera = rig.camera;
+                // The shadow falls away from the light, about 1 cm.
+                let light = fixed_light.direction;
+                let offset = -Vec2::new(light.x, -light.y).normalize_or_zero()
+                    * 0.01
+                    * camera.pixels_per_metre;
+                (camera.clip_from_body(), offset)
+            }
+            None => (Mat4::IDENTITY, Vec2::ZERO),
+        };
+        let pixels_per_metre = rig.map_or(1.0, |r| r.camera.pixels_per_metre);
+        let sh = fixed_light.sh.map(|c| [c[0], c[1], c[2], 0.0]);
+        let frame = FrameUniform {
+            clip_from_body: clip_from_body.to_cols_array_2d(),
+            image_size: [width as f32, height as f32],
+            // Garments may stand 2.5 cm off the body's outline.
+            mask_radius_px: (0.025 * pixels_per_metre).clamp(1.0, 40.0),
+            has_mask: u32::from(scene.mask.is_some()),
+            sh,
+            light_direction: fixed_light
+                .direction
+                .normalize_or(Vec3::Z)
+                .extend(0.0)
+                .to_array(),
+            light_color: [
+                fixed_light.color[0],
+                fixed_light.color[1],
+                fixed_light.color[2],
+                0.0,
+            ],
+        };
+        queue.write_buffer(&self.frame_buffer, 0, bytemuck::bytes_of(&frame));
+        if scene.light.is_none() {
+            // The estimate stays on the GPU: its SH and dominant light are
+            // copied over the frame uniform's (the same layout there).
+            self.light_estimator
+                .encode(gpu, encoder, scene.frame, scene.mask)?;
+            let light_bytes = std::mem::offset_of!(LightUniform, ambient_color) as u64;
+            encoder.copy_buffer_to_buffer(
+                self.light_estimator.light_buffer(),
+                0,
+                &self.frame_buffer,
+                std::mem::offset_of!(FrameUniform, sh) as u64,
+                light_bytes,
+            );
+        }
+        let draw_garments = rig.is_some() && !scene.garments.is_empty();
+        let background = BackgroundUniform {
+            image_size: [width as f32, height as f32],
+            shadow_offset_px: light_offset.to_array(),
+            shadow_radius_px: (0.02 * pixels_per_metre).clamp(1.0, 40.0),
+            shadow_strength: if draw_garments {
+                self.shadow_strength
+            } else {
+                0.0
+            },
+            has_mask: u32::from(scene.mask.is_some()),
+            _pad: 0,
+        };
+        queue.write_buffer(&self.background_buffer, 0, bytemuck::bytes_of(&background));
+        let proxies = rig.map_or_else(BodyProxies::default, BodyProxies::from_rig);
+        self.proxies.update(&queue, &proxies);
+
+        let mask_view = scene
+            .mask
+            .unwrap_or(&self.empty_mask)
+            .create_view(&Default::default());
+        let frame_group = layout::bind_group(
+            &device,
+            "try-on frame",
+            &self.layouts.frame,
+            &[
+                self.frame_buffer.as_entire_binding(),
+                wgpu::BindingResource::TextureView(&mask_view),
+            ],
+        );
+        let targets = self.targets(gpu, width, height);
+        let coverage_view = targets.coverage.create_view(&Default::default());
+        let output = targets.output.clone();
+        let output_view = srgb_view(&output, wgpu::TextureUsages::RENDER_ATTACHMENT);
+        let (color_view, depth_view) = (targets.color.clone(), targets.depth.clone());
+
+        // Pass 1: where garments are, for the contact shadow.
+        {
+            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+                label: Some("garment coverage"),
+                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                    view: &coverage_view,
+                    depth_slice: None,
+                    resolve_target: None,
+                    ops: wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
+                        store: wgpu::StoreOp::Store,
+                    },
+                })],
+                depth_stencil_attachment: None,
+                timestamp_writes: None,
+                occlusion_query_set: None,
+                multiview_mask: None,
+            });
+            if draw_garments && background.shadow_strength > 0.0 {
+                pass.set_pipeline(&self.coverage);
+                pass.set_bind_group(0, &frame_group, &[]);
+                for garment in scene.garments.iter().filter(|g| g.skinned) {
+                    draw_garment(&mut pass, garment, None);
+                }
+            }
+        }
+
+        let frame_view = srgb_view(scene.frame, wgpu::TextureUsages::TEXTURE_BINDING);
+        let background_group = layout::bind_group(
+            &device,
+            "try-on background",
+            &self.background_layout,
+            &[
+                self.background_buffer.as_entire_binding(),
+                wgpu::BindingResource::TextureView(&frame_view),
+                wgpu::BindingResource::TextureView(&mask_view),
+                wgpu::BindingResource::TextureView(&coverage_view),
+            ],
+        );
+        // Pass 2: background, proxies into depth, garments; resolved.
+        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+            label: Some("try-on"),
+            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+                view: &color_view,
+                depth_slice: None,
+                resolve_target: Some(&output_view),
+                ops: wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                    store: wgpu::StoreOp::Discard,
+                },
+            })],
+            depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
+                view: &depth_view,
+                depth_ops: Some(wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(1.0),
+                    store: wgpu::StoreOp::Discard,
+                }),
+                stencil_ops: None,
+            }),
+            timestamp_writes: None,
+            occlusion_query_set: None,
+            multiview_mask: None,
+        });
+        pass.set_pipeline(&self.background);
+        pass.set_bind_group(0, &background_group, &[]);
+        pass.draw(0..3, 0..1);
+        if draw_garments {
+            pass.set_pipeline(&self.proxy);
+            pass.set_bind_group(0, &frame_group, &[]);
+            self.proxies.draw(&mut pass);
+            pass.set_bind_group(0, &frame_group, &[]);
+            // Opaque first, then blended (lenses) over them.
+            for blend in [false, true] {
+                for garment in scene.garments {
+                    for double_sided in [false, true] {
+                        pass.set_pipeline(
+                            &self.garment[usize::from(double_sided)][usize::from(blend)],
+                        );
+                        draw_garment(&mut pass, garment, Some((double_sided, blend)));
+                    }
+                }
+            }
+        }
+        drop(pass);
+        Ok(output)
+    }
+}
+
+/// Draws the primitives of `garment` whose material matches `filter`
+/// (double-sided, blended); all of them for `None`.
+fn draw_garment(
+    pass: &mut wgpu::RenderPass<'_>,
+    garment: &GpuGarment,
+    filter: Option<(bool, bool)>,
+) {
+    pass.set_bind_group(2, &garment.instance_bind_group, &[]);
+    for primitive in &garment.primitives {
+        let Some(material) = garment.materials.get(primitive.material) else {
+            continue;
+        };
+        if filter.is_some_and(|f| f != (material.double_sided, material.blend)) {
+            continue;
+        }
+        pass.set_bind_group(1, &material.bind_group, &[]);
+        pass.set_vertex_buffer(0, primitive.vertices.slice(..));
+        pass.set_index_buffer(primitive.indices.slice(..), wgpu::IndexFormat::Uint32);
+        pass.draw_indexed(0..primitive.index_count, 0, 0..1);
+    }
+}

@@ -1,0 +1,346 @@
+//! `TryOn`: pose → fit → render for each frame, with an outfit chosen from
+//! the catalog. `Mirror` runs it after the upload when a try-on is set, so
+//! every way of running drape (files, pipes, windows) shows the garment.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::garment::accessory::accessory_transform;
+use crate::garment::catalog::{
+    AssetCache, Catalog, CatalogEntry, CatalogError, CatalogWatcher, GarmentKind,
+};
+use crate::garment::fit::{FitOptions, Fitter};
+use crate::garment::gltf_load::{load_garment, GltfOptions};
+use crate::gpu::GpuContext;
+use crate::pose::{Body, PoseConfig, PoseTracker};
+use crate::render::{GpuGarment, ShadingLight, TryOnRenderer, TryOnScene};
+
+/// What can go wrong choosing garments.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TryOnError {
+    #[error("no garment {id:?} in {catalog}; it has: {available}")]
+    UnknownGarment {
+        id: String,
+        catalog: PathBuf,
+        available: String,
+    },
+    #[error("{id}: {message}")]
+    Asset { id: String, message: String },
+}
+
+/// How the try-on runs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TryOnConfig {
+    /// The catalog manifest (TOML); it is watched for changes.
+    pub catalog: PathBuf,
+    /// Garments worn at the start (ids); empty: the catalog's default.
+    pub wear: Vec<String>,
+    pub pose: PoseConfig,
+}
+
+impl TryOnConfig {
+    /// The bundled sample catalog with its default garment.
+    pub fn sample() -> TryOnConfig {
+        TryOnConfig {
+            catalog: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/garments/catalog.toml"),
+            wear: Vec::new(),
+            pose: PoseConfig {
+                gpu_mask: true,
+                ..PoseConfig::default()
+            },
+        }
+    }
+}
+
+/// Where a frame's time went, in milliseconds.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct TryOnTimes {
+    pub pose_ms: f64,
+    pub fit_ms: f64,
+    pub render_ms: f64,
+}
+
+/// A worn item: its catalog entry, its model on the GPU and its fitter.
+struct Worn {
+    entry: CatalogEntry,
+    garment: Arc<GpuGarment>,
+    fitter: Fitter,
+}
+
+/// The try-on stage.
+pub struct TryOn {
+    gpu: GpuContext,
+    tracker: PoseTracker,
+    renderer: TryOnRenderer,
+    catalog: CatalogWatcher,
+    assets: AssetCache<GpuGarment>,
+    outfit: Vec<Worn>,
+    last_body: Option<Body>,
+    times: TryOnTimes,
+    /// A fixed light for garments; `None` (the default) estimates the
+    /// room's light from each frame.
+    pub light: Option<ShadingLight>,
+}
+
+impl TryOn {
+    pub fn new(gpu: &GpuContext, config: TryOnConfig) -> crate::Result<TryOn> {
+        let catalog = CatalogWatcher::new(&config.catalog)?;
+        let mut tryon = TryOn {
+            gpu: gpu.clone(),
+            tracker: PoseTracker::new(
+                gpu,
+                PoseConfig {
+                    gpu_mask: true,
+                    ..config.pose
+                },
+            )?,
+            renderer: TryOnRenderer::new(gpu),
+            catalog,
+            assets: AssetCache::new(),
+            outfit: Vec::new(),
+            last_body: None,
+            times: TryOnTimes::default(),
+            light: None,
+        };
+        let wear = if config.wear.is_empty() {
+            tryon
+                .catalog
+                .current()
+                .default_entry()
+                .map(|e| vec![e.id.clone()])
+                .unwrap_or_default()
+        } else {
+            config.wear
+        };
+        for id in wear {
+            tryon.wear(&id)?;
+        }
+        Ok(tryon)
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        self.catalog.current()
+    }
+
+    /// The ids worn now.
+    pub fn outfit(&self) -> Vec<&str> {
+        self.outfit.iter().map(|w| w.entry.id.as_str()).collect()
+    }
+
+    /// The body found in the last frame.
+    pub fn body(&self) -> Option<&Body> {
+        self.last_body.as_ref()
+    }
+
+    pub fn times(&self) -> TryOnTimes {
+        self.times
+    }
+
+    pub fn tracker(&self) -> &PoseTracker {
+        &self.tracker
+    }
+
+    /// Puts on garment `id`: a garment replaces the worn garment, an
+    /// accessory replaces the one at the same anchor. On error the outfit
+    /// is unchanged.
+    pub fn wear(&mut self, id: &str) -> crate::Result<()> {
+        let catalog = self.catalog.current();
+        let Some(entry) = catalog.get(id).cloned() else {
+            return Err(TryOnError::UnknownGarment {
+                id: id.to_owned(),
+                catalog: catalog.path.clone(),
+                available: catalog
+                    .garments
+                    .iter()
+                    .map(|g| g.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }
+            .into());
+        };
+        let garment = self.load(&entry)?;
+        let slot = |w: &Worn| match (w.entry.kind, entry.kind) {
+            (GarmentKind::Accessory, GarmentKind::Accessory) => {
+                w.entry.attach.as_ref().map(|a| a.anchor) == entry.attach.as_ref().map(|a| a.anchor)
+            }
+            (GarmentKind::Accessory, _) | (_, GarmentKind::Accessory) => false,
+            _ => true,
+        };
+        self.outfit.retain(|w| !slot(w));
+        self.outfit.push(Worn {
+            entry,
+            garment,
+            fitter: Fitter::new(),
+        });
+        // Garments under accessories: draw order follows the list.
+        self.outfit
+            .sort_by_key(|w| w.entry.kind == GarmentKind::Accessory);
+        Ok(())
+    }
+
+    /// Wears the next (`step` 1) or previous (-1) garment of the catalog
+    /// in place of the worn one (accessories stay); returns its id.
+    pub fn next_garment(&mut self, step: isize) -> crate::Result<String> {
+        let catalog = self.catalog.current();
+        let garments: Vec<&CatalogEntry> = catalog
+            .garments
+            .iter()
+            .filter(|g| g.kind != GarmentKind::Accessory)
+            .collect();
+        if garments.is_empty() {
+            return Err(TryOnError::Asset {
+                id: String::new(),
+                message: format!("{} has no garments to switch to", catalog.path.display()),
+            }
+            .into());
+        }
+        let worn = self
+            .outfit
+            .iter()
+            .find(|w| w.entry.kind != GarmentKind::Accessory)
+            .and_then(|w| garments.iter().position(|g| g.id == w.entry.id));
+        let next = match worn {
+            Some(at) => (at as isize + step).rem_euclid(garments.len() as isize) as usize,
+            None => 0,
+        };
+        let id = garments[next].id.clone();
+        self.wear(&id)?;
+        Ok(id)
+    }
+
+    /// Takes off garment `id` (nothing if it is not worn).
+    pub fn take_off(&mut self, id: &str) {
+        self.outfit.retain(|w| w.entry.id != id);
+    }
+
+    fn load(&mut self, entry: &CatalogEntry) -> crate::Result<Arc<GpuGarment>> {
+        let (gpu, layouts) = (&self.gpu, self.renderer.layouts());
+        let garment = self.assets.get_or_load(&entry.asset, |path: &Path| {
+            load_gpu_garment(gpu, layouts, entry, path)
+        })?;
+        Ok(garment)
+    }
+
+    /// Reloads the catalog if its file changed. A bad edit is reported and
+    /// the last good catalog stays in use; worn garments that vanished
+    /// from the catalog come off.
+    pub fn poll_catalog(&mut self) -> Option<Result<(), CatalogError>> {
+        match self.catalog.poll()? {
+            Err(e) => Some(Err(e)),
+            Ok(catalog) => {
+                let catalog = catalog.clone();
+                self.outfit.retain(|w| catalog.get(&w.entry.id).is_some());
+                self.assets.evict_missing(&catalog);
+                // Entries may have changed (fit, prices): refresh them.
+                let ids: Vec<String> = self.outfit.iter().map(|w| w.entry.id.clone()).collect();
+                for id in ids {
+                    if let Err(e) = self.wear(&id) {
+                        tracing::warn!("{id}: {e}; taken off");
+                        self.take_off(&id);
+                    }
+                }
+                Some(Ok(()))
+            }
+        }
+    }
+
+    /// Runs pose, fit and render on one frame: `texture` is the working
+    /// texture, `rgba` the same pixels on the CPU. Returns the dressed
+    /// frame (valid until the next call).
+    pub fn process(
+        &mut self,
+        texture: &wgpu::Texture,
+        rgba: &[u8],
+        timestamp: Duration,
+    ) -> crate::Result<wgpu::Texture> {
+        let clock = Instant::now();
+        let body = if self.tracker.wants_texture() {
+            self.tracker
+                .process_with_texture(rgba, texture, timestamp)?
+        } else {
+            self.tracker
+                .process(rgba, texture.width(), texture.height(), timestamp)?
+        };
+        self.times.pose_ms = clock.elapsed().as_secs_f64() * 1e3;
+        let clock = Instant::now();
+        let (width, height) = (texture.width(), texture.height());
+        let mut rig = None;
+        if let Some(body) = &body {
+            for worn in &mut self.outfit {
+                let options = FitOptions {
+                    ease: worn.entry.fit.ease,
+                };
+                let fitted = worn
+                    .fitter
+                    .fit(body, width, height, &worn.garment.bind, &options);
+                match (&worn.entry.attach, worn.garment.skinned) {
+                    (Some(attachment), _) => worn.garment.place(
+                        &self.gpu,
+                        accessory_transform(body, &fitted, width, height, attachment),
+                    ),
+                    (None, _) => worn.garment.pose(&self.gpu, &fitted),
+                }
+                rig.get_or_insert(fitted);
+            }
+            if rig.is_none() {
+                rig =
+                    Some(Fitter::new().fit(
+                        body,
+                        width,
+                        height,
+                        &crate::garment::fit::BindPose::from(
+                            &crate::garment::RestSkeleton::reference(),
+                        ),
+                        &FitOptions::default(),
+                    ));
+            }
+        } else {
+            self.outfit.iter_mut().for_each(|w| w.fitter.reset());
+        }
+        self.times.fit_ms = clock.elapsed().as_secs_f64() * 1e3;
+        let clock = Instant::now();
+        let garments: Vec<&GpuGarment> = self.outfit.iter().map(|w| w.garment.as_ref()).collect();
+        let mask = body.as_ref().and(self.tracker.mask_texture());
+        let scene = TryOnScene {
+            frame: texture,
+            mask,
+            rig: rig.as_ref(),
+            garments: &garments,
+            light: self.light,
+        };
+        let mut encoder = self
+            .gpu
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("try-on"),
+            });
+        let output = self.renderer.encode(&self.gpu, &mut encoder, &scene)?;
+        self.gpu.queue.submit([encoder.finish()]);
+        self.times.render_ms = clock.elapsed().as_secs_f64() * 1e3;
+        self.last_body = body;
+        Ok(output)
+    }
+}
+
+/// Loads a catalog entry's asset and uploads it.
+fn load_gpu_garment(
+    gpu: &GpuContext,
+    layouts: &crate::render::garment_gpu::GarmentLayouts,
+    entry: &CatalogEntry,
+    path: &Path,
+) -> crate::Result<GpuGarment> {
+    let model = match entry.kind {
+        GarmentKind::Mesh => load_garment(path, GltfOptions::garment())?,
+        GarmentKind::Accessory => load_garment(path, GltfOptions::accessory())?,
+        GarmentKind::Photo => {
+            return Err(TryOnError::Asset {
+                id: entry.id.clone(),
+                message: "photo garments are not supported yet".into(),
+            }
+            .into())
+        }
+    };
+    Ok(GpuGarment::upload(gpu, layouts, &model))
+}

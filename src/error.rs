@@ -20,6 +20,10 @@ pub enum Error {
     #[error(transparent)]
     Gltf(#[from] crate::garment::gltf_load::GltfError),
     #[error(transparent)]
+    Photo(#[from] crate::garment::photo::PhotoError),
+    #[error(transparent)]
+    Overlay(#[from] crate::render::overlay::OverlayError),
+    #[error(transparent)]
     TryOn(#[from] crate::tryon::TryOnError),
 }
 

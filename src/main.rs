@@ -16,6 +16,8 @@ use drape::{GpuContext, Mirror, MirrorConfig};
 
 /// The clip `drape` renders when run with no command.
 const SAMPLE_CLIP: &str = "assets/samples/astronaut_pan.y4m";
+/// The garments it wears.
+const SAMPLE_CATALOG: &str = "assets/garments/catalog.toml";
 
 #[derive(Parser)]
 #[command(name = "drape", version, about = "A GPU virtual mirror", long_about = None)]
@@ -100,6 +102,22 @@ enum BenchTarget {
         #[arg(long, value_enum, value_delimiter = ',')]
         models: Vec<ModelArg>,
     },
+    /// The whole try-on per stage (upload, pose, fit, render, GPU) on the
+    /// bundled clip at 640x480 and 1280x720, next to MediaPipe's pose-only
+    /// time (timed in the same run when it is installed).
+    Frame {
+        /// Passes over the clip.
+        #[arg(long, default_value_t = 2)]
+        passes: usize,
+        /// Frame sizes, e.g. 640x480,1280x720.
+        #[arg(long, value_parser = parse_size, value_delimiter = ',', default_value = "640x480,1280x720")]
+        sizes: Vec<(u32, u32)>,
+        /// Do not run MediaPipe (use its reference figure).
+        #[arg(long)]
+        no_mediapipe: bool,
+        #[command(flatten)]
+        tryon: TryOnArgs,
+    },
     /// The pose pipeline per stage on the reference panning clip
     /// (tracking mode, segmentation on), next to MediaPipe timed in the
     /// same run (scripts/bench_mediapipe.py; DRAPE_MEDIAPIPE_PYTHON picks
@@ -152,10 +170,69 @@ struct InputArgs {
     mirror: bool,
 }
 
+/// The try-on: which garments, on which body model.
+#[derive(Args, Clone)]
+struct TryOnArgs {
+    /// Garment catalog (TOML manifest); default: the bundled samples
+    /// (assets/garments/catalog.toml). Edits are picked up while running.
+    #[arg(long, value_name = "TOML")]
+    catalog: Option<PathBuf>,
+    /// Garment to wear, by catalog id; repeat it to add accessories
+    /// (default: the catalog's default garment).
+    #[arg(long = "wear", value_name = "ID")]
+    wear: Vec<String>,
+    /// A plain mirror: no body tracking, no garments.
+    #[arg(long)]
+    no_tryon: bool,
+    /// No product card (name, price, QR code to buy) on the frame.
+    #[arg(long)]
+    no_overlay: bool,
+    /// Landmark model for the try-on: lite, full or heavy.
+    #[arg(long = "pose-model", value_enum, default_value = "lite")]
+    pose_model: ModelArg,
+    /// Network executor: auto (CPU on a software GPU), cpu or gpu.
+    #[arg(long, default_value = "auto")]
+    nn: drape::nn::Backend,
+}
+
+impl TryOnArgs {
+    /// The try-on to run, or `None` for a plain mirror. `static_mode` for
+    /// a single photo (no tracking, no smoothing).
+    fn config(&self, static_mode: bool) -> Option<drape::tryon::TryOnConfig> {
+        if self.no_tryon {
+            return None;
+        }
+        let catalog = self.catalog.clone().unwrap_or_else(|| {
+            [
+                PathBuf::from(SAMPLE_CATALOG),
+                PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SAMPLE_CATALOG),
+            ]
+            .into_iter()
+            .find(|p| p.exists())
+            .unwrap_or_else(|| PathBuf::from(SAMPLE_CATALOG))
+        });
+        Some(drape::tryon::TryOnConfig {
+            catalog,
+            wear: self.wear.clone(),
+            pose: drape::pose::PoseConfig {
+                model: PoseModel::from(self.pose_model),
+                static_mode,
+                gpu_mask: true,
+                backend: self.nn,
+                threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+                ..Default::default()
+            },
+            overlay: !self.no_overlay,
+        })
+    }
+}
+
 #[derive(Args)]
 struct RunArgs {
     #[command(flatten)]
     input: InputArgs,
+    #[command(flatten)]
+    tryon: TryOnArgs,
     /// Borderless full screen (a kiosk).
     #[arg(long)]
     fullscreen: bool,
@@ -171,6 +248,12 @@ struct RunArgs {
 struct RenderArgs {
     #[command(flatten)]
     input: InputArgs,
+    #[command(flatten)]
+    tryon: TryOnArgs,
+    /// Also write an animated preview (GIF) of the output, small enough
+    /// to open anywhere.
+    #[arg(long, value_name = "GIF")]
+    preview: Option<PathBuf>,
     /// A folder (PNGs), a pattern (out/f_%04d.jpg), one .png/.jpg, a .y4m
     /// or .rgba file, or `-` (stdout).
     #[arg(short, long, default_value = "out")]
@@ -333,20 +416,35 @@ fn ensure_runtime_dir() {
     }
 }
 
-/// `drape` alone: the main job on the bundled sample.
-fn sample() -> drape::Result<()> {
-    let clip = [
+/// The bundled clip, from the working folder or the source tree.
+fn sample_clip() -> PathBuf {
+    [
         PathBuf::from(SAMPLE_CLIP),
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(SAMPLE_CLIP),
     ]
     .into_iter()
     .find(|p| p.exists())
-    .unwrap_or_else(|| PathBuf::from(SAMPLE_CLIP));
+    .unwrap_or_else(|| PathBuf::from(SAMPLE_CLIP))
+}
+
+/// `drape` alone: the main job on the bundled sample.
+fn sample() -> drape::Result<()> {
+    let clip = sample_clip();
     eprintln!(
-        "drape: no command given, rendering the bundled sample {} into out/ (see `drape --help`)",
+        "drape: no command given, dressing the person in the bundled sample {} into out/ \
+         (see `drape --help`)",
         clip.display()
     );
     render(RenderArgs {
+        tryon: TryOnArgs {
+            catalog: None,
+            wear: Vec::new(),
+            no_tryon: false,
+            no_overlay: false,
+            pose_model: ModelArg::Lite,
+            nn: drape::nn::Backend::Auto,
+        },
+        preview: Some(PathBuf::from("out/preview.gif")),
         input: InputArgs {
             input: Some(clip.display().to_string()),
             camera: None,
@@ -376,12 +474,24 @@ fn render(args: RenderArgs) -> drape::Result<()> {
             frame_count: info.frame_count,
         },
     )?;
+    if let Some(preview) = &args.preview {
+        sink = Box::new(output::TeeSink {
+            first: sink,
+            second: Box::new(output::PreviewSink::new(preview, Default::default())),
+        });
+    }
     let mut mirror = Mirror::new(
         &gpu,
         MirrorConfig {
             mirror: args.input.mirror,
         },
     );
+    // A single photo has no before and after: no tracking, no smoothing.
+    if let Some(config) = args.tryon.config(info.frame_count == Some(1)) {
+        let tryon = drape::tryon::TryOn::new(&gpu, config)?;
+        eprintln!("drape: wearing {}", tryon.outfit().join(", "));
+        mirror.set_tryon(Some(tryon));
+    }
     let stop = StopFlag::new().on_ctrl_c();
     let options = RenderOptions {
         max_frames: args.frames,
@@ -414,6 +524,7 @@ fn run(args: RunArgs) -> drape::Result<()> {
         mirror: MirrorConfig {
             mirror: args.input.mirror,
         },
+        tryon: args.tryon.config(false),
         ..WindowOptions::default()
     };
     let summary = app::run_window(source, options, &stop)?;
@@ -452,6 +563,40 @@ fn cameras() -> drape::Result<()> {
 
 fn bench(args: BenchArgs) -> drape::Result<()> {
     match args.target {
+        BenchTarget::Frame {
+            passes,
+            sizes,
+            no_mediapipe,
+            tryon,
+        } => {
+            let Some(config) = tryon.config(false) else {
+                return Err(output::OutputError::BadSpec(
+                    "bench frame measures the try-on: drop --no-tryon".into(),
+                )
+                .into());
+            };
+            let clip = sample_clip();
+            let mut source = capture::open_source(
+                &SourceSpec::parse(&clip.display().to_string(), &InputOptions::default())?,
+                &InputOptions::default(),
+            )?;
+            let mut frames = Vec::new();
+            while let Some(frame) = source.next_frame()? {
+                frames.push(frame);
+            }
+            let gpu = GpuContext::headless()?;
+            let mut result = app::bench_frame::bench_frame(&gpu, &config, &frames, &sizes, passes)?;
+            result.mediapipe = if no_mediapipe {
+                None
+            } else {
+                app::bench::measure_mediapipe("lite", passes)
+            };
+            if result.mediapipe.is_none() {
+                result.mediapipe = app::bench::reference_mediapipe();
+            }
+            print!("{result}");
+            Ok(())
+        }
         BenchTarget::Pose {
             passes,
             model,

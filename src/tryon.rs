@@ -14,6 +14,7 @@ use crate::garment::fit::{FitOptions, Fitter};
 use crate::garment::gltf_load::{load_garment, GltfOptions};
 use crate::gpu::GpuContext;
 use crate::pose::{Body, PoseConfig, PoseTracker};
+use crate::render::overlay::{OverlayRenderer, ProductCard};
 use crate::render::{GpuGarment, ShadingLight, TryOnRenderer, TryOnScene};
 
 /// What can go wrong choosing garments.
@@ -38,6 +39,8 @@ pub struct TryOnConfig {
     /// Garments worn at the start (ids); empty: the catalog's default.
     pub wear: Vec<String>,
     pub pose: PoseConfig,
+    /// Show the worn garment's product card with a QR code to buy it.
+    pub overlay: bool,
 }
 
 impl TryOnConfig {
@@ -50,6 +53,7 @@ impl TryOnConfig {
                 gpu_mask: true,
                 ..PoseConfig::default()
             },
+            overlay: true,
         }
     }
 }
@@ -74,6 +78,7 @@ pub struct TryOn {
     gpu: GpuContext,
     tracker: PoseTracker,
     renderer: TryOnRenderer,
+    overlay: Option<OverlayRenderer>,
     catalog: CatalogWatcher,
     assets: AssetCache<GpuGarment>,
     outfit: Vec<Worn>,
@@ -97,6 +102,7 @@ impl TryOn {
                 },
             )?,
             renderer: TryOnRenderer::new(gpu),
+            overlay: config.overlay.then(|| OverlayRenderer::new(gpu)),
             catalog,
             assets: AssetCache::new(),
             outfit: Vec::new(),
@@ -177,6 +183,26 @@ impl TryOn {
         // Garments under accessories: draw order follows the list.
         self.outfit
             .sort_by_key(|w| w.entry.kind == GarmentKind::Accessory);
+        self.update_card()
+    }
+
+    /// The product card shows the last item put on.
+    fn update_card(&mut self) -> crate::Result<()> {
+        let Some(overlay) = self.overlay.as_mut() else {
+            return Ok(());
+        };
+        let shown = self
+            .outfit
+            .iter()
+            .find(|w| w.entry.kind != GarmentKind::Accessory)
+            .or(self.outfit.last())
+            .map(|w| ProductCard {
+                name: w.entry.name.clone(),
+                price: w.entry.price.to_string(),
+                url: w.entry.buy_url.clone(),
+                sizes: w.entry.sizes.clone(),
+            });
+        overlay.set_card(&self.gpu, shown.as_ref())?;
         Ok(())
     }
 
@@ -213,6 +239,9 @@ impl TryOn {
     /// Takes off garment `id` (nothing if it is not worn).
     pub fn take_off(&mut self, id: &str) {
         self.outfit.retain(|w| w.entry.id != id);
+        if let Err(e) = self.update_card() {
+            tracing::warn!("product card: {e}");
+        }
     }
 
     fn load(&mut self, entry: &CatalogEntry) -> crate::Result<Arc<GpuGarment>> {
@@ -317,6 +346,9 @@ impl TryOn {
                 label: Some("try-on"),
             });
         let output = self.renderer.encode(&self.gpu, &mut encoder, &scene)?;
+        if let Some(overlay) = &self.overlay {
+            overlay.encode(&self.gpu, &mut encoder, &output)?;
+        }
         self.gpu.queue.submit([encoder.finish()]);
         self.times.render_ms = clock.elapsed().as_secs_f64() * 1e3;
         self.last_body = body;
@@ -335,11 +367,7 @@ fn load_gpu_garment(
         GarmentKind::Mesh => load_garment(path, GltfOptions::garment())?,
         GarmentKind::Accessory => load_garment(path, GltfOptions::accessory())?,
         GarmentKind::Photo => {
-            return Err(TryOnError::Asset {
-                id: entry.id.clone(),
-                message: "photo garments are not supported yet".into(),
-            }
-            .into())
+            crate::garment::photo::load_photo_garment(path, entry.anchors.as_ref())?.model
         }
     };
     Ok(GpuGarment::upload(gpu, layouts, &model))

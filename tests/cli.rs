@@ -80,7 +80,7 @@ fn y4m_to_pngs_matches_the_frames_and_mirrors() {
         let out = dir.path().join(format!("out_{mirror}"));
         let mut command = drape();
         command
-            .args(["render", "--input"])
+            .args(["render", "--no-tryon", "--input"])
             .arg(&clip)
             .arg("--output")
             .arg(&out);
@@ -118,7 +118,7 @@ fn y4m_stdin_to_y4m_stdout() {
     let clip = dir.path().join("clip.y4m");
     write_y4m(&clip, 16, 12, 4);
     let output = run(drape()
-        .args(["render", "--input", "-", "--output", "-"])
+        .args(["render", "--no-tryon", "--input", "-", "--output", "-"])
         .stdin(std::fs::File::open(&clip).unwrap()));
     assert!(output.status.success(), "{}", stderr(&output));
     let mut source =
@@ -141,6 +141,7 @@ fn raw_nv12_stdin_and_a_wrong_size() {
     let mut child = drape()
         .args([
             "render",
+            "--no-tryon",
             "--input",
             "-",
             "--input-format",
@@ -176,7 +177,7 @@ fn truncated_y4m_keeps_the_frames_already_written() {
     std::fs::write(&clip, &full[..full.len() - 50]).unwrap();
     let out = dir.path().join("out");
     let output = run(drape()
-        .args(["render", "--input"])
+        .args(["render", "--no-tryon", "--input"])
         .arg(&clip)
         .arg("--output")
         .arg(&out));
@@ -193,26 +194,45 @@ fn truncated_y4m_keeps_the_frames_already_written() {
 fn bad_inputs_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope.png");
-    let output = run(drape().args(["render", "--input"]).arg(&missing));
+    let output = run(drape()
+        .args(["render", "--no-tryon", "--input"])
+        .arg(&missing));
     assert_clean_failure(&output, "nope.png");
 
     let corrupt = dir.path().join("corrupt.png");
     std::fs::write(&corrupt, b"\x89PNG\r\n\x1a\nthis is not a png").unwrap();
-    let output = run(drape().args(["render", "--input"]).arg(&corrupt));
+    let output = run(drape()
+        .args(["render", "--no-tryon", "--input"])
+        .arg(&corrupt));
     assert_clean_failure(&output, "corrupt.png");
 
-    let output = run(drape().args(["render", "--input", "-", "--input-format", "argb"]));
+    let output = run(drape().args([
+        "render",
+        "--no-tryon",
+        "--input",
+        "-",
+        "--input-format",
+        "argb",
+    ]));
     assert_clean_failure(&output, "unknown pixel format");
 
-    let output = run(drape().args(["render", "--input", "-", "--input-format", "rgba"]));
+    let output = run(drape().args([
+        "render",
+        "--no-tryon",
+        "--input",
+        "-",
+        "--input-format",
+        "rgba",
+    ]));
     assert_clean_failure(&output, "--size");
 
-    let output = run(drape().args(["render", "--camera", "7"]));
+    let output = run(drape().args(["render", "--no-tryon", "--camera", "7"]));
     assert_clean_failure(&output, "camera 7");
 
     let output = run(drape()
         .args([
             "render",
+            "--no-tryon",
             "--input",
             "synthetic",
             "--output",
@@ -226,7 +246,9 @@ fn bad_inputs_are_clear_errors() {
 
     let garbage = dir.path().join("garbage.bin");
     std::fs::write(&garbage, noise_bytes(4096, 9)).unwrap();
-    let output = run(drape().args(["render", "--input"]).arg(&garbage));
+    let output = run(drape()
+        .args(["render", "--no-tryon", "--input"])
+        .arg(&garbage));
     assert_clean_failure(&output, "garbage.bin");
 }
 
@@ -238,7 +260,7 @@ fn run_without_a_display_says_so() {
         .save(&image_path)
         .unwrap();
     let output = run(drape()
-        .args(["run", "--input"])
+        .args(["run", "--no-tryon", "--input"])
         .arg(&image_path)
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY"));
@@ -268,7 +290,7 @@ fn video_file_through_ffmpeg() {
     assert!(made.success());
     let out = dir.path().join("out");
     let output = run(drape()
-        .args(["render", "--input"])
+        .args(["render", "--no-tryon", "--input"])
         .arg(&video)
         .arg("--output")
         .arg(&out));
@@ -295,6 +317,7 @@ fn devices_lists_an_adapter_and_piped_runs_stay_quiet() {
     let output = run(drape()
         .args([
             "render",
+            "--no-tryon",
             "--input",
             "synthetic",
             "--size",
@@ -323,6 +346,7 @@ fn ctrl_c_ends_a_render_with_every_file_complete() {
     let child = drape()
         .args([
             "render",
+            "--no-tryon",
             "--input",
             "synthetic",
             "--size",
@@ -371,6 +395,7 @@ fn no_adapter_says_what_to_install() {
     let output = run(drape()
         .args([
             "render",
+            "--no-tryon",
             "--input",
             "synthetic",
             "--frames",
@@ -385,6 +410,7 @@ fn no_adapter_says_what_to_install() {
     let output = run(drape()
         .args([
             "render",
+            "--no-tryon",
             "--input",
             "synthetic",
             "--frames",

@@ -106,7 +106,7 @@ fn window_shows_the_frame_and_ctrl_c_ends_cleanly() {
     for mirror in [false, true] {
         let mut command = Command::new(env!("CARGO_BIN_EXE_drape"));
         command
-            .args(["run", "--input"])
+            .args(["run", "--no-tryon", "--input"])
             .arg(&card)
             .env("DISPLAY", &xvfb.display)
             .env_remove("WAYLAND_DISPLAY")

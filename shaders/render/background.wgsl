@@ -37,7 +37,12 @@ fn load_clamped(t: texture_2d<f32>, p: vec2<f32>) -> vec4<f32> {
 @fragment
 fn fs_main(@builtin(position) pixel: vec4<f32>) -> @location(0) vec4<f32> {
     var color = load_clamped(camera_frame, pixel.xy).rgb;
-    if params.shadow_strength > 0.0 && params.has_mask == 1u {
+    var person = 0.0;
+    if params.has_mask == 1u {
+        person = load_clamped(person_mask, pixel.xy).r;
+    }
+    // Only on the person: most of the frame skips the twelve taps.
+    if params.shadow_strength > 0.0 && person > 0.01 {
         // A blurred, offset garment silhouette darkens the body next to the
         // garment's edges; under the garment it is hidden anyway.
         let centre = pixel.xy - params.shadow_offset_px;
@@ -49,7 +54,6 @@ fn fs_main(@builtin(position) pixel: vec4<f32>) -> @location(0) vec4<f32> {
             shade += load_clamped(coverage, centre + offset).r;
         }
         shade = shade / 12.0;
-        let person = load_clamped(person_mask, pixel.xy).r;
         color *= 1.0 - params.shadow_strength * shade * person;
     }
     return vec4<f32>(color, 1.0);

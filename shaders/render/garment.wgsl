@@ -103,10 +103,16 @@ fn vs_main(v: VertexIn) -> VertexOut {
     return out;
 }
 
+// The frame shows light after the room reflected it: a room's surfaces
+// return about half of what falls on them, so the light falling on the
+// garment is about twice what the frame's pixels average. Without this a
+// white shirt would come out darker than the white wall behind it.
+const SCENE_ALBEDO_COMPENSATION: f32 = 2.0;
+
 // Irradiance from the L0 + L1 SH (already cosine-convolved).
 fn irradiance(n: vec3<f32>) -> vec3<f32> {
     let e = frame.sh[0].xyz + frame.sh[1].xyz * n.x + frame.sh[2].xyz * n.y + frame.sh[3].xyz * n.z;
-    return max(e, vec3<f32>(0.0));
+    return max(e, vec3<f32>(0.0)) * SCENE_ALBEDO_COMPENSATION;
 }
 
 // The largest person probability within the search radius.

@@ -2,6 +2,7 @@
 //! `drape render` and the live window behind `drape run`.
 
 pub mod bench;
+pub mod bench_frame;
 pub mod pose;
 mod render;
 pub mod window;

@@ -5,6 +5,7 @@ pub mod accessory;
 pub mod catalog;
 pub mod fit;
 pub mod gltf_load;
+pub mod photo;
 pub mod rig;
 
 pub use rig::{RestSkeleton, RigJoint};

@@ -24,6 +24,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("render/garment.wgsl", RENDER_GARMENT),
     ("render/proxy.wgsl", RENDER_PROXY),
     ("render/background.wgsl", RENDER_BACKGROUND),
+    ("render/overlay.wgsl", RENDER_OVERLAY),
 ];
 
 /// Raw camera bytes → RGBA working texture (compute).
@@ -55,6 +56,8 @@ pub const RENDER_GARMENT: &str = include_str!("../../shaders/render/garment.wgsl
 pub const RENDER_PROXY: &str = include_str!("../../shaders/render/proxy.wgsl");
 /// The camera frame as background, with the contact shadow (src/render/tryon.rs).
 pub const RENDER_BACKGROUND: &str = include_str!("../../shaders/render/background.wgsl");
+/// The product card and QR code over the dressed frame (src/render/overlay.rs).
+pub const RENDER_OVERLAY: &str = include_str!("../../shaders/render/overlay.wgsl");
 
 /// Camera frame → the room's light as irradiance SH + a dominant light (src/render/lighting.rs).
 pub const RENDER_LIGHT_ESTIMATE: &str = include_str!("../../shaders/render/light_estimate.wgsl");

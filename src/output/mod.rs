@@ -4,6 +4,7 @@
 
 mod image_seq;
 mod pipe;
+mod preview;
 mod spec;
 pub mod window;
 
@@ -12,6 +13,7 @@ use std::time::Duration;
 
 pub use image_seq::{ImageFormat, ImageSequenceSink};
 pub use pipe::{RawRgbaSink, Y4mSink};
+pub use preview::{PreviewOptions, PreviewSink, TeeSink};
 pub use spec::{open_sink, OutputFormat, SinkOptions, SinkSpec};
 
 /// A finished frame on the CPU: tightly packed RGBA8.

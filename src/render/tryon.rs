@@ -13,7 +13,9 @@ use super::proxies::{BodyProxies, GpuProxies};
 use crate::garment::fit::PosedRig;
 use crate::gpu::{layout, shaders, GpuContext, GpuError};
 
-/// Samples per pixel of the main pass.
+/// Samples per pixel of the main pass on a GPU. A software adapter (the
+/// CPU rasterising) gets 1: multisampling there costs more than the whole
+/// pose pipeline.
 pub const MSAA_SAMPLES: u32 = 4;
 const DEPTH_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Depth32Float;
 const COLOR_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::Rgba8UnormSrgb;
@@ -99,6 +101,7 @@ pub struct TryOnRenderer {
     empty_mask: wgpu::Texture,
     light_estimator: LightEstimator,
     targets: Option<Targets>,
+    samples: u32,
     /// Strength of the contact shadow (0 turns it off).
     pub shadow_strength: f32,
 }
@@ -178,8 +181,9 @@ impl TryOnRenderer {
         );
         let proxy_layout = pipeline_layout("proxy", &[Some(&layouts.frame)]);
         let background_pipeline_layout = pipeline_layout("background", &[Some(&background_layout)]);
+        let samples = if gpu.is_software() { 1 } else { MSAA_SAMPLES };
         let multisample = wgpu::MultisampleState {
-            count: MSAA_SAMPLES,
+            count: samples,
             ..Default::default()
         };
         let depth = |write: bool, compare| {
@@ -328,6 +332,7 @@ impl TryOnRenderer {
             empty_mask,
             light_estimator: LightEstimator::new(gpu),
             targets: None,
+            samples,
             shadow_strength: 0.35,
         }
     }
@@ -352,7 +357,7 @@ impl TryOnRenderer {
                 "try-on colour",
                 size,
                 COLOR_FORMAT,
-                MSAA_SAMPLES,
+                self.samples,
                 attachment,
                 &[],
             );
@@ -361,7 +366,7 @@ impl TryOnRenderer {
                 "try-on depth",
                 size,
                 DEPTH_FORMAT,
-                MSAA_SAMPLES,
+                self.samples,
                 attachment,
                 &[],
             );
@@ -541,15 +546,22 @@ impl TryOnRenderer {
             ],
         );
         // Pass 2: background, proxies into depth, garments; resolved.
+        // Multisampled: draw into the MSAA target and resolve into the
+        // output; single-sampled: draw into the output directly.
+        let (view, resolve_target, store) = if self.samples > 1 {
+            (&color_view, Some(&output_view), wgpu::StoreOp::Discard)
+        } else {
+            (&output_view, None, wgpu::StoreOp::Store)
+        };
         let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
             label: Some("try-on"),
             color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: &color_view,
+                view,
                 depth_slice: None,
-                resolve_target: Some(&output_view),
+                resolve_target,
                 ops: wgpu::Operations {
                     load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                    store: wgpu::StoreOp::Discard,
+                    store,
                 },
             })],
             depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {

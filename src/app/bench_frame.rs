@@ -1,0 +1,181 @@
+//! `drape bench frame`: the whole try-on per frame (upload, pose, fit,
+//! render, GPU finish) at several frame sizes, next to MediaPipe's
+//! pose-only time on the same machine.
+
+use std::time::Instant;
+
+use super::bench::MediaPipeFigure;
+use crate::capture::Frame;
+use crate::gpu::GpuContext;
+use crate::tryon::{TryOn, TryOnConfig};
+use crate::{Mirror, MirrorConfig, PixelFormat, Result};
+
+/// Median milliseconds per stage for one frame size.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameBenchRow {
+    pub width: u32,
+    pub height: u32,
+    pub frames: usize,
+    /// Upload and colour conversion, and the CPU copy for the pose stage.
+    pub upload_ms: f64,
+    pub pose_ms: f64,
+    pub fit_ms: f64,
+    /// Recording and submitting the render passes.
+    pub render_ms: f64,
+    /// Waiting for the GPU to finish the frame.
+    pub gpu_ms: f64,
+    pub total_ms: f64,
+    /// Frames in which a person was found.
+    pub with_person: usize,
+}
+
+/// The frame bench's result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FrameBench {
+    pub rows: Vec<FrameBenchRow>,
+    pub adapter: String,
+    pub executor: String,
+    pub mediapipe: Option<MediaPipeFigure>,
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+/// `frames` scaled to `width × height` (RGBA), keeping their timestamps.
+pub fn scaled_frames(frames: &[Frame], width: u32, height: u32) -> Result<Vec<Frame>> {
+    frames
+        .iter()
+        .map(|frame| {
+            let rgba = crate::upload::cpu::convert_to_rgba(frame, false);
+            let image =
+                image::RgbaImage::from_raw(frame.width, frame.height, rgba).ok_or_else(|| {
+                    crate::gpu::GpuError::InvalidFrame(format!(
+                        "a {}x{} frame",
+                        frame.width, frame.height
+                    ))
+                })?;
+            let scaled = image::imageops::resize(
+                &image,
+                width,
+                height,
+                image::imageops::FilterType::Triangle,
+            );
+            Ok(
+                Frame::new(scaled.into_raw(), PixelFormat::Rgba8, width, height)?
+                    .with_timestamp(frame.timestamp, frame.index),
+            )
+        })
+        .collect()
+}
+
+/// Runs the try-on on `frames` at each size in `sizes`, `passes` times.
+pub fn bench_frame(
+    gpu: &GpuContext,
+    config: &TryOnConfig,
+    frames: &[Frame],
+    sizes: &[(u32, u32)],
+    passes: usize,
+) -> Result<FrameBench> {
+    let mut rows = Vec::new();
+    let mut executor = String::new();
+    for &(width, height) in sizes {
+        let scaled = scaled_frames(frames, width, height)?;
+        let mut stages: [Vec<f64>; 6] = Default::default();
+        let mut with_person = 0;
+        for _ in 0..passes.max(1) {
+            // A fresh try-on per pass: the first frame detects again.
+            let tryon = TryOn::new(gpu, config.clone())?;
+            executor = if tryon.tracker().wants_texture() {
+                "GPU"
+            } else {
+                "CPU"
+            }
+            .to_owned();
+            let mut mirror = Mirror::new(gpu, MirrorConfig { mirror: true });
+            mirror.set_tryon(Some(tryon));
+            for frame in &scaled {
+                let started = Instant::now();
+                mirror.process(frame)?;
+                let recorded = started.elapsed().as_secs_f64() * 1e3;
+                gpu.wait_idle()?;
+                let total = started.elapsed().as_secs_f64() * 1e3;
+                let tryon = mirror.tryon().expect("set above");
+                let t = tryon.times();
+                with_person += usize::from(tryon.body().is_some());
+                let upload = (recorded - t.pose_ms - t.fit_ms - t.render_ms).max(0.0);
+                let row = [
+                    upload,
+                    t.pose_ms,
+                    t.fit_ms,
+                    t.render_ms,
+                    total - recorded,
+                    total,
+                ];
+                for (stage, value) in stages.iter_mut().zip(row) {
+                    stage.push(value);
+                }
+            }
+        }
+        let [upload_ms, pose_ms, fit_ms, render_ms, gpu_ms, total_ms] = stages.map(median);
+        rows.push(FrameBenchRow {
+            width,
+            height,
+            frames: scaled.len() * passes.max(1),
+            upload_ms,
+            pose_ms,
+            fit_ms,
+            render_ms,
+            gpu_ms,
+            total_ms,
+            with_person,
+        });
+    }
+    Ok(FrameBench {
+        rows,
+        adapter: gpu.info.name.clone(),
+        executor,
+        mediapipe: None,
+    })
+}
+
+impl std::fmt::Display for FrameBench {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "try-on per frame on {} (network on the {}), median ms:",
+            self.adapter, self.executor
+        )?;
+        writeln!(
+            f,
+            "  {:<10} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}  {:>10}",
+            "size", "upload", "pose", "fit", "render", "GPU", "total", "MediaPipe"
+        )?;
+        for row in &self.rows {
+            let ratio = self.mediapipe.as_ref().map_or(String::from("—"), |m| {
+                format!("{:.2}", row.total_ms / m.median_ms)
+            });
+            writeln!(
+                f,
+                "  {:<10} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2}  {:>10}",
+                format!("{}x{}", row.width, row.height),
+                row.upload_ms,
+                row.pose_ms,
+                row.fit_ms,
+                row.render_ms,
+                row.gpu_ms,
+                row.total_ms,
+                ratio
+            )?;
+        }
+        match &self.mediapipe {
+            Some(m) => writeln!(
+                f,
+                "  MediaPipe pose alone (lite, tracking, segmentation; {}): {:.2} ms; the last column is drape's whole try-on ÷ that",
+                m.source, m.median_ms
+            ),
+            None => writeln!(f, "  MediaPipe's figure: not available"),
+        }
+    }
+}

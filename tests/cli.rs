@@ -421,3 +421,70 @@ fn no_adapter_says_what_to_install() {
         .env("WGPU_ADAPTER_NAME", "no such gpu"));
     assert_clean_failure(&output, "matches no adapter");
 }
+
+/// `drape render` dresses the person by default; `--wear` picks garments,
+/// and an unknown id or a broken catalog is a clear error.
+#[test]
+fn render_dresses_a_photo_and_names_bad_garments() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let photo = root.join("tests/data/reference/media/astronaut.png");
+    let out = dir.path().join("dressed.png");
+    let output = run(drape()
+        .args([
+            "render",
+            "--quiet",
+            "--no-overlay",
+            "--wear",
+            "jacket-charcoal",
+            "--input",
+        ])
+        .arg(&photo)
+        .arg("--output")
+        .arg(&out));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("wearing jacket-charcoal"),
+        "{}",
+        stderr(&output)
+    );
+    let before = image::open(&photo).unwrap().into_rgba8();
+    let after = image::open(&out).unwrap().into_rgba8();
+    assert_eq!(before.dimensions(), after.dimensions());
+    let changed = before
+        .pixels()
+        .zip(after.pixels())
+        .filter(|(a, b)| (0..3).any(|c| a[c].abs_diff(b[c]) > 30))
+        .count();
+    let share = changed as f64 / (before.width() * before.height()) as f64;
+    assert!(
+        (0.05..0.6).contains(&share),
+        "the jacket changed {share:.3} of the photo"
+    );
+
+    let output = run(drape()
+        .args(["render", "--quiet", "--wear", "tuxedo", "--input"])
+        .arg(&photo)
+        .arg("--output")
+        .arg(dir.path().join("x.png")));
+    assert_clean_failure(&output, "no garment \"tuxedo\"");
+    assert!(
+        stderr(&output).contains("tee-indigo"),
+        "lists what there is"
+    );
+
+    let broken = dir.path().join("catalog.toml");
+    std::fs::write(
+        &broken,
+        "version = 1\n[[garment]]\nid = \"x\"\nkind = \"cape\"\n",
+    )
+    .unwrap();
+    let output = run(drape()
+        .args(["render", "--quiet", "--catalog"])
+        .arg(&broken)
+        .arg("--input")
+        .arg(&photo)
+        .arg("--output")
+        .arg(dir.path().join("y.png")));
+    assert_clean_failure(&output, "catalog.toml:");
+}

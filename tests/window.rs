@@ -148,3 +148,68 @@ fn window_shows_the_frame_and_ctrl_c_ends_cleanly() {
         assert!(text.contains("frames shown"), "{text}");
     }
 }
+
+/// `drape run` dresses the person in the window: the T-shirt's indigo
+/// covers far more of the screen than with the plain mirror.
+#[test]
+fn window_shows_the_try_on() {
+    let xvfb = Xvfb::start();
+    let dir = tempfile::tempdir().unwrap();
+    let photo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/reference/media/astronaut.png");
+    let indigo_share = |shot: &image::RgbImage| {
+        let indigo = shot
+            .pixels()
+            .filter(|p| {
+                let [r, g, b] = p.0.map(i32::from);
+                b > r + 25 && b > g + 15 && b < 200
+            })
+            .count();
+        indigo as f64 / (shot.width() * shot.height()) as f64
+    };
+    let mut shares = Vec::new();
+    for tryon in [false, true] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_drape"));
+        command
+            .args(["run", "--no-overlay", "--input"])
+            .arg(&photo)
+            .env("DISPLAY", &xvfb.display)
+            .env_remove("WAYLAND_DISPLAY")
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if !tryon {
+            command.arg("--no-tryon");
+        }
+        let child = command.spawn().expect("drape runs");
+        let shot_path = dir.path().join(format!("tryon_{tryon}.png"));
+        let started = Instant::now();
+        // Wait until the photo is on screen (its skin and suit are far from
+        // the empty screen's black), then a little more for the garment.
+        let shot = loop {
+            let shot = xvfb.screenshot(&shot_path);
+            let shown = shot
+                .as_ref()
+                .is_some_and(|s| s.pixels().filter(|p| p.0[0] > 150).count() > 10_000);
+            if shown && started.elapsed() > Duration::from_secs(2) {
+                break shot;
+            }
+            if started.elapsed() > Duration::from_secs(40) {
+                break None;
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        };
+        interrupt(&child);
+        let output = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&output.stderr);
+        let shot = shot.unwrap_or_else(|| panic!("nothing appeared on screen; drape said: {text}"));
+        assert!(output.status.success(), "{text}");
+        shares.push(indigo_share(&shot));
+    }
+    assert!(
+        shares[1] > shares[0] + 0.03,
+        "indigo covers {:.3} of the screen dressed, {:.3} plain",
+        shares[1],
+        shares[0]
+    );
+}

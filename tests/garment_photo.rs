@@ -6,11 +6,11 @@
 use std::path::Path;
 
 use drape::garment::catalog::{Catalog, GarmentKind, PhotoAnchors};
-use drape::garment::fit::{BodyCamera, FitOptions, Fitter, PosedRig};
+use drape::garment::fit::{posed_reference_body, BodyCamera, FitOptions, Fitter, PosedRig};
 use drape::garment::gltf_load::AlphaMode;
 use drape::garment::photo::{load_photo_garment, photo_garment, PhotoError, PhotoGarment};
 use drape::garment::{RestSkeleton, RigJoint};
-use drape::pose::{Body, BodyLandmark, Landmark, NormalizedRect};
+use drape::pose::Body;
 use glam::{Mat4, Quat, Vec2, Vec3};
 use image::RgbaImage;
 
@@ -383,75 +383,17 @@ fn bind_pose_follows_the_photo_and_weights_follow_the_parts() {
     assert!(weight(&tee, side, RigJoint::UpperArmL) < 0.01);
 }
 
-/// A body whose landmarks are the reference skeleton's joints, posed by
-/// `pose`, seen by a camera with 200 px/m and the hips at (320, 300) in a
-/// 640×480 frame (as `garment::fit`'s own tests build it).
+/// The reference body posed by `pose`, seen by a camera with 200 px/m and
+/// the hips at (320, 300) in a 640×480 frame (as `garment::fit`'s own
+/// tests build it).
 fn body_from(pose: impl Fn(RigJoint, Vec3) -> Vec3) -> Body {
-    let rest = RestSkeleton::reference();
-    let hips = (rest.head(RigJoint::ThighL) + rest.head(RigJoint::ThighR)) * 0.5;
-    let at = |j: RigJoint| pose(j, rest.head(j) - hips);
-    let tail = |j: RigJoint| pose(j, rest.tail(j) - hips);
-    use BodyLandmark as B;
-    use RigJoint as J;
-    let mut points = [Vec3::ZERO; 33];
-    let head = at(J::Head);
-    for (l, p) in [
-        (B::Nose, head + Vec3::new(0.0, 0.05, 0.10)),
-        (B::LeftEye, head + Vec3::new(0.03, 0.08, 0.08)),
-        (B::RightEye, head + Vec3::new(-0.03, 0.08, 0.08)),
-        (B::LeftEar, head + Vec3::new(0.07, 0.06, 0.0)),
-        (B::RightEar, head + Vec3::new(-0.07, 0.06, 0.0)),
-        (B::MouthLeft, head + Vec3::new(0.02, 0.0, 0.08)),
-        (B::MouthRight, head + Vec3::new(-0.02, 0.0, 0.08)),
-        (B::LeftShoulder, at(J::UpperArmL)),
-        (B::RightShoulder, at(J::UpperArmR)),
-        (B::LeftElbow, at(J::ForearmL)),
-        (B::RightElbow, at(J::ForearmR)),
-        (B::LeftWrist, at(J::HandL)),
-        (B::RightWrist, at(J::HandR)),
-        (B::LeftIndex, tail(J::HandL)),
-        (B::RightIndex, tail(J::HandR)),
-        (B::LeftHip, at(J::ThighL)),
-        (B::RightHip, at(J::ThighR)),
-        (B::LeftKnee, at(J::ShinL)),
-        (B::RightKnee, at(J::ShinR)),
-        (B::LeftAnkle, at(J::FootL)),
-        (B::RightAnkle, at(J::FootR)),
-        (B::LeftFootIndex, tail(J::FootL)),
-        (B::RightFootIndex, tail(J::FootR)),
-    ] {
-        points[l as usize] = p;
-    }
     let camera = BodyCamera {
         pixels_per_metre: 200.0,
         origin_px: Vec2::new(320.0, 300.0),
         image_width: 640,
         image_height: 480,
     };
-    let landmarks = points.map(|p| {
-        let px = camera.project(p);
-        Landmark {
-            x: px.x / 640.0,
-            y: px.y / 480.0,
-            z: 0.0,
-            visibility: 0.95,
-            presence: 0.99,
-        }
-    });
-    Body {
-        landmarks,
-        world_landmarks: points.map(|p| [p.x, -p.y, -p.z]),
-        pose_score: 1.0,
-        roi: NormalizedRect {
-            x_center: 0.5,
-            y_center: 0.5,
-            width: 1.0,
-            height: 1.0,
-            rotation: 0.0,
-        },
-        detection: None,
-        mask: None,
-    }
+    posed_reference_body(pose, &camera)
 }
 
 /// The arms rotated about their shoulders by `angle` and the forearms

@@ -13,6 +13,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use drape::capture::{Frame, PixelFormat};
+use drape::gpu::read_mapped;
 use drape::nn::cpu::CpuExecutor;
 use drape::nn::gpu::GpuExecutor;
 use drape::nn::models::PoseModel;
@@ -210,12 +211,13 @@ impl GpuCropCheck {
             .unwrap();
         encoder.copy_buffer_to_buffer(&self.output, 0, &self.readback, 0, self.output.size());
         gpu.queue.submit([encoder.finish()]);
-        self.readback
-            .map_async(wgpu::MapMode::Read, .., |r| r.unwrap());
-        gpu.wait_idle().unwrap();
-        let actual: Vec<f32> =
-            bytemuck::pod_collect_to_vec(&self.readback.get_mapped_range(..).unwrap());
-        self.readback.unmap();
+        let actual: Vec<f32> = read_mapped(
+            gpu,
+            &self.readback,
+            0..self.readback.size(),
+            bytemuck::pod_collect_to_vec,
+        )
+        .unwrap();
         let expected = crop_cpu(rgba, &geometry, border, true).unwrap();
         let diffs: Vec<f32> = actual
             .iter()

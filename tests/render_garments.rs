@@ -13,7 +13,7 @@ use drape::garment::catalog::{AttachAnchor, Attachment};
 use drape::garment::fit::{posed_reference_body, BodyCamera, FitOptions, Fitter};
 use drape::garment::gltf_load::{load_garment, GltfOptions};
 use drape::garment::RigJoint;
-use drape::gpu::TextureReadback;
+use drape::gpu::{texture_2d_descriptor, TextureReadback};
 use drape::pose::Body;
 use drape::render::{GpuGarment, ShadingLight, TryOnRenderer, TryOnScene};
 use drape::upload::{FrameUploader, UploadOptions};
@@ -145,20 +145,12 @@ impl Scene {
             .collect();
         self.gpu.device.create_texture_with_data(
             &self.gpu.queue,
-            &wgpu::TextureDescriptor {
-                label: Some("test mask"),
-                size: wgpu::Extent3d {
-                    width: SIZE,
-                    height: SIZE,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: wgpu::TextureFormat::R32Float,
-                usage: wgpu::TextureUsages::TEXTURE_BINDING,
-                view_formats: &[],
-            },
+            &texture_2d_descriptor(
+                "test mask",
+                (SIZE, SIZE),
+                wgpu::TextureFormat::R32Float,
+                wgpu::TextureUsages::TEXTURE_BINDING,
+            ),
             wgpu::util::TextureDataOrder::LayerMajor,
             bytemuck::cast_slice(&values),
         )

@@ -6,7 +6,7 @@
 
 mod common;
 
-use drape::gpu::{GpuContext, GpuError};
+use drape::gpu::{texture_2d, GpuContext, GpuError};
 use drape::render::lighting::{
     estimate_cpu, AmbientLight, LightEstimator, LightParams, LightUniform, FRAME_FORMAT,
 };
@@ -65,20 +65,13 @@ fn texture(
     height: u32,
     bytes: &[u8],
 ) -> wgpu::Texture {
-    let texture = gpu.device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("test input"),
-        size: wgpu::Extent3d {
-            width,
-            height,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
+    let texture = texture_2d(
+        &gpu.device,
+        "test input",
+        (width, height),
         format,
-        usage: wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
-        view_formats: &[],
-    });
+        wgpu::TextureUsages::TEXTURE_BINDING | wgpu::TextureUsages::COPY_DST,
+    );
     gpu.queue.write_texture(
         texture.as_image_copy(),
         bytes,

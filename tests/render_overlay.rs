@@ -2,7 +2,7 @@
 //! reference draws, the QR code reads back module for module, the text is
 //! dark where its glyphs are, and nothing outside the card changes.
 
-use drape::gpu::TextureReadback;
+use drape::gpu::{texture_2d_descriptor, TextureReadback};
 use drape::render::overlay::{
     composite_cpu, CardImage, OverlayCorner, OverlayRenderer, ProductCard, RectPx, CARD_COLOR,
     MAX_WIDTH_FRACTION, QR_QUIET_ZONE_MODULES,
@@ -42,23 +42,18 @@ fn draw(
     width: u32,
     height: u32,
 ) -> Vec<u8> {
-    let size = wgpu::Extent3d {
-        width,
-        height,
-        depth_or_array_layers: 1,
-    };
+    let usage = wgpu::TextureUsages::RENDER_ATTACHMENT
+        | wgpu::TextureUsages::TEXTURE_BINDING
+        | wgpu::TextureUsages::COPY_SRC
+        | wgpu::TextureUsages::COPY_DST;
     let target = gpu.device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("dressed frame"),
-        size,
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: drape::render::tryon::OUTPUT_FORMAT,
-        usage: wgpu::TextureUsages::RENDER_ATTACHMENT
-            | wgpu::TextureUsages::TEXTURE_BINDING
-            | wgpu::TextureUsages::COPY_SRC
-            | wgpu::TextureUsages::COPY_DST,
         view_formats: &[wgpu::TextureFormat::Rgba8UnormSrgb],
+        ..texture_2d_descriptor(
+            "dressed frame",
+            (width, height),
+            drape::render::tryon::OUTPUT_FORMAT,
+            usage,
+        )
     });
     gpu.queue.write_texture(
         target.as_image_copy(),
@@ -68,7 +63,7 @@ fn draw(
             bytes_per_row: Some(width * 4),
             rows_per_image: Some(height),
         },
-        size,
+        target.size(),
     );
     let mut encoder = gpu.device.create_command_encoder(&Default::default());
     overlay

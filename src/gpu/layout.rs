@@ -1,5 +1,6 @@
-//! Terse bind-group layout entries and bind groups: every pass declares a
-//! few, and the descriptor structs are long.
+//! Terse bind-group layout entries, bind groups, layouts, shader modules
+//! and pipelines: every pass declares a few, and the descriptor structs are
+//! long.
 
 /// A uniform buffer at `binding`.
 pub fn uniform(binding: u32, visibility: wgpu::ShaderStages) -> wgpu::BindGroupLayoutEntry {
@@ -56,11 +57,28 @@ pub fn storage_texture_2d(
 
 /// A filterable float 2D texture at `binding`.
 pub fn texture_2d(binding: u32, visibility: wgpu::ShaderStages) -> wgpu::BindGroupLayoutEntry {
+    float_texture_2d(binding, visibility, true)
+}
+
+/// An unfilterable float 2D texture at `binding`: R32Float masks, read
+/// with textureLoad (filtering them needs an optional feature).
+pub fn unfilterable_texture_2d(
+    binding: u32,
+    visibility: wgpu::ShaderStages,
+) -> wgpu::BindGroupLayoutEntry {
+    float_texture_2d(binding, visibility, false)
+}
+
+fn float_texture_2d(
+    binding: u32,
+    visibility: wgpu::ShaderStages,
+    filterable: bool,
+) -> wgpu::BindGroupLayoutEntry {
     wgpu::BindGroupLayoutEntry {
         binding,
         visibility,
         ty: wgpu::BindingType::Texture {
-            sample_type: wgpu::TextureSampleType::Float { filterable: true },
+            sample_type: wgpu::TextureSampleType::Float { filterable },
             view_dimension: wgpu::TextureViewDimension::D2,
             multisampled: false,
         },
@@ -100,6 +118,40 @@ pub fn bind_group(
     })
 }
 
+/// A shader module from WGSL source.
+pub fn shader_module(device: &wgpu::Device, label: &str, wgsl: &str) -> wgpu::ShaderModule {
+    device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(label),
+        source: wgpu::ShaderSource::Wgsl(wgsl.into()),
+    })
+}
+
+/// A bind group layout of `entries`.
+pub fn bind_group_layout(
+    device: &wgpu::Device,
+    label: &str,
+    entries: &[wgpu::BindGroupLayoutEntry],
+) -> wgpu::BindGroupLayout {
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some(label),
+        entries,
+    })
+}
+
+/// A pipeline layout of `groups` (group 0 first), without immediates.
+pub fn pipeline_layout(
+    device: &wgpu::Device,
+    label: &str,
+    groups: &[&wgpu::BindGroupLayout],
+) -> wgpu::PipelineLayout {
+    let groups: Vec<Option<&wgpu::BindGroupLayout>> = groups.iter().copied().map(Some).collect();
+    device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some(label),
+        bind_group_layouts: &groups,
+        immediate_size: 0,
+    })
+}
+
 /// A compute pipeline from one WGSL source (entry point `main`) with a
 /// single bind group of `entries`; returns the pipeline and that group's
 /// layout. The setup every one-pass compute stage shares.
@@ -109,19 +161,9 @@ pub fn compute_pipeline(
     wgsl: &str,
     entries: &[wgpu::BindGroupLayoutEntry],
 ) -> (wgpu::ComputePipeline, wgpu::BindGroupLayout) {
-    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-        label: Some(label),
-        source: wgpu::ShaderSource::Wgsl(wgsl.into()),
-    });
-    let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-        label: Some(label),
-        entries,
-    });
-    let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-        label: Some(label),
-        bind_group_layouts: &[Some(&layout)],
-        immediate_size: 0,
-    });
+    let module = shader_module(device, label, wgsl);
+    let layout = bind_group_layout(device, label, entries);
+    let pipeline_layout = pipeline_layout(device, label, &[&layout]);
     let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
         label: Some(label),
         layout: Some(&pipeline_layout),
@@ -131,4 +173,66 @@ pub fn compute_pipeline(
         cache: None,
     });
     (pipeline, layout)
+}
+
+/// A render pipeline with one module (vertex entry point `vs_main`) and
+/// one colour target: what varies between the render passes here. Start
+/// from `new` and change the rest with struct update syntax.
+pub struct RenderPipelineSpec<'a> {
+    pub label: &'a str,
+    pub layout: &'a wgpu::PipelineLayout,
+    pub module: &'a wgpu::ShaderModule,
+    pub vertex_buffers: &'a [Option<wgpu::VertexBufferLayout<'a>>],
+    pub fragment_entry: &'a str,
+    pub target: wgpu::ColorTargetState,
+    pub primitive: wgpu::PrimitiveState,
+    pub depth_stencil: Option<wgpu::DepthStencilState>,
+    pub multisample: wgpu::MultisampleState,
+}
+
+impl<'a> RenderPipelineSpec<'a> {
+    /// No vertex buffers (the vertex shader makes its own), fragment entry
+    /// point `fs_main`, triangle lists, no depth, one sample.
+    pub fn new(
+        label: &'a str,
+        layout: &'a wgpu::PipelineLayout,
+        module: &'a wgpu::ShaderModule,
+        target: impl Into<wgpu::ColorTargetState>,
+    ) -> RenderPipelineSpec<'a> {
+        RenderPipelineSpec {
+            label,
+            layout,
+            module,
+            vertex_buffers: &[],
+            fragment_entry: "fs_main",
+            target: target.into(),
+            primitive: wgpu::PrimitiveState::default(),
+            depth_stencil: None,
+            multisample: wgpu::MultisampleState::default(),
+        }
+    }
+
+    pub fn create(self, device: &wgpu::Device) -> wgpu::RenderPipeline {
+        device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
+            label: Some(self.label),
+            layout: Some(self.layout),
+            vertex: wgpu::VertexState {
+                module: self.module,
+                entry_point: Some("vs_main"),
+                compilation_options: Default::default(),
+                buffers: self.vertex_buffers,
+            },
+            primitive: self.primitive,
+            depth_stencil: self.depth_stencil,
+            multisample: self.multisample,
+            fragment: Some(wgpu::FragmentState {
+                module: self.module,
+                entry_point: Some(self.fragment_entry),
+                compilation_options: Default::default(),
+                targets: &[Some(self.target)],
+            }),
+            multiview_mask: None,
+            cache: None,
+        })
+    }
 }

@@ -5,11 +5,13 @@ mod adapters;
 pub mod layout;
 mod readback;
 pub mod shaders;
+mod texture;
 
 use std::sync::Arc;
 
 pub use adapters::{describe_adapters, AdapterReport};
-pub use readback::TextureReadback;
+pub use readback::{read_mapped, TextureReadback};
+pub use texture::{texture_2d, texture_2d_descriptor};
 
 /// Why the GPU could not be used.
 #[derive(Debug, thiserror::Error)]

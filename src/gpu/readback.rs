@@ -1,9 +1,40 @@
-//! Copies an RGBA8 texture back to the CPU, for the sinks that must encode
-//! a frame (files, pipes). The staging buffer is kept between frames.
+//! Copies results back to the CPU: any mappable buffer, and RGBA8 textures
+//! for the sinks that must encode a frame (files, pipes).
+
+use std::ops::Range;
 
 use super::{GpuContext, GpuError};
 
-/// A reusable texture-to-CPU copier for 4-byte-per-pixel textures.
+/// Maps `range` of `buffer` (a `MAP_READ` buffer whose copies are already
+/// submitted), waits for the GPU, hands the mapped bytes to `read` and
+/// unmaps the buffer again.
+pub fn read_mapped<T>(
+    gpu: &GpuContext,
+    buffer: &wgpu::Buffer,
+    range: Range<u64>,
+    read: impl FnOnce(&[u8]) -> T,
+) -> Result<T, GpuError> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    buffer.map_async(wgpu::MapMode::Read, range.clone(), move |result| {
+        let _ = sender.send(result);
+    });
+    gpu.wait_idle()?;
+    receiver
+        .recv()
+        .map_err(|e| GpuError::Readback(e.to_string()))?
+        .map_err(|e| GpuError::Readback(e.to_string()))?;
+    let value = {
+        let mapped = buffer
+            .get_mapped_range(range)
+            .map_err(|e| GpuError::Readback(e.to_string()))?;
+        read(&mapped)
+    };
+    buffer.unmap();
+    Ok(value)
+}
+
+/// A reusable texture-to-CPU copier (the staging buffer is kept between
+/// frames) for 4-byte-per-pixel textures.
 #[derive(Default)]
 pub struct TextureReadback {
     staging: Option<(wgpu::Buffer, u64)>,
@@ -60,27 +91,13 @@ impl TextureReadback {
         );
         gpu.queue.submit([encoder.finish()]);
 
-        let (sender, receiver) = std::sync::mpsc::channel();
-        staging.map_async(wgpu::MapMode::Read, 0..size, move |result| {
-            let _ = sender.send(result);
-        });
-        gpu.wait_idle()?;
-        receiver
-            .recv()
-            .map_err(|e| GpuError::Readback(e.to_string()))?
-            .map_err(|e| GpuError::Readback(e.to_string()))?;
-        {
-            let mapped = staging
-                .get_mapped_range(0..size)
-                .map_err(|e| GpuError::Readback(e.to_string()))?;
+        read_mapped(gpu, &staging, 0..size, |mapped| {
             out.clear();
             out.reserve(row_bytes as usize * height as usize);
             for row in mapped.chunks_exact(padded_row_bytes as usize) {
                 out.extend_from_slice(&row[..row_bytes as usize]);
             }
-        }
-        staging.unmap();
-        Ok(())
+        })
     }
 
     /// Like `read_into`, into a new vector.

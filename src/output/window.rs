@@ -60,45 +60,21 @@ impl WindowPresenter {
         };
 
         let device = &gpu.device;
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("output/blit.wgsl"),
-            source: wgpu::ShaderSource::Wgsl(shaders::BLIT.into()),
-        });
+        let module = layout::shader_module(device, "output/blit.wgsl", shaders::BLIT);
         let fragment = wgpu::ShaderStages::FRAGMENT;
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("blit"),
-            entries: &[
+        let layout = layout::bind_group_layout(
+            device,
+            "blit",
+            &[
                 layout::uniform(0, fragment),
                 layout::texture_2d(1, fragment),
                 layout::sampler(2, fragment),
             ],
-        });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("blit"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("blit"),
-            layout: Some(&pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[],
-            },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(config.format.into())],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        );
+        let pipeline_layout = layout::pipeline_layout(device, "blit", &[&layout]);
+        let pipeline =
+            layout::RenderPipelineSpec::new("blit", &pipeline_layout, &module, config.format)
+                .create(device);
         let params = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("blit params"),
             size: std::mem::size_of::<BlitParams>() as u64,

@@ -127,6 +127,24 @@ impl CropGeometry {
             output_height,
         })
     }
+
+    /// The inverse of `source_from_output`: output pixel coordinates of a
+    /// source pixel, in the same layout. Fails for a region with no area.
+    pub fn output_from_source(&self) -> Result<[f32; 6], PoseError> {
+        let m = self.source_from_output;
+        let det = m[0] * m[4] - m[1] * m[3];
+        if det.abs() < f32::EPSILON {
+            return Err(PoseError::Crop("the region has no area".into()));
+        }
+        Ok([
+            m[4] / det,
+            -m[1] / det,
+            (m[1] * m[5] - m[4] * m[2]) / det,
+            -m[3] / det,
+            m[0] / det,
+            (m[3] * m[2] - m[0] * m[5]) / det,
+        ])
+    }
 }
 
 /// MediaPipe's crop of `rect` from an RGBA8 image (alpha ignored) into an

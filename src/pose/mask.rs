@@ -35,20 +35,8 @@ pub fn mask_in_image(logits: &[f32], geometry: &CropGeometry) -> Result<PersonMa
             actual: logits.len(),
         });
     }
-    // Invert the crop's affine map: image pixel → mask pixel.
-    let m = geometry.source_from_output;
-    let det = m[0] * m[4] - m[1] * m[3];
-    if det.abs() < f32::EPSILON {
-        return Err(PoseError::Crop("the region has no area".into()));
-    }
-    let inverse = [
-        m[4] / det,
-        -m[1] / det,
-        (m[1] * m[5] - m[4] * m[2]) / det,
-        -m[3] / det,
-        m[0] / det,
-        (m[3] * m[2] - m[0] * m[5]) / det,
-    ];
+    // Image pixel → mask pixel.
+    let inverse = geometry.output_from_source()?;
     // One sigmoid per mask pixel (65k), not four per image pixel, into a
     // zero-bordered copy (1 texel left and top, 2 right and bottom) so
     // that every bilinear tap is a plain load.

@@ -8,7 +8,7 @@
 use super::crop::{CropGeometry, LANDMARK_INPUT_SIZE};
 use super::mask::{PersonMask, COMBINE_WITH_PREVIOUS_RATIO};
 use super::PoseError;
-use crate::gpu::{layout, shaders, GpuContext, GpuError, TextureReadback};
+use crate::gpu::{layout, shaders, texture_2d, GpuContext, GpuError, TextureReadback};
 use crate::nn::NnError;
 
 /// The mask textures' format: one probability in [0, 1] per image pixel.
@@ -61,18 +61,6 @@ impl GpuMask {
     pub fn new(gpu: &GpuContext) -> GpuMask {
         let device = &gpu.device;
         let compute = wgpu::ShaderStages::COMPUTE;
-        // R32Float is not filterable without FLOAT32_FILTERABLE, which the
-        // context does not request: a non-filtering texture entry.
-        let previous = wgpu::BindGroupLayoutEntry {
-            binding: 2,
-            visibility: compute,
-            ty: wgpu::BindingType::Texture {
-                sample_type: wgpu::TextureSampleType::Float { filterable: false },
-                view_dimension: wgpu::TextureViewDimension::D2,
-                multisampled: false,
-            },
-            count: None,
-        };
         let (pipeline, layout) = layout::compute_pipeline(
             device,
             "pose mask",
@@ -80,7 +68,9 @@ impl GpuMask {
             &[
                 layout::uniform(0, compute),
                 layout::storage(1, compute, true),
-                previous,
+                // R32Float is not filterable without FLOAT32_FILTERABLE,
+                // which the context does not request.
+                layout::unfilterable_texture_2d(2, compute),
                 layout::storage_texture_2d(3, compute, MASK_FORMAT),
             ],
         );
@@ -154,7 +144,8 @@ impl GpuMask {
         let (width, height) = (geometry.source_width, geometry.source_height);
         gpu.check_texture_size("the person mask", width, height)
             .map_err(gpu_error)?;
-        let inverse = mask_from_image(geometry)?;
+        // Image pixel → mask pixel, the same f32 map as `mask_in_image`.
+        let inverse = geometry.output_from_source()?;
 
         let frames = match &mut self.frames {
             Some(frames)
@@ -264,24 +255,6 @@ fn mask_texels(geometry: &CropGeometry) -> usize {
     geometry.output_width as usize * geometry.output_height as usize
 }
 
-/// The inverse of the crop's affine map (image pixel → mask pixel), in f32
-/// exactly as `mask_in_image` computes it.
-fn mask_from_image(geometry: &CropGeometry) -> Result<[f32; 6], PoseError> {
-    let m = geometry.source_from_output;
-    let det = m[0] * m[4] - m[1] * m[3];
-    if det.abs() < f32::EPSILON {
-        return Err(PoseError::Crop("the region has no area".into()));
-    }
-    Ok([
-        m[4] / det,
-        -m[1] / det,
-        (m[1] * m[5] - m[4] * m[2]) / det,
-        -m[3] / det,
-        m[0] / det,
-        (m[3] * m[2] - m[0] * m[5]) / det,
-    ])
-}
-
 // PoseError has no GPU variant; the GPU failing under a pose stage is what
 // NnError::Gpu already carries.
 fn gpu_error(error: GpuError) -> PoseError {
@@ -298,20 +271,13 @@ fn logits_buffer(gpu: &GpuContext, texels: u64) -> wgpu::Buffer {
 }
 
 fn mask_texture(gpu: &GpuContext, width: u32, height: u32) -> wgpu::Texture {
-    gpu.device.create_texture(&wgpu::TextureDescriptor {
-        label: Some("pose mask"),
-        size: wgpu::Extent3d {
-            width,
-            height,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: 1,
-        dimension: wgpu::TextureDimension::D2,
-        format: MASK_FORMAT,
-        usage: wgpu::TextureUsages::STORAGE_BINDING
+    texture_2d(
+        &gpu.device,
+        "pose mask",
+        (width, height),
+        MASK_FORMAT,
+        wgpu::TextureUsages::STORAGE_BINDING
             | wgpu::TextureUsages::TEXTURE_BINDING
             | wgpu::TextureUsages::COPY_SRC,
-        view_formats: &[],
-    })
+    )
 }

@@ -8,7 +8,7 @@ use wgpu::util::DeviceExt;
 use crate::garment::fit::{BindPose, PosedRig};
 use crate::garment::gltf_load::{AlphaMode, GarmentModel, Material, TextureImage, TextureRef};
 use crate::garment::RigJoint;
-use crate::gpu::{layout, GpuContext};
+use crate::gpu::{layout, texture_2d_descriptor, GpuContext};
 
 /// One vertex as garment.wgsl's `VertexIn` reads it.
 // This must be kept in sync with VertexIn in shaders/render/garment.wgsl.
@@ -128,37 +128,18 @@ pub struct GarmentLayouts {
     pub instance: wgpu::BindGroupLayout,
 }
 
-/// An unfilterable float texture (R32Float masks, read with textureLoad).
-pub fn unfilterable_texture(
-    binding: u32,
-    visibility: wgpu::ShaderStages,
-) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility,
-        ty: wgpu::BindingType::Texture {
-            sample_type: wgpu::TextureSampleType::Float { filterable: false },
-            view_dimension: wgpu::TextureViewDimension::D2,
-            multisampled: false,
-        },
-        count: None,
-    }
-}
-
 impl GarmentLayouts {
     pub fn new(device: &wgpu::Device) -> GarmentLayouts {
         let both = wgpu::ShaderStages::VERTEX_FRAGMENT;
         let fragment = wgpu::ShaderStages::FRAGMENT;
-        let group = |label: &str, entries: &[wgpu::BindGroupLayoutEntry]| {
-            device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-                label: Some(label),
-                entries,
-            })
-        };
+        let group = |label, entries: &[_]| layout::bind_group_layout(device, label, entries);
         GarmentLayouts {
             frame: group(
                 "garment frame",
-                &[layout::uniform(0, both), unfilterable_texture(1, fragment)],
+                &[
+                    layout::uniform(0, both),
+                    layout::unfilterable_texture_2d(1, fragment),
+                ],
             ),
             material: group(
                 "garment material",
@@ -220,20 +201,12 @@ fn upload_texture(gpu: &GpuContext, image: &TextureImage, srgb: bool) -> wgpu::T
     };
     let texture = gpu.device.create_texture_with_data(
         &gpu.queue,
-        &wgpu::TextureDescriptor {
-            label: Some(&image.name),
-            size: wgpu::Extent3d {
-                width: image.width,
-                height: image.height,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
+        &texture_2d_descriptor(
+            &image.name,
+            (image.width, image.height),
             format,
-            usage: wgpu::TextureUsages::TEXTURE_BINDING,
-            view_formats: &[],
-        },
+            wgpu::TextureUsages::TEXTURE_BINDING,
+        ),
         wgpu::util::TextureDataOrder::LayerMajor,
         &image.rgba8,
     );

@@ -23,7 +23,7 @@ pub use layout::{
 };
 pub use text::{TextCoverage, TextLine};
 
-use crate::gpu::{layout as bind, shaders, GpuContext, GpuError};
+use crate::gpu::{layout as bind, shaders, texture_2d_descriptor, GpuContext, GpuError};
 
 /// What the card shows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -110,51 +110,30 @@ pub struct OverlayRenderer {
 impl OverlayRenderer {
     pub fn new(gpu: &GpuContext) -> OverlayRenderer {
         let device = &gpu.device;
-        let bind_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("overlay element"),
-            entries: &[
+        let bind_layout = bind::bind_group_layout(
+            device,
+            "overlay element",
+            &[
                 bind::uniform(0, wgpu::ShaderStages::VERTEX_FRAGMENT),
                 bind::texture_2d(1, wgpu::ShaderStages::FRAGMENT),
             ],
-        });
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("overlay"),
-            source: wgpu::ShaderSource::Wgsl(shaders::RENDER_OVERLAY.into()),
-        });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("overlay"),
-            bind_group_layouts: &[Some(&bind_layout)],
-            immediate_size: 0,
-        });
-        let pipeline = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("overlay"),
-            layout: Some(&pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[],
-            },
+        );
+        let module = bind::shader_module(device, "overlay", shaders::RENDER_OVERLAY);
+        let pipeline_layout = bind::pipeline_layout(device, "overlay", &[&bind_layout]);
+        let target = wgpu::ColorTargetState {
+            format: TARGET_VIEW_FORMAT,
+            blend: Some(wgpu::BlendState::ALPHA_BLENDING),
+            // The frame's alpha stays as it was.
+            write_mask: wgpu::ColorWrites::COLOR,
+        };
+        let pipeline = bind::RenderPipelineSpec {
             primitive: wgpu::PrimitiveState {
                 topology: wgpu::PrimitiveTopology::TriangleStrip,
                 ..Default::default()
             },
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: TARGET_VIEW_FORMAT,
-                    blend: Some(wgpu::BlendState::ALPHA_BLENDING),
-                    // The frame's alpha stays as it was.
-                    write_mask: wgpu::ColorWrites::COLOR,
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+            ..bind::RenderPipelineSpec::new("overlay", &pipeline_layout, &module, target)
+        }
+        .create(device);
         let no_mask = mask_texture(gpu, "overlay: no mask", 1, 1, &[0]);
         OverlayRenderer {
             pipeline,
@@ -376,20 +355,12 @@ fn mask_texture(
 ) -> wgpu::Texture {
     gpu.device.create_texture_with_data(
         &gpu.queue,
-        &wgpu::TextureDescriptor {
-            label: Some(label),
-            size: wgpu::Extent3d {
-                width,
-                height,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format: MASK_FORMAT,
-            usage: wgpu::TextureUsages::TEXTURE_BINDING,
-            view_formats: &[],
-        },
+        &texture_2d_descriptor(
+            label,
+            (width, height),
+            MASK_FORMAT,
+            wgpu::TextureUsages::TEXTURE_BINDING,
+        ),
         wgpu::util::TextureDataOrder::LayerMajor,
         bytes,
     )

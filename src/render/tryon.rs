@@ -5,13 +5,12 @@
 
 use glam::{Mat4, Vec2, Vec3};
 
-use super::garment_gpu::{
-    unfilterable_texture, FrameUniform, GarmentLayouts, GarmentVertex, GpuGarment,
-};
+use super::garment_gpu::{FrameUniform, GarmentLayouts, GarmentVertex, GpuGarment};
 use super::lighting::{LightEstimator, LightUniform};
 use super::proxies::{BodyProxies, GpuProxies};
 use crate::garment::fit::PosedRig;
-use crate::gpu::{layout, shaders, GpuContext, GpuError};
+use crate::gpu::layout::{self, RenderPipelineSpec};
+use crate::gpu::{shaders, texture_2d, texture_2d_descriptor, GpuContext, GpuError};
 
 /// Samples per pixel of the main pass on a GPU. A software adapter (the
 /// CPU rasterising) gets 1: multisampling there costs more than the whole
@@ -106,31 +105,6 @@ pub struct TryOnRenderer {
     pub shadow_strength: f32,
 }
 
-fn texture(
-    device: &wgpu::Device,
-    label: &str,
-    (width, height): (u32, u32),
-    format: wgpu::TextureFormat,
-    samples: u32,
-    usage: wgpu::TextureUsages,
-    view_formats: &[wgpu::TextureFormat],
-) -> wgpu::Texture {
-    device.create_texture(&wgpu::TextureDescriptor {
-        label: Some(label),
-        size: wgpu::Extent3d {
-            width,
-            height,
-            depth_or_array_layers: 1,
-        },
-        mip_level_count: 1,
-        sample_count: samples,
-        dimension: wgpu::TextureDimension::D2,
-        format,
-        usage,
-        view_formats,
-    })
-}
-
 /// An sRGB view of an Rgba8Unorm texture, used only as `usage` (the
 /// working texture is also a storage texture, which sRGB views cannot be).
 fn srgb_view(texture: &wgpu::Texture, usage: wgpu::TextureUsages) -> wgpu::TextureView {
@@ -146,41 +120,28 @@ impl TryOnRenderer {
         let device = &gpu.device;
         let layouts = GarmentLayouts::new(device);
         let fragment = wgpu::ShaderStages::FRAGMENT;
-        let background_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("try-on background"),
-            entries: &[
+        let background_layout = layout::bind_group_layout(
+            device,
+            "try-on background",
+            &[
                 layout::uniform(0, fragment),
                 layout::texture_2d(1, fragment),
-                unfilterable_texture(2, fragment),
+                layout::unfilterable_texture_2d(2, fragment),
                 layout::texture_2d(3, fragment),
             ],
-        });
-        let module = |label: &str, source: &str| {
-            device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some(label),
-                source: wgpu::ShaderSource::Wgsl(source.into()),
-            })
-        };
-        let garment_module = module("garment", shaders::RENDER_GARMENT);
-        let proxy_module = module("proxy", shaders::RENDER_PROXY);
-        let background_module = module("background", shaders::RENDER_BACKGROUND);
-        let pipeline_layout = |label: &str, groups: &[Option<&wgpu::BindGroupLayout>]| {
-            device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some(label),
-                bind_group_layouts: groups,
-                immediate_size: 0,
-            })
-        };
-        let garment_layout = pipeline_layout(
-            "garment",
-            &[
-                Some(&layouts.frame),
-                Some(&layouts.material),
-                Some(&layouts.instance),
-            ],
         );
-        let proxy_layout = pipeline_layout("proxy", &[Some(&layouts.frame)]);
-        let background_pipeline_layout = pipeline_layout("background", &[Some(&background_layout)]);
+        let garment_module = layout::shader_module(device, "garment", shaders::RENDER_GARMENT);
+        let proxy_module = layout::shader_module(device, "proxy", shaders::RENDER_PROXY);
+        let background_module =
+            layout::shader_module(device, "background", shaders::RENDER_BACKGROUND);
+        let garment_layout = layout::pipeline_layout(
+            device,
+            "garment",
+            &[&layouts.frame, &layouts.material, &layouts.instance],
+        );
+        let proxy_layout = layout::pipeline_layout(device, "proxy", &[&layouts.frame]);
+        let background_pipeline_layout =
+            layout::pipeline_layout(device, "background", &[&background_layout]);
         let samples = if gpu.is_software() { 1 } else { MSAA_SAMPLES };
         let multisample = wgpu::MultisampleState {
             count: samples,
@@ -195,81 +156,53 @@ impl TryOnRenderer {
                 bias: Default::default(),
             })
         };
-        let background = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("try-on background"),
-            layout: Some(&background_pipeline_layout),
-            vertex: wgpu::VertexState {
-                module: &background_module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[],
-            },
-            primitive: wgpu::PrimitiveState::default(),
+        let background = RenderPipelineSpec {
             depth_stencil: depth(false, wgpu::CompareFunction::Always),
             multisample,
-            fragment: Some(wgpu::FragmentState {
-                module: &background_module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(COLOR_FORMAT.into())],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
-        let proxy = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("body proxies"),
-            layout: Some(&proxy_layout),
-            vertex: wgpu::VertexState {
-                module: &proxy_module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &GpuProxies::VERTEX_LAYOUTS.map(Some),
-            },
-            primitive: wgpu::PrimitiveState::default(),
+            ..RenderPipelineSpec::new(
+                "try-on background",
+                &background_pipeline_layout,
+                &background_module,
+                COLOR_FORMAT,
+            )
+        }
+        .create(device);
+        // The proxies write depth only: they hide what is behind the body.
+        let depth_only = wgpu::ColorTargetState {
+            format: COLOR_FORMAT,
+            blend: None,
+            write_mask: wgpu::ColorWrites::empty(),
+        };
+        let proxy = RenderPipelineSpec {
+            vertex_buffers: &GpuProxies::VERTEX_LAYOUTS.map(Some),
             depth_stencil: depth(true, wgpu::CompareFunction::Less),
             multisample,
-            fragment: Some(wgpu::FragmentState {
-                module: &proxy_module,
-                entry_point: Some("fs_main"),
-                compilation_options: Default::default(),
-                targets: &[Some(wgpu::ColorTargetState {
-                    format: COLOR_FORMAT,
-                    blend: None,
-                    write_mask: wgpu::ColorWrites::empty(),
-                })],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+            ..RenderPipelineSpec::new("body proxies", &proxy_layout, &proxy_module, depth_only)
+        }
+        .create(device);
+        // The garment pipelines and the coverage one share the vertex stage
+        // and layout; each has its own fragment entry point and target.
+        let garment_spec = |label, fragment_entry, target| RenderPipelineSpec {
+            vertex_buffers: &[Some(GarmentVertex::LAYOUT)],
+            fragment_entry,
+            ..RenderPipelineSpec::new(label, &garment_layout, &garment_module, target)
+        };
         let garment_pipeline = |double_sided: bool, blend: bool| {
-            device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-                label: Some("garment"),
-                layout: Some(&garment_layout),
-                vertex: wgpu::VertexState {
-                    module: &garment_module,
-                    entry_point: Some("vs_main"),
-                    compilation_options: Default::default(),
-                    buffers: &[Some(GarmentVertex::LAYOUT)],
-                },
+            let target = wgpu::ColorTargetState {
+                format: COLOR_FORMAT,
+                blend: blend.then_some(wgpu::BlendState::ALPHA_BLENDING),
+                write_mask: wgpu::ColorWrites::ALL,
+            };
+            RenderPipelineSpec {
                 primitive: wgpu::PrimitiveState {
                     cull_mode: (!double_sided).then_some(wgpu::Face::Back),
                     ..Default::default()
                 },
                 depth_stencil: depth(!blend, wgpu::CompareFunction::Less),
                 multisample,
-                fragment: Some(wgpu::FragmentState {
-                    module: &garment_module,
-                    entry_point: Some("fs_main"),
-                    compilation_options: Default::default(),
-                    targets: &[Some(wgpu::ColorTargetState {
-                        format: COLOR_FORMAT,
-                        blend: blend.then_some(wgpu::BlendState::ALPHA_BLENDING),
-                        write_mask: wgpu::ColorWrites::ALL,
-                    })],
-                }),
-                multiview_mask: None,
-                cache: None,
-            })
+                ..garment_spec("garment", "fs_main", target)
+            }
+            .create(device)
         };
         let garment = [
             [
@@ -278,27 +211,8 @@ impl TryOnRenderer {
             ],
             [garment_pipeline(true, false), garment_pipeline(true, true)],
         ];
-        let coverage = device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
-            label: Some("garment coverage"),
-            layout: Some(&garment_layout),
-            vertex: wgpu::VertexState {
-                module: &garment_module,
-                entry_point: Some("vs_main"),
-                compilation_options: Default::default(),
-                buffers: &[Some(GarmentVertex::LAYOUT)],
-            },
-            primitive: wgpu::PrimitiveState::default(),
-            depth_stencil: None,
-            multisample: wgpu::MultisampleState::default(),
-            fragment: Some(wgpu::FragmentState {
-                module: &garment_module,
-                entry_point: Some("fs_coverage"),
-                compilation_options: Default::default(),
-                targets: &[Some(COVERAGE_FORMAT.into())],
-            }),
-            multiview_mask: None,
-            cache: None,
-        });
+        let coverage =
+            garment_spec("garment coverage", "fs_coverage", COVERAGE_FORMAT.into()).create(device);
         let uniform = |label: &str, size: usize| {
             device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(label),
@@ -307,14 +221,12 @@ impl TryOnRenderer {
                 mapped_at_creation: false,
             })
         };
-        let empty_mask = texture(
+        let empty_mask = texture_2d(
             device,
             "no person mask",
             (1, 1),
             wgpu::TextureFormat::R32Float,
-            1,
             wgpu::TextureUsages::TEXTURE_BINDING,
-            &[],
         );
         TryOnRenderer {
             frame_buffer: uniform("try-on frame", std::mem::size_of::<FrameUniform>()),
@@ -352,47 +264,35 @@ impl TryOnRenderer {
             let attachment = wgpu::TextureUsages::RENDER_ATTACHMENT;
             let sampled = wgpu::TextureUsages::TEXTURE_BINDING;
             let size = (width, height);
-            let color = texture(
-                device,
-                "try-on colour",
-                size,
-                COLOR_FORMAT,
-                self.samples,
-                attachment,
-                &[],
-            );
-            let depth = texture(
-                device,
-                "try-on depth",
-                size,
-                DEPTH_FORMAT,
-                self.samples,
-                attachment,
-                &[],
-            );
+            let multisampled = |label, format| {
+                device.create_texture(&wgpu::TextureDescriptor {
+                    sample_count: self.samples,
+                    ..texture_2d_descriptor(label, size, format, attachment)
+                })
+            };
+            let color = multisampled("try-on colour", COLOR_FORMAT);
+            let depth = multisampled("try-on depth", DEPTH_FORMAT);
             self.targets = Some(Targets {
                 width,
                 height,
                 color: color.create_view(&Default::default()),
                 depth: depth.create_view(&Default::default()),
-                coverage: texture(
+                coverage: texture_2d(
                     device,
                     "garment coverage",
                     size,
                     COVERAGE_FORMAT,
-                    1,
                     attachment | sampled,
-                    &[],
                 ),
-                output: texture(
-                    device,
-                    "try-on output",
-                    size,
-                    OUTPUT_FORMAT,
-                    1,
-                    attachment | sampled | wgpu::TextureUsages::COPY_SRC,
-                    &[wgpu::TextureFormat::Rgba8UnormSrgb],
-                ),
+                output: device.create_texture(&wgpu::TextureDescriptor {
+                    view_formats: &[wgpu::TextureFormat::Rgba8UnormSrgb],
+                    ..texture_2d_descriptor(
+                        "try-on output",
+                        size,
+                        OUTPUT_FORMAT,
+                        attachment | sampled | wgpu::TextureUsages::COPY_SRC,
+                    )
+                }),
             });
         }
         self.targets.as_ref().expect("made above")

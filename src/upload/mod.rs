@@ -5,7 +5,7 @@
 pub mod cpu;
 
 use crate::capture::{ColorMatrix, ColorRange, Frame, PixelFormat};
-use crate::gpu::{layout, shaders, GpuContext, GpuError};
+use crate::gpu::{layout, shaders, texture_2d_descriptor, GpuContext, GpuError};
 
 /// The working texture's format. Storage textures cannot be sRGB, so the
 /// bytes are the camera's gamma-encoded values, read as-is.
@@ -230,23 +230,14 @@ impl FrameUploader {
             Some(t) if (t.width(), t.height()) == (width, height) => t.clone(),
             _ => {
                 self.bind_group = None;
+                let usage = wgpu::TextureUsages::STORAGE_BINDING
+                    | wgpu::TextureUsages::TEXTURE_BINDING
+                    | wgpu::TextureUsages::COPY_SRC
+                    | wgpu::TextureUsages::COPY_DST
+                    | wgpu::TextureUsages::RENDER_ATTACHMENT;
                 gpu.device.create_texture(&wgpu::TextureDescriptor {
-                    label: Some("working frame"),
-                    size: wgpu::Extent3d {
-                        width,
-                        height,
-                        depth_or_array_layers: 1,
-                    },
-                    mip_level_count: 1,
-                    sample_count: 1,
-                    dimension: wgpu::TextureDimension::D2,
-                    format: WORKING_FORMAT,
-                    usage: wgpu::TextureUsages::STORAGE_BINDING
-                        | wgpu::TextureUsages::TEXTURE_BINDING
-                        | wgpu::TextureUsages::COPY_SRC
-                        | wgpu::TextureUsages::COPY_DST
-                        | wgpu::TextureUsages::RENDER_ATTACHMENT,
                     view_formats: &[wgpu::TextureFormat::Rgba8UnormSrgb],
+                    ..texture_2d_descriptor("working frame", (width, height), WORKING_FORMAT, usage)
                 })
             }
         };

@@ -20,7 +20,7 @@ mod shape;
 
 use std::time::{Duration, Instant};
 
-use crate::gpu::{GpuContext, GpuError};
+use crate::gpu::{read_mapped, GpuContext};
 use crate::nn::{Model, NnError, OpKind};
 use pipelines::{check_binding, Compiler, Step};
 use plan::Plan;
@@ -277,24 +277,12 @@ impl GpuExecutor {
             });
         encoder.copy_buffer_to_buffer(&port.buffer, 0, &self.staging, 0, bytes);
         self.gpu.queue.submit([encoder.finish()]);
-        let (sender, receiver) = std::sync::mpsc::channel();
-        self.staging
-            .map_async(wgpu::MapMode::Read, 0..bytes, move |result| {
-                let _ = sender.send(result);
-            });
-        self.gpu.wait_idle()?;
-        receiver
-            .recv()
-            .map_err(|e| GpuError::Readback(e.to_string()))?
-            .map_err(|e| GpuError::Readback(e.to_string()))?;
-        let padded: Vec<f32> = {
-            let mapped = self
-                .staging
-                .get_mapped_range(0..bytes)
-                .map_err(|e| GpuError::Readback(e.to_string()))?;
-            bytemuck::pod_collect_to_vec(&mapped)
-        };
-        self.staging.unmap();
+        let padded: Vec<f32> = read_mapped(
+            &self.gpu,
+            &self.staging,
+            0..bytes,
+            bytemuck::pod_collect_to_vec,
+        )?;
         let mut out = Vec::new();
         strip_channels(port.shape, &padded, &mut out);
         Ok(out)

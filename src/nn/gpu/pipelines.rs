@@ -225,27 +225,18 @@ impl<'a> Compiler<'a> {
                 });
             }
             entries.push(layout::storage(kinds.len() as u32 + 1, compute, false));
-            let bind_layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-                label: Some("nn step"),
-                entries: &entries,
-            });
-            let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-                label: Some("nn step"),
-                bind_group_layouts: &[Some(&bind_layout)],
-                immediate_size: 0,
-            });
+            let bind_layout = layout::bind_group_layout(device, "nn step", &entries);
+            let pipeline_layout = layout::pipeline_layout(device, "nn step", &[&bind_layout]);
             (bind_layout, pipeline_layout)
         });
         let key = (kernel.path, kernel.entry, constants.to_vec());
         if let Some(pipeline) = self.pipelines.get(&key) {
             return (layout.clone(), pipeline.clone());
         }
-        let module = self.modules.entry(kernel.path).or_insert_with(|| {
-            device.create_shader_module(wgpu::ShaderModuleDescriptor {
-                label: Some(kernel.path),
-                source: wgpu::ShaderSource::Wgsl(kernel.source.into()),
-            })
-        });
+        let module = self
+            .modules
+            .entry(kernel.path)
+            .or_insert_with(|| layout::shader_module(device, kernel.path, kernel.source));
         let values: Vec<(&str, f64)> = constants
             .iter()
             .map(|&(name, value)| (name, f64::from(value)))

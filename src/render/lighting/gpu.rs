@@ -2,7 +2,7 @@
 //! texture, the result kept in a buffer the garment shader binds.
 
 use super::{AmbientLight, LightParams, FRAME_FORMAT};
-use crate::gpu::{layout, shaders, GpuContext, GpuError};
+use crate::gpu::{layout, read_mapped, shaders, texture_2d, GpuContext, GpuError};
 use crate::pose::mask_gpu::MASK_FORMAT;
 use glam::Vec3;
 use wgpu::util::DeviceExt;
@@ -106,35 +106,20 @@ impl LightEstimator {
         let compute = wgpu::ShaderStages::COMPUTE;
         // Both textures are read with textureLoad; R32Float is not
         // filterable without an optional feature.
-        let unfiltered = |binding| wgpu::BindGroupLayoutEntry {
-            binding,
-            visibility: compute,
-            ty: wgpu::BindingType::Texture {
-                sample_type: wgpu::TextureSampleType::Float { filterable: false },
-                view_dimension: wgpu::TextureViewDimension::D2,
-                multisampled: false,
-            },
-            count: None,
-        };
-        let layout = device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
-            label: Some("light estimate"),
-            entries: &[
+        let layout = layout::bind_group_layout(
+            device,
+            "light estimate",
+            &[
                 layout::uniform(0, compute),
-                unfiltered(1),
-                unfiltered(2),
+                layout::unfilterable_texture_2d(1, compute),
+                layout::unfilterable_texture_2d(2, compute),
                 layout::storage(3, compute, false),
                 layout::storage(4, compute, false),
             ],
-        });
-        let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some("light estimate"),
-            source: wgpu::ShaderSource::Wgsl(shaders::RENDER_LIGHT_ESTIMATE.into()),
-        });
-        let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-            label: Some("light estimate"),
-            bind_group_layouts: &[Some(&layout)],
-            immediate_size: 0,
-        });
+        );
+        let module =
+            layout::shader_module(device, "light estimate", shaders::RENDER_LIGHT_ESTIMATE);
+        let pipeline_layout = layout::pipeline_layout(device, "light estimate", &[&layout]);
         let pipeline = |entry_point| {
             device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
                 label: Some(entry_point),
@@ -172,20 +157,13 @@ impl LightEstimator {
                 usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
                 mapped_at_creation: false,
             }),
-            no_mask: device.create_texture(&wgpu::TextureDescriptor {
-                label: Some("light estimate no mask"),
-                size: wgpu::Extent3d {
-                    width: 1,
-                    height: 1,
-                    depth_or_array_layers: 1,
-                },
-                mip_level_count: 1,
-                sample_count: 1,
-                dimension: wgpu::TextureDimension::D2,
-                format: MASK_FORMAT,
-                usage: wgpu::TextureUsages::TEXTURE_BINDING,
-                view_formats: &[],
-            }),
+            no_mask: texture_2d(
+                device,
+                "light estimate no mask",
+                (1, 1),
+                MASK_FORMAT,
+                wgpu::TextureUsages::TEXTURE_BINDING,
+            ),
             bound: None,
             has_previous: false,
         }
@@ -280,24 +258,9 @@ impl LightEstimator {
             });
         encoder.copy_buffer_to_buffer(&self.light, 0, &self.staging, 0, size);
         gpu.queue.submit([encoder.finish()]);
-        let (sender, receiver) = std::sync::mpsc::channel();
-        self.staging
-            .map_async(wgpu::MapMode::Read, 0..size, move |result| {
-                let _ = sender.send(result);
-            });
-        gpu.wait_idle()?;
-        receiver
-            .recv()
-            .map_err(|e| GpuError::Readback(e.to_string()))?
-            .map_err(|e| GpuError::Readback(e.to_string()))?;
-        let uniform = {
-            let mapped = self
-                .staging
-                .get_mapped_range(0..size)
-                .map_err(|e| GpuError::Readback(e.to_string()))?;
-            bytemuck::pod_read_unaligned::<LightUniform>(&mapped)
-        };
-        self.staging.unmap();
+        let uniform = read_mapped(gpu, &self.staging, 0..size, |mapped| {
+            bytemuck::pod_read_unaligned::<LightUniform>(mapped)
+        })?;
         Ok(AmbientLight::from(&uniform))
     }
 

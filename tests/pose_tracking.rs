@@ -65,3 +65,44 @@ fn tracking_region_matches_mediapipe_on_the_stills() {
         );
     }
 }
+
+/// A half-body shot (the kiosk's normal case): the hips, where the
+/// tracked region is centred, lie below the frame, and tracking must hold
+/// anyway rather than run the detector every frame.
+#[test]
+fn a_half_body_clip_is_tracked_not_detected_every_frame() {
+    use drape::capture::FrameSource;
+    use drape::pose::{PoseConfig, PoseTracker};
+    let gpu = drape::GpuContext::headless().expect("a GPU adapter (lavapipe)");
+    let mut tracker = PoseTracker::new(
+        &gpu,
+        PoseConfig {
+            backend: Backend::Cpu,
+            segmentation: false,
+            ..PoseConfig::default()
+        },
+    )
+    .unwrap();
+    let clip = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/samples/astronaut_pan.y4m");
+    let mut source = drape::capture::Y4mSource::open(&clip).unwrap();
+    let (mut frames, mut detections, mut lowest_hip) = (0, 0, f32::MAX);
+    while let Some(frame) = source.next_frame().unwrap() {
+        let rgba = drape::upload::cpu::convert_to_rgba(&frame, false);
+        let body = tracker
+            .process(&rgba, frame.width, frame.height, frame.timestamp)
+            .unwrap()
+            .expect("the astronaut in every frame");
+        lowest_hip = lowest_hip.min(body.landmarks[drape::pose::BodyLandmark::LeftHip as usize].y);
+        frames += 1;
+        detections += usize::from(body.detection.is_some());
+    }
+    assert!(frames >= 30);
+    assert!(
+        lowest_hip > 1.0,
+        "the hips are below the frame in every frame ({lowest_hip})"
+    );
+    assert!(
+        detections <= 2,
+        "the detector ran on {detections} of {frames} frames"
+    );
+}

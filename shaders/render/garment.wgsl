@@ -115,13 +115,17 @@ fn irradiance(n: vec3<f32>) -> vec3<f32> {
     return max(e, vec3<f32>(0.0)) * SCENE_ALBEDO_COMPENSATION;
 }
 
-// The largest person probability within the search radius.
+// The largest person probability within the search radius: the centre
+// and four diagonal taps (a garment edge is never thinner than that).
 fn person_near(pixel: vec2<f32>) -> f32 {
     let size = vec2<i32>(frame.image_size);
     let r = frame.mask_radius_px;
     var best = 0.0;
-    for (var i = 0; i < 9; i = i + 1) {
-        let offset = vec2<f32>(f32(i % 3 - 1), f32(i / 3 - 1)) * r;
+    for (var i = 0; i < 5; i = i + 1) {
+        var offset = vec2<f32>(0.0);
+        if i > 0 {
+            offset = vec2<f32>(select(-r, r, (i & 1) == 1), select(-r, r, i > 2));
+        }
         let p = clamp(vec2<i32>(pixel + offset), vec2<i32>(0), size - vec2<i32>(1));
         best = max(best, textureLoad(person_mask, p, 0).r);
     }

@@ -68,13 +68,20 @@ pub fn object_scale_px(auxiliary: &[[f32; 5]; 2], image_width: u32, image_height
     (raw.width as f64 * w as f64 + raw.height as f64 * h as f64) / 2.0
 }
 
-/// Whether a region still covers enough of the frame to track from: a
-/// region whose centre has left the image means the person walked out.
+/// Whether a region still overlaps the frame, so tracking can go on. Its
+/// centre may well lie outside: in a half-body shot (a kiosk's normal case)
+/// the hips, where the region is centred, are below the frame, and
+/// MediaPipe keeps tracking then. Only a region wholly outside (the person
+/// walked out) sends the tracker back to the detector; a person leaving
+/// more gently is caught by the pose-presence score.
 pub fn roi_in_frame(roi: &NormalizedRect) -> bool {
-    (0.0..=1.0).contains(&roi.x_center)
-        && (0.0..=1.0).contains(&roi.y_center)
-        && roi.width > 0.0
-        && roi.height > 0.0
+    if !(roi.width > 0.0 && roi.height > 0.0) {
+        return false;
+    }
+    // A generous half extent that holds at any rotation.
+    let half = 0.5 * (roi.width + roi.height);
+    let overlaps = |centre: f32| centre + half > 0.0 && centre - half < 1.0;
+    overlaps(roi.x_center) && overlaps(roi.y_center)
 }
 
 #[cfg(test)]
@@ -102,12 +109,24 @@ mod tests {
     #[test]
     fn a_body_leaving_the_frame_is_not_tracked() {
         let roi = NormalizedRect {
-            x_center: 1.2,
+            x_center: 1.6,
             y_center: 0.5,
             width: 0.5,
             height: 0.5,
             rotation: 0.0,
         };
         assert!(!roi_in_frame(&roi));
+    }
+
+    #[test]
+    fn a_half_body_shot_with_the_hips_below_the_frame_is_tracked() {
+        let roi = NormalizedRect {
+            x_center: 0.5,
+            y_center: 1.15,
+            width: 1.1,
+            height: 1.4,
+            rotation: 0.05,
+        };
+        assert!(roi_in_frame(&roi));
     }
 }

@@ -6,7 +6,7 @@
 use glam::{Mat4, Vec2, Vec3};
 
 use super::garment_gpu::{FrameUniform, GarmentLayouts, GarmentVertex, GpuGarment};
-use super::lighting::{LightEstimator, LightUniform};
+use super::lighting::{LightEstimator, LightParams, LightUniform};
 use super::proxies::{BodyProxies, GpuProxies};
 use crate::garment::fit::PosedRig;
 use crate::gpu::layout::{self, RenderPipelineSpec};
@@ -242,7 +242,15 @@ impl TryOnRenderer {
             garment,
             coverage,
             empty_mask,
-            light_estimator: LightEstimator::new(gpu),
+            // The room's light changes slowly and is smoothed anyway: a
+            // software rasteriser samples it more sparsely.
+            light_estimator: LightEstimator::with_params(
+                gpu,
+                LightParams {
+                    stride_px: if gpu.is_software() { 8 } else { 4 },
+                    ..LightParams::default()
+                },
+            ),
             targets: None,
             samples,
             shadow_strength: 0.35,

@@ -161,6 +161,30 @@ impl FrameUploader {
         }
         let (bytes, working, bind_group) =
             self.ensure_resources(gpu, frame.width, frame.height, byte_capacity);
+        if frame.format == PixelFormat::Rgba8 && !options.mirror {
+            // Already the working format: copy it in, no conversion pass
+            // (decoded images and files; cameras send YUV).
+            gpu.queue.write_texture(
+                wgpu::TexelCopyTextureInfo {
+                    texture: &working,
+                    mip_level: 0,
+                    origin: wgpu::Origin3d::ZERO,
+                    aspect: wgpu::TextureAspect::All,
+                },
+                &frame.data,
+                wgpu::TexelCopyBufferLayout {
+                    offset: 0,
+                    bytes_per_row: Some(frame.width * 4),
+                    rows_per_image: Some(frame.height),
+                },
+                wgpu::Extent3d {
+                    width: frame.width,
+                    height: frame.height,
+                    depth_or_array_layers: 1,
+                },
+            );
+            return Ok(working);
+        }
 
         let params = ConvertParams::new(frame, options.mirror);
         gpu.queue

@@ -300,6 +300,7 @@ impl TryOn {
             for worn in &mut self.outfit {
                 let options = FitOptions {
                     ease: worn.entry.fit.ease,
+                    length: worn.entry.fit.length,
                 };
                 let fitted = worn
                     .fitter

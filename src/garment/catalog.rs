@@ -27,7 +27,7 @@
 //!
 //! [garment.fit]                   # optional, mesh and photo only
 //! ease = 1.04                     # scale around the body, 0.8..1.5 (default 1.0)
-//! length = 1.0                    # photo only: stretch along the torso, 0.5..2 (default 1.0)
+//! length = 1.0                    # photo only: stretch below the waist (hem lower above 1), 0.5..2 (default 1.0)
 //!
 //! [[garment]]
 //! id = "photo-tee"
@@ -169,7 +169,7 @@ impl fmt::Display for GarmentKind {
 pub struct FitOptions {
     /// Scale around the body (mesh and photo), 0.8..=1.5.
     pub ease: f32,
-    /// Stretch along the torso (photo), 0.5..=2.
+    /// Stretch below the waist (photo), 0.5..=2: above 1 the hem hangs lower.
     pub length: f32,
 }
 

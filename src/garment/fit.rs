@@ -162,11 +162,17 @@ pub struct FitOptions {
     /// Scale across the body (1: the garment's own size relative to its
     /// bind pose's body).
     pub ease: f32,
+    /// Stretch below the waist (the `hips` bone along the body): above 1
+    /// the hem hangs lower; the shoulders stay where they are.
+    pub length: f32,
 }
 
 impl Default for FitOptions {
     fn default() -> Self {
-        FitOptions { ease: 1.0 }
+        FitOptions {
+            ease: 1.0,
+            length: 1.0,
+        }
     }
 }
 
@@ -318,6 +324,7 @@ impl Fitter {
 
         let mut rotations = [Quat::IDENTITY; 19];
         let mut scales = [torso_scale; 19];
+        scales[RigJoint::Hips as usize].y *= options.length;
         let mut heads = [Vec3::ZERO; 19];
         let mut confidences = [1.0f32; 19];
         use RigJoint as J;
@@ -676,6 +683,24 @@ mod tests {
             turned > 0.1,
             "a half-trusted wrist moves the forearm some: {turned}"
         );
+    }
+
+    #[test]
+    fn length_lowers_the_hem_and_keeps_the_shoulders() {
+        let body = body_from(|_, p| p);
+        let bind = BindPose::from(&RestSkeleton::reference());
+        let fit = |length| {
+            let options = FitOptions { ease: 1.0, length };
+            let rig = Fitter::new().fit(&body, W, H, &bind, &options);
+            let m = rig.skinning_matrices(&bind);
+            let hem = m[RigJoint::Hips as usize].transform_point3(Vec3::new(0.0, 0.9, 0.1));
+            let shoulder =
+                m[RigJoint::UpperArmL as usize].transform_point3(bind.head(RigJoint::UpperArmL));
+            (rig.camera.project(hem), rig.camera.project(shoulder))
+        };
+        let ((hem, shoulder), (long_hem, long_shoulder)) = (fit(1.0), fit(1.3));
+        assert!(long_hem.y > hem.y + 1.0, "hem {hem} → {long_hem}");
+        assert!(shoulder.distance(long_shoulder) < 1e-3);
     }
 
     #[test]

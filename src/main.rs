@@ -477,7 +477,7 @@ fn render(args: RenderArgs) -> drape::Result<()> {
     if let Some(preview) = &args.preview {
         sink = Box::new(output::TeeSink {
             first: sink,
-            second: Box::new(output::PreviewSink::new(preview, Default::default())),
+            second: Box::new(output::PreviewSink::create(preview, Default::default())?),
         });
     }
     let mut mirror = Mirror::new(

@@ -36,16 +36,37 @@ pub struct PreviewSink {
     options: PreviewOptions,
     frames: Vec<(RgbaImage, Duration)>,
     next_at: Option<Duration>,
+    /// `<path>.partial`, opened up front so that an unwritable place fails
+    /// before any frame is rendered, not after.
+    partial: Option<(PathBuf, std::fs::File)>,
 }
 
 impl PreviewSink {
-    pub fn new(path: impl AsRef<Path>, options: PreviewOptions) -> PreviewSink {
-        PreviewSink {
-            path: path.as_ref().to_path_buf(),
+    /// Opens `<path>.partial` (making its folder) for the preview written
+    /// at `finish`.
+    pub fn create(
+        path: impl AsRef<Path>,
+        options: PreviewOptions,
+    ) -> Result<PreviewSink, OutputError> {
+        let path = path.as_ref().to_path_buf();
+        let io = |source| OutputError::Io {
+            path: path.clone(),
+            source,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(io)?;
+        }
+        let mut partial = path.clone().into_os_string();
+        partial.push(".partial");
+        let partial = PathBuf::from(partial);
+        let file = std::fs::File::create(&partial).map_err(io)?;
+        Ok(PreviewSink {
+            path,
             options,
             frames: Vec::new(),
             next_at: None,
-        }
+            partial: Some((partial, file)),
+        })
     }
 
     fn io(&self, source: std::io::Error) -> OutputError {
@@ -89,16 +110,14 @@ impl FrameSink for PreviewSink {
     }
 
     fn finish(&mut self) -> Result<(), OutputError> {
-        if self.frames.is_empty() {
+        let Some((partial, file)) = self.partial.take() else {
             return Ok(());
+        };
+        if self.frames.is_empty() {
+            // Nothing to show: leave no empty file behind.
+            drop(file);
+            return std::fs::remove_file(&partial).map_err(|e| self.io(e));
         }
-        if let Some(parent) = self.path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| self.io(e))?;
-        }
-        let mut partial = self.path.clone().into_os_string();
-        partial.push(".partial");
-        let partial = PathBuf::from(partial);
-        let file = std::fs::File::create(&partial).map_err(|e| self.io(e))?;
         let encode_error = |e: image::ImageError| OutputError::Encode {
             path: self.path.clone(),
             message: e.to_string(),
@@ -167,13 +186,14 @@ mod tests {
     fn writes_a_small_looping_gif_at_its_own_rate() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.gif");
-        let mut sink = PreviewSink::new(
+        let mut sink = PreviewSink::create(
             &path,
             PreviewOptions {
                 max_width: 32,
                 fps: 10.0,
             },
-        );
+        )
+        .unwrap();
         let pixels = vec![200u8; 64 * 48 * 4];
         // 30 fps in, 10 fps out: every third frame.
         for i in 0..30u64 {
@@ -193,9 +213,20 @@ mod tests {
     fn no_frames_no_file() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.gif");
-        PreviewSink::new(&path, PreviewOptions::default())
+        PreviewSink::create(&path, PreviewOptions::default())
+            .unwrap()
             .finish()
             .unwrap();
         assert!(!path.exists());
+        assert!(!dir.path().join("p.gif.partial").exists());
+    }
+
+    #[test]
+    fn an_unwritable_place_fails_before_any_frame() {
+        let dir = tempfile::tempdir().unwrap();
+        let blocker = dir.path().join("file");
+        std::fs::write(&blocker, b"x").unwrap();
+        let error = PreviewSink::create(blocker.join("p.gif"), PreviewOptions::default());
+        assert!(matches!(error, Err(OutputError::Io { .. })));
     }
 }

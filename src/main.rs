@@ -12,6 +12,7 @@ use drape::capture::{
 };
 use drape::nn::models::PoseModel;
 use drape::output::{self, OutputFormat, SinkOptions, SinkSpec};
+use drape::render::overlay::OverlayCorner;
 use drape::{GpuContext, Mirror, MirrorConfig};
 
 /// The clip `drape` renders when run with no command.
@@ -187,6 +188,9 @@ struct TryOnArgs {
     /// No product card (name, price, QR code to buy) on the frame.
     #[arg(long)]
     no_overlay: bool,
+    /// Where the product card sits.
+    #[arg(long, value_enum, default_value = "bottom-left")]
+    card_corner: CornerArg,
     /// Landmark model for the try-on: lite, full or heavy.
     #[arg(long = "pose-model", value_enum, default_value = "lite")]
     pose_model: ModelArg,
@@ -223,6 +227,12 @@ impl TryOnArgs {
                 ..Default::default()
             },
             overlay: !self.no_overlay,
+            card_corner: match self.card_corner {
+                CornerArg::BottomLeft => OverlayCorner::BottomLeft,
+                CornerArg::BottomRight => OverlayCorner::BottomRight,
+                CornerArg::TopLeft => OverlayCorner::TopLeft,
+                CornerArg::TopRight => OverlayCorner::TopRight,
+            },
         })
     }
 }
@@ -286,6 +296,14 @@ impl From<ModelArg> for PoseModel {
             ModelArg::Heavy => PoseModel::LandmarkHeavy,
         }
     }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CornerArg {
+    BottomLeft,
+    BottomRight,
+    TopLeft,
+    TopRight,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -441,6 +459,7 @@ fn sample() -> drape::Result<()> {
             wear: Vec::new(),
             no_tryon: false,
             no_overlay: false,
+            card_corner: CornerArg::BottomLeft,
             pose_model: ModelArg::Lite,
             nn: drape::nn::Backend::Auto,
         },

@@ -14,7 +14,7 @@ use crate::garment::fit::{FitOptions, Fitter};
 use crate::garment::gltf_load::{load_garment, GltfOptions};
 use crate::gpu::GpuContext;
 use crate::pose::{Body, PoseConfig, PoseTracker};
-use crate::render::overlay::{OverlayRenderer, ProductCard};
+use crate::render::overlay::{OverlayCorner, OverlayRenderer, ProductCard};
 use crate::render::{GpuGarment, ShadingLight, TryOnRenderer, TryOnScene};
 
 /// What can go wrong choosing garments.
@@ -41,6 +41,8 @@ pub struct TryOnConfig {
     pub pose: PoseConfig,
     /// Show the worn garment's product card with a QR code to buy it.
     pub overlay: bool,
+    /// Where the card sits.
+    pub card_corner: OverlayCorner,
 }
 
 impl TryOnConfig {
@@ -54,6 +56,7 @@ impl TryOnConfig {
                 ..PoseConfig::default()
             },
             overlay: true,
+            card_corner: OverlayCorner::default(),
         }
     }
 }
@@ -102,7 +105,11 @@ impl TryOn {
                 },
             )?,
             renderer: TryOnRenderer::new(gpu),
-            overlay: config.overlay.then(|| OverlayRenderer::new(gpu)),
+            overlay: config.overlay.then(|| {
+                let mut overlay = OverlayRenderer::new(gpu);
+                overlay.set_corner(config.card_corner);
+                overlay
+            }),
             catalog,
             assets: AssetCache::new(),
             outfit: Vec::new(),

@@ -1,0 +1,139 @@
+//! `drape bench`: the networks, the pose pipeline and the whole try-on,
+//! each next to its yardstick (TFLite, MediaPipe) measured in the same run.
+
+use super::*;
+
+pub(super) fn bench(args: BenchArgs) -> drape::Result<()> {
+    match args.target {
+        BenchTarget::Frame {
+            passes,
+            sizes,
+            no_mediapipe,
+            tryon,
+        } => {
+            let Some(config) = tryon.config(false) else {
+                return Err(output::OutputError::BadSpec(
+                    "bench frame measures the try-on: drop --no-tryon".into(),
+                )
+                .into());
+            };
+            let clip = sample_clip();
+            let mut source = capture::open_source(
+                &SourceSpec::parse(&clip.display().to_string(), &InputOptions::default())?,
+                &InputOptions::default(),
+            )?;
+            let mut frames = Vec::new();
+            while let Some(frame) = source.next_frame()? {
+                frames.push(frame);
+            }
+            let gpu = GpuContext::headless()?;
+            let mut result = app::bench_frame::bench_frame(&gpu, &config, &frames, &sizes, passes)?;
+            result.mediapipe = if no_mediapipe {
+                None
+            } else {
+                app::bench::measure_mediapipe("lite", passes)
+            };
+            if result.mediapipe.is_none() {
+                result.mediapipe = app::bench::reference_mediapipe();
+            }
+            print!("{result}");
+            Ok(())
+        }
+        BenchTarget::Pose {
+            passes,
+            model,
+            no_mediapipe,
+            nn,
+            threads,
+        } => {
+            let model = PoseModel::from(model);
+            let model_name = match model {
+                PoseModel::LandmarkFull => "full",
+                PoseModel::LandmarkHeavy => "heavy",
+                _ => "lite",
+            };
+            let frames = pan_clip()?;
+            let gpu = GpuContext::headless()?;
+            let config = drape::pose::PoseConfig {
+                model,
+                backend: nn,
+                threads,
+                ..Default::default()
+            };
+            let mut tracker = drape::pose::PoseTracker::new(&gpu, config)?;
+            let mut mirror = Mirror::new(&gpu, MirrorConfig::default());
+            let mut result = app::bench::bench_pose(&mut mirror, &mut tracker, &frames, passes)?;
+            result.mediapipe = if no_mediapipe {
+                None
+            } else {
+                app::bench::measure_mediapipe(model_name, passes)
+            };
+            if result.mediapipe.is_none() && model == PoseModel::LandmarkLite {
+                result.mediapipe = app::bench::reference_mediapipe();
+            }
+            print!("{result}");
+            Ok(())
+        }
+        BenchTarget::Nn {
+            runs,
+            no_gpu,
+            no_tflite,
+            models,
+        } => {
+            let models: Vec<PoseModel> = if models.is_empty() {
+                app::bench::default_models()
+            } else {
+                models.into_iter().map(PoseModel::from).collect()
+            };
+            let gpu = if no_gpu {
+                None
+            } else {
+                Some(GpuContext::headless()?)
+            };
+            let options = app::bench::BenchOptions {
+                warmup: (runs / 5).max(2),
+                runs,
+                gpu: !no_gpu,
+                tflite: !no_tflite,
+            };
+            eprintln!(
+                "drape: timing the networks ({runs} runs each after warm-up; the CPU has {} core(s))",
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            );
+            let rows = app::bench::bench_nn(&models, gpu.as_ref(), &options)?;
+            print!("{}", app::bench::format_table(&rows));
+            Ok(())
+        }
+    }
+}
+
+/// The reference panning clip: basketball1.png cropped to 600×480 at
+/// x0 = round(20 − 20·cos(2πt/30)), 30 fps (tests/data/reference/README.md).
+fn pan_clip() -> drape::Result<Vec<drape::Frame>> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/reference/media/basketball1.png");
+    let mut source = capture::ImageFileSource::open(&path)?;
+    let photo = source
+        .next_frame()?
+        .ok_or_else(|| capture::CaptureError::NoImages(path.display().to_string()))?;
+    let rgba = drape::upload::cpu::convert_to_rgba(&photo, false);
+    let (w, h) = (photo.width as usize, photo.height as usize);
+    let (crop_w, crop_h) = (600usize.min(w), 480usize.min(h));
+    (0..60u32)
+        .map(|t| {
+            let x0 = (20.0 - 20.0 * (2.0 * std::f64::consts::PI * t as f64 / 30.0).cos()).round()
+                as usize;
+            let x0 = x0.min(w - crop_w);
+            let mut data = Vec::with_capacity(crop_w * crop_h * 4);
+            for y in 0..crop_h {
+                let row = (y * w + x0) * 4;
+                data.extend_from_slice(&rgba[row..row + crop_w * 4]);
+            }
+            let frame = drape::Frame::new(data, PixelFormat::Rgba8, crop_w as u32, crop_h as u32)?;
+            Ok(frame.with_timestamp(
+                std::time::Duration::from_micros(33_333 * (t as u64 + 1)),
+                t as u64,
+            ))
+        })
+        .collect()
+}

@@ -312,12 +312,13 @@ impl TryOn {
                 let fitted = worn
                     .fitter
                     .fit(body, width, height, &worn.garment.bind, &options);
-                match (&worn.entry.attach, worn.garment.skinned) {
-                    (Some(attachment), _) => worn.garment.place(
+                // Accessories are placed at their anchor, garments skinned.
+                match &worn.entry.attach {
+                    Some(attachment) => worn.garment.place(
                         &self.gpu,
                         accessory_transform(body, &fitted, width, height, attachment),
                     ),
-                    (None, _) => worn.garment.pose(&self.gpu, &fitted),
+                    None => worn.garment.pose(&self.gpu, &fitted),
                 }
                 rig.get_or_insert(fitted);
             }

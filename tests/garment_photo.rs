@@ -114,20 +114,8 @@ fn drawn(sleeve: SleeveShape) -> (RgbaImage, PhotoAnchors) {
     (image, anchors)
 }
 
-fn named(anchors: &PhotoAnchors) -> Vec<(&'static str, Option<Vec2>)> {
-    vec![
-        ("left_shoulder", Some(anchors.left_shoulder)),
-        ("right_shoulder", Some(anchors.right_shoulder)),
-        ("left_hip", Some(anchors.left_hip)),
-        ("right_hip", Some(anchors.right_hip)),
-        ("neckline", anchors.neckline),
-        ("left_sleeve_end", anchors.left_sleeve_end),
-        ("right_sleeve_end", anchors.right_sleeve_end),
-    ]
-}
-
 fn assert_anchors_near(found: &PhotoAnchors, expected: &PhotoAnchors, tolerance_px: f32) {
-    for ((name, found), (_, expected)) in named(found).into_iter().zip(named(expected)) {
+    for ((name, found), (_, expected)) in found.named().into_iter().zip(expected.named()) {
         let (Some(found), Some(expected)) = (found, expected) else {
             panic!("{name}: found {found:?}, expected {expected:?}");
         };

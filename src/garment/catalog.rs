@@ -195,6 +195,21 @@ pub struct PhotoAnchors {
     pub right_sleeve_end: Option<Vec2>,
 }
 
+impl PhotoAnchors {
+    /// Every anchor with its manifest name (`None`: not given).
+    pub fn named(&self) -> [(&'static str, Option<Vec2>); 7] {
+        [
+            ("left_shoulder", Some(self.left_shoulder)),
+            ("right_shoulder", Some(self.right_shoulder)),
+            ("left_hip", Some(self.left_hip)),
+            ("right_hip", Some(self.right_hip)),
+            ("neckline", self.neckline),
+            ("left_sleeve_end", self.left_sleeve_end),
+            ("right_sleeve_end", self.right_sleeve_end),
+        ]
+    }
+}
+
 /// Where an accessory sits on the body.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Attachment {

@@ -308,16 +308,7 @@ fn skin(bind: &BindPose) -> Skin {
 /// Checks anchors against the image and each other; says what is wrong.
 fn validate(anchors: &PhotoAnchors, width: u32, height: u32) -> Result<(), String> {
     let (w, h) = (width as f32, height as f32);
-    let named = [
-        ("left_shoulder", Some(anchors.left_shoulder)),
-        ("right_shoulder", Some(anchors.right_shoulder)),
-        ("left_hip", Some(anchors.left_hip)),
-        ("right_hip", Some(anchors.right_hip)),
-        ("neckline", anchors.neckline),
-        ("left_sleeve_end", anchors.left_sleeve_end),
-        ("right_sleeve_end", anchors.right_sleeve_end),
-    ];
-    for (name, point) in named {
+    for (name, point) in anchors.named() {
         let Some(p) = point else { continue };
         if !(p.is_finite() && (0.0..=w).contains(&p.x) && (0.0..=h).contains(&p.y)) {
             return Err(format!(

@@ -28,14 +28,7 @@ const DIRECTION_TOLERANCE: f32 = 1e-3;
 const WIDTH: u32 = 203;
 const HEIGHT: u32 = 117;
 
-fn srgb_to_linear(byte: u8) -> f32 {
-    let c = byte as f32 / 255.0;
-    if c <= 0.04045 {
-        c / 12.92
-    } else {
-        ((c + 0.055) / 1.055).powf(2.4)
-    }
-}
+use drape::render::srgb::srgb_byte_to_linear as srgb_to_linear;
 
 /// An RGBA frame whose pixel (x, y) has the grey level `level(x, y)`.
 fn frame(width: u32, height: u32, level: impl Fn(u32, u32) -> u8) -> Vec<u8> {

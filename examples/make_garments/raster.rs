@@ -23,15 +23,7 @@ const SUPERSAMPLE: usize = 4;
 /// Light grey-white, linear.
 pub const BACKGROUND: [f32; 3] = [0.87, 0.87, 0.86];
 
-pub fn srgb_byte(linear: f32) -> u8 {
-    let c = linear.clamp(0.0, 1.0);
-    let s = if c <= 0.003_130_8 {
-        c * 12.92
-    } else {
-        1.055 * c.powf(1.0 / 2.4) - 0.055
-    };
-    (s * 255.0).round() as u8
-}
+pub use drape::render::srgb::linear_to_srgb_byte as srgb_byte;
 
 /// Renders `prims` (with `looks[prim.material]`) seen through `view`
 /// (world → camera: camera looks along −z, +y up), fitted into the square

@@ -262,7 +262,8 @@ pub fn estimate_cpu(
             )));
         }
     }
-    let to_linear: [f64; 256] = std::array::from_fn(|b| srgb_to_linear(b as f32 / 255.0) as f64);
+    let to_linear: [f64; 256] =
+        std::array::from_fn(|b| crate::render::srgb::srgb_byte_to_linear(b as u8) as f64);
     let stride = params.stride();
     let [k_x, k_y] = params.tan_half_fov(width, height).map(f64::from);
     let pixel_solid_angle = 4.0 * k_x * k_y / pixels as f64;
@@ -314,13 +315,4 @@ fn irradiance_sh_from_sums(sums: &[[f64; 4]; 4]) -> [[f32; 3]; 4] {
             }
         })
     })
-}
-
-/// The sRGB transfer function's inverse, as light_estimate.wgsl has it.
-fn srgb_to_linear(c: f32) -> f32 {
-    if c <= 0.04045 {
-        c / 12.92
-    } else {
-        ((c + 0.055) / 1.055).powf(2.4)
-    }
 }

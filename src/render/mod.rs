@@ -6,6 +6,7 @@ pub mod garment_gpu;
 pub mod lighting;
 pub mod overlay;
 pub mod proxies;
+pub mod srgb;
 pub mod tryon;
 
 pub use garment_gpu::GpuGarment;

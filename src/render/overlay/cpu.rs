@@ -13,26 +13,10 @@ pub const QR_LIGHT_COLOR: [f32; 4] = [1.0, 1.0, 1.0, 1.0];
 /// Text ink: dark grey (sRGB 51), scaled by the glyph coverage.
 pub const TEXT_COLOR: [f32; 4] = [0.033_105, 0.033_105, 0.033_105, 1.0];
 
-/// sRGB byte → linear light.
-pub fn srgb_to_linear(byte: u8) -> f32 {
-    let c = f32::from(byte) / 255.0;
-    if c <= 0.040_45 {
-        c / 12.92
-    } else {
-        ((c + 0.055) / 1.055).powf(2.4)
-    }
-}
-
-/// Linear light → sRGB byte, rounded to nearest.
-pub fn linear_to_srgb(linear: f32) -> u8 {
-    let c = linear.clamp(0.0, 1.0);
-    let s = if c <= 0.003_130_8 {
-        c * 12.92
-    } else {
-        1.055 * c.powf(1.0 / 2.4) - 0.055
-    };
-    (s * 255.0).round() as u8
-}
+// The overlay's names for the shared transfer functions.
+pub use crate::render::srgb::{
+    linear_to_srgb_byte as linear_to_srgb, srgb_byte_to_linear as srgb_to_linear,
+};
 
 /// Signed distance from `p` to a rectangle with rounded corners (negative
 /// inside), as in the shader.

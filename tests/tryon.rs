@@ -161,3 +161,57 @@ fn a_photo_is_dressed_and_an_empty_frame_is_left_alone() {
         .all(|(a, b)| (0..3).all(|c| a[c].abs_diff(b[c]) <= 1));
     assert!(unchanged, "an empty frame was changed");
 }
+
+#[test]
+fn a_forearm_across_the_torso_hides_the_shirt() {
+    // basketball1: the man on the left holds the ball with his right
+    // forearm across his chest. The shirt goes on around the forearm; the
+    // forearm stays as the camera saw it.
+    use drape::pose::BodyLandmark as L;
+    let gpu = gpu();
+    let mut config = config(&root().join("assets/garments/catalog.toml"), false);
+    config.pose.static_mode = true;
+    let mut mirror = Mirror::new(&gpu, MirrorConfig { mirror: false });
+    mirror.set_tryon(Some(TryOn::new(&gpu, config).unwrap()));
+    let photo = image::open(root().join("tests/data/reference/media/basketball1.png"))
+        .unwrap()
+        .into_rgba8();
+    let (w, h) = photo.dimensions();
+    let frame = Frame::new(photo.into_raw(), PixelFormat::Rgba8, w, h).unwrap();
+    let dressed = mirror.process_to_cpu(&frame).unwrap().data.to_vec();
+    let body = mirror.tryon().unwrap().body().expect("the man on the left");
+    let px = |which: L| {
+        let l = body.landmark(which);
+        glam::Vec2::new(l.x * w as f32, l.y * h as f32)
+    };
+    // Mean RGB change over a 5x5 patch at `p`, and how blue the dressed
+    // patch is (the photo is grey; the shirt indigo).
+    let patch = |p: glam::Vec2| {
+        let (cx, cy) = (p.x.round() as i64, p.y.round() as i64);
+        let (mut change, mut blue) = (0.0, 0.0);
+        for y in cy - 2..=cy + 2 {
+            for x in cx - 2..=cx + 2 {
+                let i = ((y as u32 * w + x as u32) * 4) as usize;
+                for c in 0..3 {
+                    change += f32::from(frame.data[i + c].abs_diff(dressed[i + c])) / 75.0;
+                }
+                blue += (f32::from(dressed[i + 2]) - f32::from(dressed[i])) / 25.0;
+            }
+        }
+        (change, blue)
+    };
+    let (elbow, wrist) = (px(L::RightElbow), px(L::RightWrist));
+    let shoulders = px(L::LeftShoulder).lerp(px(L::RightShoulder), 0.5);
+    let hips = px(L::LeftHip).lerp(px(L::RightHip), 0.5);
+    // Below the forearm, on the belly: the shirt.
+    let (_, belly_blue) = patch(shoulders.lerp(hips, 0.75));
+    assert!(belly_blue > 30.0, "the belly is not dressed ({belly_blue})");
+    // Along the forearm: as the camera saw it.
+    for t in [0.3, 0.5, 0.7] {
+        let (change, blue) = patch(elbow.lerp(wrist, t));
+        assert!(
+            change < 2.0 && blue.abs() < 2.0,
+            "the shirt shows over the forearm {t} of the way from the elbow (change {change}, blue {blue})"
+        );
+    }
+}

@@ -82,6 +82,9 @@ struct Targets {
     color: wgpu::TextureView,
     depth: wgpu::TextureView,
     coverage: wgpu::Texture,
+    /// The coverage pass's depth (single-sampled): the proxies, so that
+    /// only the garment's visible part casts the contact shadow.
+    coverage_depth: wgpu::TextureView,
     output: wgpu::Texture,
 }
 
@@ -91,6 +94,8 @@ pub struct TryOnRenderer {
     background_layout: wgpu::BindGroupLayout,
     background: wgpu::RenderPipeline,
     proxy: wgpu::RenderPipeline,
+    /// The proxies into the coverage pass's depth.
+    coverage_proxy: wgpu::RenderPipeline,
     /// [double-sided][blend]
     garment: [[wgpu::RenderPipeline; 2]; 2],
     coverage: wgpu::RenderPipeline,
@@ -173,13 +178,24 @@ impl TryOnRenderer {
             blend: None,
             write_mask: wgpu::ColorWrites::empty(),
         };
-        let proxy = RenderPipelineSpec {
-            vertex_buffers: &GpuProxies::VERTEX_LAYOUTS.map(Some),
-            depth_stencil: depth(true, wgpu::CompareFunction::Less),
-            multisample,
-            ..RenderPipelineSpec::new("body proxies", &proxy_layout, &proxy_module, depth_only)
-        }
-        .create(device);
+        let proxy_pipeline = |label, target, multisample| {
+            RenderPipelineSpec {
+                vertex_buffers: &GpuProxies::VERTEX_LAYOUTS.map(Some),
+                depth_stencil: depth(true, wgpu::CompareFunction::Less),
+                multisample,
+                ..RenderPipelineSpec::new(label, &proxy_layout, &proxy_module, target)
+            }
+            .create(device)
+        };
+        let proxy = proxy_pipeline("body proxies", depth_only.clone(), multisample);
+        let coverage_proxy = proxy_pipeline(
+            "body proxies (coverage)",
+            wgpu::ColorTargetState {
+                format: COVERAGE_FORMAT,
+                ..depth_only
+            },
+            wgpu::MultisampleState::default(),
+        );
         // The garment pipelines and the coverage one share the vertex stage
         // and layout; each has its own fragment entry point and target.
         let garment_spec = |label, fragment_entry, target| RenderPipelineSpec {
@@ -211,8 +227,13 @@ impl TryOnRenderer {
             ],
             [garment_pipeline(true, false), garment_pipeline(true, true)],
         ];
-        let coverage =
-            garment_spec("garment coverage", "fs_coverage", COVERAGE_FORMAT.into()).create(device);
+        // Where the garment shows: behind an arm it casts no shadow (on the
+        // arm in front of it least of all).
+        let coverage = RenderPipelineSpec {
+            depth_stencil: depth(false, wgpu::CompareFunction::Less),
+            ..garment_spec("garment coverage", "fs_coverage", COVERAGE_FORMAT.into())
+        }
+        .create(device);
         let uniform = |label: &str, size: usize| {
             device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(label),
@@ -239,6 +260,7 @@ impl TryOnRenderer {
             background_layout,
             background,
             proxy,
+            coverage_proxy,
             garment,
             coverage,
             empty_mask,
@@ -292,6 +314,14 @@ impl TryOnRenderer {
                     COVERAGE_FORMAT,
                     attachment | sampled,
                 ),
+                coverage_depth: texture_2d(
+                    device,
+                    "garment coverage depth",
+                    size,
+                    DEPTH_FORMAT,
+                    attachment,
+                )
+                .create_view(&Default::default()),
                 output: device.create_texture(&wgpu::TextureDescriptor {
                     view_formats: &[wgpu::TextureFormat::Rgba8UnormSrgb],
                     ..texture_2d_descriptor(
@@ -413,8 +443,10 @@ impl TryOnRenderer {
         let output = targets.output.clone();
         let output_view = srgb_view(&output, wgpu::TextureUsages::RENDER_ATTACHMENT);
         let (color_view, depth_view) = (targets.color.clone(), targets.depth.clone());
+        let coverage_depth_view = targets.coverage_depth.clone();
 
-        // Pass 1: where garments are, for the contact shadow.
+        // Pass 1: where garments show past the body proxies, for the
+        // contact shadow.
         {
             let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
                 label: Some("garment coverage"),
@@ -427,14 +459,23 @@ impl TryOnRenderer {
                         store: wgpu::StoreOp::Store,
                     },
                 })],
-                depth_stencil_attachment: None,
+                depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
+                    view: &coverage_depth_view,
+                    depth_ops: Some(wgpu::Operations {
+                        load: wgpu::LoadOp::Clear(1.0),
+                        store: wgpu::StoreOp::Discard,
+                    }),
+                    stencil_ops: None,
+                }),
                 timestamp_writes: None,
                 occlusion_query_set: None,
                 multiview_mask: None,
             });
             if draw_garments && background.shadow_strength > 0.0 {
-                pass.set_pipeline(&self.coverage);
+                pass.set_pipeline(&self.coverage_proxy);
                 pass.set_bind_group(0, &frame_group, &[]);
+                self.proxies.draw(&mut pass);
+                pass.set_pipeline(&self.coverage);
                 for garment in scene.garments.iter().filter(|g| g.skinned) {
                     draw_garment(&mut pass, garment, None);
                 }

@@ -16,7 +16,7 @@ fn main() -> drape::Result<()> {
     let mut args = std::env::args().skip(1);
     let input = args
         .next()
-        .unwrap_or("assets/samples/astronaut_pan.y4m".into());
+        .unwrap_or("assets/samples/sample_reel.y4m".into());
     let output = args.next().unwrap_or("out/passthrough".into());
 
     // The GPU: lavapipe on a machine without one; WGPU_BACKEND and

@@ -21,7 +21,7 @@ mod bench_command;
 mod pose_command;
 
 /// The clip `drape` renders when run with no command.
-const SAMPLE_CLIP: &str = "assets/samples/astronaut_pan.y4m";
+const SAMPLE_CLIP: &str = "assets/samples/sample_reel.y4m";
 /// The garments it wears.
 const SAMPLE_CATALOG: &str = "assets/garments/catalog.toml";
 

@@ -66,13 +66,20 @@ fn tracking_region_matches_mediapipe_on_the_stills() {
     }
 }
 
-/// A half-body shot (the kiosk's normal case): the hips, where the
-/// tracked region is centred, lie below the frame, and tracking must hold
-/// anyway rather than run the detector every frame.
+/// The bundled reel (examples/make_sample_clip.rs): 32 frames of the
+/// astronaut, two black frames, 24 of the basketball player.
+///
+/// The astronaut's shot is half-body (the kiosk's normal case): the hips,
+/// where the tracked region is centred, lie below the frame, and tracking
+/// must hold anyway rather than run the detector every frame. The black
+/// frames lose her; the player is then found afresh and tracked.
 #[test]
-fn a_half_body_clip_is_tracked_not_detected_every_frame() {
+fn the_sample_reel_is_tracked_through_its_cut() {
     use drape::capture::FrameSource;
-    use drape::pose::{PoseConfig, PoseTracker};
+    use drape::pose::{BodyLandmark, PoseConfig, PoseTracker};
+    const ASTRONAUT: std::ops::Range<usize> = 0..32;
+    const BLACK: std::ops::Range<usize> = 32..34;
+    const PLAYER: std::ops::Range<usize> = 34..58;
     let gpu = drape::GpuContext::headless().expect("a GPU adapter (lavapipe)");
     let mut tracker = PoseTracker::new(
         &gpu,
@@ -83,26 +90,57 @@ fn a_half_body_clip_is_tracked_not_detected_every_frame() {
         },
     )
     .unwrap();
-    let clip = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/samples/astronaut_pan.y4m");
+    let clip = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/samples/sample_reel.y4m");
     let mut source = drape::capture::Y4mSource::open(&clip).unwrap();
-    let (mut frames, mut detections, mut lowest_hip) = (0, 0, f32::MAX);
+    let mut bodies = Vec::new();
     while let Some(frame) = source.next_frame().unwrap() {
         let rgba = drape::upload::cpu::convert_to_rgba(&frame, false);
-        let body = tracker
-            .process(&rgba, frame.width, frame.height, frame.timestamp)
-            .unwrap()
-            .expect("the astronaut in every frame");
-        lowest_hip = lowest_hip.min(body.landmarks[drape::pose::BodyLandmark::LeftHip as usize].y);
-        frames += 1;
-        detections += usize::from(body.detection.is_some());
+        bodies.push(
+            tracker
+                .process(&rgba, frame.width, frame.height, frame.timestamp)
+                .unwrap(),
+        );
     }
-    assert!(frames >= 30);
+    assert_eq!(bodies.len(), PLAYER.end, "frames in the reel");
+    let detections = |range: std::ops::Range<usize>| {
+        bodies[range]
+            .iter()
+            .filter(|b| b.as_ref().is_some_and(|b| b.detection.is_some()))
+            .count()
+    };
+    let hip_y = |i: usize| {
+        let body = bodies[i]
+            .as_ref()
+            .unwrap_or_else(|| panic!("no body in frame {i}"));
+        body.landmark(BodyLandmark::LeftHip).y
+    };
+    let lowest_hip = ASTRONAUT.map(hip_y).fold(f32::MAX, f32::min);
     assert!(
         lowest_hip > 1.0,
         "the hips are below the frame in every frame ({lowest_hip})"
     );
+    let astronaut_detections = detections(ASTRONAUT);
     assert!(
-        detections <= 2,
-        "the detector ran on {detections} of {frames} frames"
+        astronaut_detections <= 2,
+        "the detector ran on {astronaut_detections} of {} frames",
+        ASTRONAUT.len()
+    );
+    assert!(
+        bodies[BLACK].iter().all(Option::is_none),
+        "a body in the black"
+    );
+    // The player: found on his first frame, then tracked; his hips are in
+    // the frame.
+    let first = bodies[PLAYER.start].as_ref().expect("the player, at once");
+    assert!(first.detection.is_some(), "found by the detector");
+    assert_eq!(
+        detections(PLAYER),
+        1,
+        "the detector ran again while tracking"
+    );
+    let highest_hip = PLAYER.map(hip_y).fold(f32::MIN, f32::max);
+    assert!(
+        highest_hip < 1.0,
+        "the player's hips are in the frame ({highest_hip})"
     );
 }

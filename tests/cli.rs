@@ -488,3 +488,35 @@ fn render_dresses_a_photo_and_names_bad_garments() {
         .arg(dir.path().join("y.png")));
     assert_clean_failure(&output, "catalog.toml:");
 }
+
+/// `drape` alone, the README's first command: the bundled reel dressed
+/// into out/ as PNGs and an animated preview.
+#[test]
+fn the_main_job_dresses_the_bundled_reel() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(drape().current_dir(dir.path()));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = dir.path().join("out");
+    let frames: Vec<_> = png_files(&out)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .collect();
+    assert_eq!(frames.len(), 58, "one PNG per frame of the reel");
+    let preview = image::codecs::gif::GifDecoder::new(std::io::BufReader::new(
+        std::fs::File::open(out.join("preview.gif")).unwrap(),
+    ))
+    .unwrap();
+    use image::AnimationDecoder;
+    assert!(preview.into_frames().count() > 10, "an animated preview");
+    // The reel's source is grey in its second shot: blue there is the shirt.
+    let last = image::open(frames.last().unwrap()).unwrap().into_rgb8();
+    let blue = last
+        .pixels()
+        .filter(|p| i16::from(p[2]) - i16::from(p[0]) > 40)
+        .count();
+    let share = blue as f64 / f64::from(last.width() * last.height());
+    assert!(
+        (0.05..0.5).contains(&share),
+        "the shirt covers {share:.3} of the last frame"
+    );
+}

@@ -9,6 +9,11 @@
 // mask texels, then bilinear weights, 0 outside the mask; pixel centres at
 // integers. The previous mask is read with textureLoad (R32Float is not
 // filterable without an optional feature).
+//
+// Two entry points share one bind group, dispatched in turn:
+// - `probabilities`: the sigmoid of each mask texel, once (256×256 of
+//   them, where the image has up to millions of pixels taking four each);
+// - `main`: each image pixel's bilinear mask value, blended over time.
 
 // This must be kept in sync with MaskParams in src/pose/mask_gpu.rs.
 struct MaskParams {
@@ -32,10 +37,22 @@ struct MaskParams {
 @group(0) @binding(1) var<storage, read> logits: array<f32>;
 @group(0) @binding(2) var previous: texture_2d<f32>;
 @group(0) @binding(3) var current: texture_storage_2d<r32float, write>;
+// The sigmoid of each mask texel, packed, written by `probabilities`.
+@group(0) @binding(4) var<storage, read_write> mask_probabilities: array<f32>;
 
 // Beyond ±80 the sigmoid is 0 or 1 to f32 precision; clamping keeps exp()
 // finite (WGSL leaves overflow to the implementation).
 const LOGIT_LIMIT: f32 = 80.0;
+
+@compute @workgroup_size(8, 8)
+fn probabilities(@builtin(global_invocation_id) id: vec3<u32>) {
+    if any(id.xy >= params.mask_size) {
+        return;
+    }
+    let texel = id.y * params.mask_size.x + id.x;
+    let logit = clamp(logits[texel * params.logits_stride], -LOGIT_LIMIT, LOGIT_LIMIT);
+    mask_probabilities[texel] = 1.0 / (1.0 + exp(-logit));
+}
 
 // The probability at mask texel (x, y); 0 outside the mask.
 fn probability(x: i32, y: i32) -> f32 {
@@ -43,9 +60,7 @@ fn probability(x: i32, y: i32) -> f32 {
     if x < 0 || y < 0 || x >= size.x || y >= size.y {
         return 0.0;
     }
-    let index = (u32(y) * params.mask_size.x + u32(x)) * params.logits_stride;
-    let logit = clamp(logits[index], -LOGIT_LIMIT, LOGIT_LIMIT);
-    return 1.0 / (1.0 + exp(-logit));
+    return mask_probabilities[u32(y) * params.mask_size.x + u32(x)];
 }
 
 // MediaPipe's SegmentationSmoothing: a polynomial in (p - 0.5)² for

@@ -48,11 +48,15 @@ struct MaskFrames {
 /// The GPU person mask: made once, then `encode` per frame. The renderer
 /// reads `texture()` with textureLoad; `read_to_cpu` copies it back.
 pub struct GpuMask {
+    /// mask.wgsl's `probabilities` entry point, then its `main`.
+    probabilities: wgpu::ComputePipeline,
     pipeline: wgpu::ComputePipeline,
     layout: wgpu::BindGroupLayout,
     params: wgpu::Buffer,
     /// Where `encode` uploads logits given as a slice (packed f32).
     logits: wgpu::Buffer,
+    /// The mask texels' probabilities (packed f32), between the passes.
+    mask_probabilities: wgpu::Buffer,
     frames: Option<MaskFrames>,
     readback: TextureReadback,
 }
@@ -61,10 +65,9 @@ impl GpuMask {
     pub fn new(gpu: &GpuContext) -> GpuMask {
         let device = &gpu.device;
         let compute = wgpu::ShaderStages::COMPUTE;
-        let (pipeline, layout) = layout::compute_pipeline(
+        let layout = layout::bind_group_layout(
             device,
             "pose mask",
-            shaders::POSE_MASK,
             &[
                 layout::uniform(0, compute),
                 layout::storage(1, compute, true),
@@ -72,8 +75,21 @@ impl GpuMask {
                 // which the context does not request.
                 layout::unfilterable_texture_2d(2, compute),
                 layout::storage_texture_2d(3, compute, MASK_FORMAT),
+                layout::storage(4, compute, false),
             ],
         );
+        let module = layout::shader_module(device, "pose mask", shaders::POSE_MASK);
+        let pipeline_layout = layout::pipeline_layout(device, "pose mask", &[&layout]);
+        let pipeline = |entry_point| {
+            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(entry_point),
+                layout: Some(&pipeline_layout),
+                module: &module,
+                entry_point: Some(entry_point),
+                compilation_options: Default::default(),
+                cache: None,
+            })
+        };
         let params = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("pose mask params"),
             size: std::mem::size_of::<MaskParams>() as u64,
@@ -82,10 +98,12 @@ impl GpuMask {
         });
         let side = LANDMARK_INPUT_SIZE as u64;
         GpuMask {
-            pipeline,
+            probabilities: pipeline("probabilities"),
+            pipeline: pipeline("main"),
             layout,
             params,
-            logits: logits_buffer(gpu, side * side),
+            logits: texel_buffer(gpu, "pose mask logits", side * side),
+            mask_probabilities: texel_buffer(gpu, "pose mask probabilities", side * side),
             frames: None,
             readback: TextureReadback::new(),
         }
@@ -112,7 +130,7 @@ impl GpuMask {
             });
         }
         if self.logits.size() < (expected * 4) as u64 {
-            self.logits = logits_buffer(gpu, expected as u64);
+            self.logits = texel_buffer(gpu, "pose mask logits", expected as u64);
         }
         gpu.queue
             .write_buffer(&self.logits, 0, bytemuck::cast_slice(logits));
@@ -132,7 +150,8 @@ impl GpuMask {
         stride: u32,
         geometry: &CropGeometry,
     ) -> Result<(), PoseError> {
-        let needed = mask_texels(geometry) * stride.max(1) as usize;
+        let texels = mask_texels(geometry);
+        let needed = texels * stride.max(1) as usize;
         let held = (logits.size() / 4) as usize;
         if stride == 0 || held < needed {
             return Err(PoseError::OutputSize {
@@ -144,6 +163,13 @@ impl GpuMask {
         let (width, height) = (geometry.source_width, geometry.source_height);
         gpu.check_texture_size("the person mask", width, height)
             .map_err(gpu_error)?;
+        if self.mask_probabilities.size() < (texels * 4) as u64 {
+            self.mask_probabilities = texel_buffer(gpu, "pose mask probabilities", texels as u64);
+            // The bind groups hold the old buffer.
+            if let Some(frames) = &mut self.frames {
+                frames.bound = None;
+            }
+        }
         // Image pixel → mask pixel, the same f32 map as `mask_in_image`.
         let inverse = geometry.output_from_source()?;
 
@@ -191,6 +217,7 @@ impl GpuMask {
                             logits.as_entire_binding(),
                             wgpu::BindingResource::TextureView(&views[1 - write]),
                             wgpu::BindingResource::TextureView(&views[write]),
+                            self.mask_probabilities.as_entire_binding(),
                         ],
                     )
                 };
@@ -203,8 +230,16 @@ impl GpuMask {
             label: Some("pose mask"),
             timestamp_writes: None,
         });
-        pass.set_pipeline(&self.pipeline);
         pass.set_bind_group(0, &groups[target], &[]);
+        // wgpu orders the dispatches: `main` reads what `probabilities`
+        // wrote.
+        pass.set_pipeline(&self.probabilities);
+        pass.dispatch_workgroups(
+            geometry.output_width.div_ceil(WORKGROUP_SIDE),
+            geometry.output_height.div_ceil(WORKGROUP_SIDE),
+            1,
+        );
+        pass.set_pipeline(&self.pipeline);
         pass.dispatch_workgroups(
             width.div_ceil(WORKGROUP_SIDE),
             height.div_ceil(WORKGROUP_SIDE),
@@ -261,9 +296,10 @@ fn gpu_error(error: GpuError) -> PoseError {
     PoseError::Nn(NnError::Gpu(error))
 }
 
-fn logits_buffer(gpu: &GpuContext, texels: u64) -> wgpu::Buffer {
+/// A storage buffer of one f32 per mask texel.
+fn texel_buffer(gpu: &GpuContext, label: &str, texels: u64) -> wgpu::Buffer {
     gpu.device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some("pose mask logits"),
+        label: Some(label),
         size: texels * 4,
         usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
         mapped_at_creation: false,

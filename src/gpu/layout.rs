@@ -152,27 +152,40 @@ pub fn pipeline_layout(
     })
 }
 
-/// A compute pipeline from one WGSL source (entry point `main`) with a
-/// single bind group of `entries`; returns the pipeline and that group's
-/// layout. The setup every one-pass compute stage shares.
+/// A compute pipeline with one bind group, entry point `main`.
 pub fn compute_pipeline(
     device: &wgpu::Device,
     label: &str,
     wgsl: &str,
     entries: &[wgpu::BindGroupLayoutEntry],
 ) -> (wgpu::ComputePipeline, wgpu::BindGroupLayout) {
+    let ([pipeline], layout) = compute_pipelines(device, label, wgsl, entries, ["main"]);
+    (pipeline, layout)
+}
+
+/// One compute pipeline per entry point of `wgsl`, all sharing one bind
+/// group layout (shaders whose passes run in turn over the same buffers).
+pub fn compute_pipelines<const N: usize>(
+    device: &wgpu::Device,
+    label: &str,
+    wgsl: &str,
+    entries: &[wgpu::BindGroupLayoutEntry],
+    entry_points: [&str; N],
+) -> ([wgpu::ComputePipeline; N], wgpu::BindGroupLayout) {
     let module = shader_module(device, label, wgsl);
     let layout = bind_group_layout(device, label, entries);
     let pipeline_layout = pipeline_layout(device, label, &[&layout]);
-    let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-        label: Some(label),
-        layout: Some(&pipeline_layout),
-        module: &module,
-        entry_point: Some("main"),
-        compilation_options: Default::default(),
-        cache: None,
+    let pipelines = entry_points.map(|entry_point| {
+        device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(&format!("{label}: {entry_point}")),
+            layout: Some(&pipeline_layout),
+            module: &module,
+            entry_point: Some(entry_point),
+            compilation_options: Default::default(),
+            cache: None,
+        })
     });
-    (pipeline, layout)
+    (pipelines, layout)
 }
 
 /// A render pipeline with one module (vertex entry point `vs_main`) and

@@ -65,9 +65,10 @@ impl GpuMask {
     pub fn new(gpu: &GpuContext) -> GpuMask {
         let device = &gpu.device;
         let compute = wgpu::ShaderStages::COMPUTE;
-        let layout = layout::bind_group_layout(
+        let ([probabilities, pipeline], layout) = layout::compute_pipelines(
             device,
             "pose mask",
+            shaders::POSE_MASK,
             &[
                 layout::uniform(0, compute),
                 layout::storage(1, compute, true),
@@ -77,19 +78,8 @@ impl GpuMask {
                 layout::storage_texture_2d(3, compute, MASK_FORMAT),
                 layout::storage(4, compute, false),
             ],
+            ["probabilities", "main"],
         );
-        let module = layout::shader_module(device, "pose mask", shaders::POSE_MASK);
-        let pipeline_layout = layout::pipeline_layout(device, "pose mask", &[&layout]);
-        let pipeline = |entry_point| {
-            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(entry_point),
-                layout: Some(&pipeline_layout),
-                module: &module,
-                entry_point: Some(entry_point),
-                compilation_options: Default::default(),
-                cache: None,
-            })
-        };
         let params = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("pose mask params"),
             size: std::mem::size_of::<MaskParams>() as u64,
@@ -98,8 +88,8 @@ impl GpuMask {
         });
         let side = LANDMARK_INPUT_SIZE as u64;
         GpuMask {
-            probabilities: pipeline("probabilities"),
-            pipeline: pipeline("main"),
+            probabilities,
+            pipeline,
             layout,
             params,
             logits: texel_buffer(gpu, "pose mask logits", side * side),

@@ -106,9 +106,10 @@ impl LightEstimator {
         let compute = wgpu::ShaderStages::COMPUTE;
         // Both textures are read with textureLoad; R32Float is not
         // filterable without an optional feature.
-        let layout = layout::bind_group_layout(
+        let ([reduce, finalize], layout) = layout::compute_pipelines(
             device,
             "light estimate",
+            shaders::RENDER_LIGHT_ESTIMATE,
             &[
                 layout::uniform(0, compute),
                 layout::unfilterable_texture_2d(1, compute),
@@ -116,20 +117,8 @@ impl LightEstimator {
                 layout::storage(3, compute, false),
                 layout::storage(4, compute, false),
             ],
+            ["reduce", "finalize"],
         );
-        let module =
-            layout::shader_module(device, "light estimate", shaders::RENDER_LIGHT_ESTIMATE);
-        let pipeline_layout = layout::pipeline_layout(device, "light estimate", &[&layout]);
-        let pipeline = |entry_point| {
-            device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-                label: Some(entry_point),
-                layout: Some(&pipeline_layout),
-                module: &module,
-                entry_point: Some(entry_point),
-                compilation_options: Default::default(),
-                cache: None,
-            })
-        };
         let light = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("light estimate"),
             contents: bytemuck::bytes_of(&LightUniform::from(&AmbientLight::DARK)),
@@ -140,8 +129,8 @@ impl LightEstimator {
         let light_bytes = std::mem::size_of::<LightUniform>() as u64;
         LightEstimator {
             params,
-            reduce: pipeline("reduce"),
-            finalize: pipeline("finalize"),
+            reduce,
+            finalize,
             layout,
             uniforms: device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("light estimate params"),

@@ -9,6 +9,7 @@ use crate::garment::fit::{BindPose, PosedRig};
 use crate::garment::gltf_load::{AlphaMode, GarmentModel, Material, TextureImage, TextureRef};
 use crate::garment::RigJoint;
 use crate::gpu::{layout, texture_2d_descriptor, GpuContext};
+use crate::render::mipmaps::{mip_chain, mip_level_count};
 
 /// One vertex as garment.wgsl's `VertexIn` reads it.
 // This must be kept in sync with VertexIn in shaders/render/garment.wgsl.
@@ -199,16 +200,20 @@ fn upload_texture(gpu: &GpuContext, image: &TextureImage, srgb: bool) -> wgpu::T
     } else {
         texture_format(image)
     };
+    let levels = mip_level_count(image.width, image.height);
     let texture = gpu.device.create_texture_with_data(
         &gpu.queue,
-        &texture_2d_descriptor(
-            &image.name,
-            (image.width, image.height),
-            format,
-            wgpu::TextureUsages::TEXTURE_BINDING,
-        ),
+        &wgpu::TextureDescriptor {
+            mip_level_count: levels,
+            ..texture_2d_descriptor(
+                &image.name,
+                (image.width, image.height),
+                format,
+                wgpu::TextureUsages::TEXTURE_BINDING,
+            )
+        },
         wgpu::util::TextureDataOrder::LayerMajor,
-        &image.rgba8,
+        &mip_chain(&image.rgba8, image.width, image.height, srgb),
     );
     texture.create_view(&wgpu::TextureViewDescriptor::default())
 }
@@ -300,6 +305,7 @@ impl GpuGarment {
             address_mode_v: wgpu::AddressMode::Repeat,
             mag_filter: wgpu::FilterMode::Linear,
             min_filter: wgpu::FilterMode::Linear,
+            mipmap_filter: wgpu::MipmapFilterMode::Linear,
             ..Default::default()
         });
         let white_srgb = solid_texture(gpu, [255; 4], true);

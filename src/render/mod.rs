@@ -4,6 +4,7 @@
 
 pub mod garment_gpu;
 pub mod lighting;
+pub mod mipmaps;
 pub mod overlay;
 pub mod proxies;
 pub mod srgb;

@@ -320,19 +320,9 @@ impl TryOn {
                     ),
                     None => worn.garment.pose(&self.gpu, &fitted),
                 }
+                // The first worn item's rig places the body proxies; with
+                // nothing worn there is nothing to occlude or shade.
                 rig.get_or_insert(fitted);
-            }
-            if rig.is_none() {
-                rig =
-                    Some(Fitter::new().fit(
-                        body,
-                        width,
-                        height,
-                        &crate::garment::fit::BindPose::from(
-                            &crate::garment::RestSkeleton::reference(),
-                        ),
-                        &FitOptions::default(),
-                    ));
             }
         } else {
             self.outfit.iter_mut().for_each(|w| w.fitter.reset());

@@ -81,12 +81,28 @@ struct Targets {
     height: u32,
     color: wgpu::TextureView,
     depth: wgpu::TextureView,
-    coverage: wgpu::Texture,
+    coverage_view: wgpu::TextureView,
     /// The coverage pass's depth (single-sampled): the proxies, so that
     /// only the garment's visible part casts the contact shadow.
     coverage_depth: wgpu::TextureView,
     output: wgpu::Texture,
+    output_view: wgpu::TextureView,
+    /// Bind groups for the frame and mask textures seen lately (the mask
+    /// alternates between two textures), newest last.
+    bound: Vec<BoundTextures>,
 }
+
+/// The bind groups that read one frame texture and one mask texture.
+struct BoundTextures {
+    frame: wgpu::Texture,
+    mask: wgpu::Texture,
+    frame_group: wgpu::BindGroup,
+    background_group: wgpu::BindGroup,
+}
+
+/// How many `BoundTextures` a renderer keeps: both mask textures and the
+/// empty mask, for one working texture.
+const BOUND_TEXTURES_KEPT: usize = 4;
 
 /// The try-on renderer: pipelines made once, targets per frame size.
 pub struct TryOnRenderer {
@@ -302,18 +318,28 @@ impl TryOnRenderer {
             };
             let color = multisampled("try-on colour", COLOR_FORMAT);
             let depth = multisampled("try-on depth", DEPTH_FORMAT);
+            let output = device.create_texture(&wgpu::TextureDescriptor {
+                view_formats: &[wgpu::TextureFormat::Rgba8UnormSrgb],
+                ..texture_2d_descriptor(
+                    "try-on output",
+                    size,
+                    OUTPUT_FORMAT,
+                    attachment | sampled | wgpu::TextureUsages::COPY_SRC,
+                )
+            });
             self.targets = Some(Targets {
                 width,
                 height,
                 color: color.create_view(&Default::default()),
                 depth: depth.create_view(&Default::default()),
-                coverage: texture_2d(
+                coverage_view: texture_2d(
                     device,
                     "garment coverage",
                     size,
                     COVERAGE_FORMAT,
                     attachment | sampled,
-                ),
+                )
+                .create_view(&Default::default()),
                 coverage_depth: texture_2d(
                     device,
                     "garment coverage depth",
@@ -322,18 +348,63 @@ impl TryOnRenderer {
                     attachment,
                 )
                 .create_view(&Default::default()),
-                output: device.create_texture(&wgpu::TextureDescriptor {
-                    view_formats: &[wgpu::TextureFormat::Rgba8UnormSrgb],
-                    ..texture_2d_descriptor(
-                        "try-on output",
-                        size,
-                        OUTPUT_FORMAT,
-                        attachment | sampled | wgpu::TextureUsages::COPY_SRC,
-                    )
-                }),
+                output_view: srgb_view(&output, attachment),
+                output,
+                bound: Vec::new(),
             });
         }
         self.targets.as_ref().expect("made above")
+    }
+
+    /// The frame and background bind groups for `frame` and `mask`, made
+    /// once per pair and kept while the targets' size holds.
+    fn bind_groups(
+        &mut self,
+        gpu: &GpuContext,
+        frame: &wgpu::Texture,
+        mask: &wgpu::Texture,
+    ) -> (wgpu::BindGroup, wgpu::BindGroup) {
+        let targets = self.targets.as_mut().expect("targets made first");
+        if let Some(bound) = targets
+            .bound
+            .iter()
+            .find(|b| &b.frame == frame && &b.mask == mask)
+        {
+            return (bound.frame_group.clone(), bound.background_group.clone());
+        }
+        let device = &gpu.device;
+        let mask_view = mask.create_view(&Default::default());
+        let frame_view = srgb_view(frame, wgpu::TextureUsages::TEXTURE_BINDING);
+        let frame_group = layout::bind_group(
+            device,
+            "try-on frame",
+            &self.layouts.frame,
+            &[
+                self.frame_buffer.as_entire_binding(),
+                wgpu::BindingResource::TextureView(&mask_view),
+            ],
+        );
+        let background_group = layout::bind_group(
+            device,
+            "try-on background",
+            &self.background_layout,
+            &[
+                self.background_buffer.as_entire_binding(),
+                wgpu::BindingResource::TextureView(&frame_view),
+                wgpu::BindingResource::TextureView(&mask_view),
+                wgpu::BindingResource::TextureView(&targets.coverage_view),
+            ],
+        );
+        if targets.bound.len() == BOUND_TEXTURES_KEPT {
+            targets.bound.remove(0);
+        }
+        targets.bound.push(BoundTextures {
+            frame: frame.clone(),
+            mask: mask.clone(),
+            frame_group: frame_group.clone(),
+            background_group: background_group.clone(),
+        });
+        (frame_group, background_group)
     }
 
     /// Records one frame into `encoder`; returns the output texture
@@ -356,7 +427,6 @@ impl TryOnRenderer {
                 )));
             }
         }
-        let device = gpu.device.clone();
         let queue = gpu.queue.clone();
         let rig = scene.rig;
         let fixed_light = scene.light.unwrap_or_default();
@@ -425,23 +495,12 @@ impl TryOnRenderer {
         let proxies = rig.map_or_else(BodyProxies::default, BodyProxies::from_rig);
         self.proxies.update(&queue, &proxies);
 
-        let mask_view = scene
-            .mask
-            .unwrap_or(&self.empty_mask)
-            .create_view(&Default::default());
-        let frame_group = layout::bind_group(
-            &device,
-            "try-on frame",
-            &self.layouts.frame,
-            &[
-                self.frame_buffer.as_entire_binding(),
-                wgpu::BindingResource::TextureView(&mask_view),
-            ],
-        );
-        let targets = self.targets(gpu, width, height);
-        let coverage_view = targets.coverage.create_view(&Default::default());
-        let output = targets.output.clone();
-        let output_view = srgb_view(&output, wgpu::TextureUsages::RENDER_ATTACHMENT);
+        self.targets(gpu, width, height);
+        let mask = scene.mask.unwrap_or(&self.empty_mask).clone();
+        let (frame_group, background_group) = self.bind_groups(gpu, scene.frame, &mask);
+        let targets = self.targets.as_ref().expect("made above");
+        let coverage_view = targets.coverage_view.clone();
+        let (output, output_view) = (targets.output.clone(), targets.output_view.clone());
         let (color_view, depth_view) = (targets.color.clone(), targets.depth.clone());
         let coverage_depth_view = targets.coverage_depth.clone();
 
@@ -482,18 +541,6 @@ impl TryOnRenderer {
             }
         }
 
-        let frame_view = srgb_view(scene.frame, wgpu::TextureUsages::TEXTURE_BINDING);
-        let background_group = layout::bind_group(
-            &device,
-            "try-on background",
-            &self.background_layout,
-            &[
-                self.background_buffer.as_entire_binding(),
-                wgpu::BindingResource::TextureView(&frame_view),
-                wgpu::BindingResource::TextureView(&mask_view),
-                wgpu::BindingResource::TextureView(&coverage_view),
-            ],
-        );
         // Pass 2: background, proxies into depth, garments; resolved.
         // Multisampled: draw into the MSAA target and resolve into the
         // output; single-sampled: draw into the output directly.

@@ -512,7 +512,7 @@ fn the_main_job_dresses_the_bundled_reel() {
     let last = image::open(frames.last().unwrap()).unwrap().into_rgb8();
     let blue = last
         .pixels()
-        .filter(|p| i16::from(p[2]) - i16::from(p[0]) > 40)
+        .filter(|p| i16::from(p[2]) - i16::from(p[0]) > 20)
         .count();
     let share = blue as f64 / f64::from(last.width() * last.height());
     assert!(

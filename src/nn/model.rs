@@ -77,14 +77,14 @@ pub enum Padding {
 /// at load time is here.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OpKind {
-    /// inputs: [x (NHWC), filter (OHWI), bias (O)]
+    /// inputs: `[x (NHWC), filter (OHWI), bias (O)]`
     Conv2d {
         stride: [usize; 2],
         dilation: [usize; 2],
         padding: Padding,
         activation: Activation,
     },
-    /// inputs: [x (NHWC), filter (1HW(C·multiplier)), bias (C·multiplier)]
+    /// inputs: `[x (NHWC), filter (1HW(C·multiplier)), bias (C·multiplier)]`
     DepthwiseConv2d {
         stride: [usize; 2],
         dilation: [usize; 2],
@@ -92,30 +92,30 @@ pub enum OpKind {
         depth_multiplier: usize,
         activation: Activation,
     },
-    /// inputs: [a, b], same shape or b broadcast (TFLite broadcasting).
+    /// inputs: `[a, b]`, same shape or b broadcast (TFLite broadcasting).
     Add { activation: Activation },
-    /// inputs: [x]; zero padding `[before, after]` per dimension.
+    /// inputs: `[x]`; zero padding `[before, after]` per dimension.
     Pad { paddings: Vec<[usize; 2]> },
-    /// inputs: [x (NHWC)]
+    /// inputs: `[x (NHWC)]`
     MaxPool2d {
         filter: [usize; 2],
         stride: [usize; 2],
         padding: Padding,
         activation: Activation,
     },
-    /// inputs: [x (NHWC)]; output height and width in `size`.
+    /// inputs: `[x (NHWC)]`; output height and width in `size`.
     ResizeBilinear {
         size: [usize; 2],
         align_corners: bool,
         half_pixel_centers: bool,
     },
-    /// inputs: [x]; the output tensor's shape says it all.
+    /// inputs: `[x]`; the output tensor's shape says it all.
     Reshape,
-    /// inputs: [x]; 1 / (1 + e^-x).
+    /// inputs: `[x]`; 1 / (1 + e^-x).
     Logistic,
-    /// inputs: [x0, x1, ...] joined along `axis` (non-negative).
+    /// inputs: `[x0, x1, ...]` joined along `axis` (non-negative).
     Concatenation { axis: usize, activation: Activation },
-    /// inputs: [x (NHWC)]; channels become `block_size`² spatial blocks.
+    /// inputs: `[x (NHWC)]`; channels become `block_size`² spatial blocks.
     DepthToSpace { block_size: usize },
 }
 

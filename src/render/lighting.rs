@@ -63,7 +63,7 @@
 //! incidence) from d projects to sh = (D/4, D·d/2) and a uniform ambient of
 //! irradiance A to (A, 0). The direction is the luminance-weighted band-1
 //! vector (+Z with no light when that is below 10⁻⁴ of band 0's luminance);
-//! per channel D = 2·(sh[1..4]·d) and A = sh[0] − D/4, clamped at 0. So
+//! per channel `D = 2·(sh[1..4]·d)` and `A = sh[0] − D/4`, clamped at 0. So
 //! `E(n) ≈ ambient_color + dominant_color·max(0, n·d)` matches the SH.
 //!
 //! **Over time.** The GPU estimator blends each frame's SH into the previous
@@ -163,8 +163,9 @@ impl LightParams {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AmbientLight {
     /// Irradiance SH, already convolved with the cosine lobe and with the
-    /// basis constants folded in: E(n) = sh[0] + sh[1]·n.x + sh[2]·n.y +
-    /// sh[3]·n.z, per channel. Ordered (1, x, y, z).
+    /// basis constants folded in:
+    /// `E(n) = sh[0] + sh[1]·n.x + sh[2]·n.y + sh[3]·n.z`, per channel.
+    /// Ordered (1, x, y, z).
     pub sh: [[f32; 3]; 4],
     /// Unit vector towards the dominant light; +Z when the light is flat.
     pub dominant_direction: Vec3,

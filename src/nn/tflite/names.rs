@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 
 /// The name of builtin operator `code`, e.g. "SOFTMAX" for 25, or
-/// "BUILTIN_<code>" for codes newer than this table.
+/// `"BUILTIN_<code>"` for codes newer than this table.
 pub fn builtin_op_name(code: i32) -> Cow<'static, str> {
     let name = match code {
         0 => "ADD",

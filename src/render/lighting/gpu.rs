@@ -20,7 +20,7 @@ const PARTIAL_BYTES: u64 = 64;
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct LightUniform {
-    /// E(n) = sh[0] + sh[1]·n.x + sh[2]·n.y + sh[3]·n.z (rgb).
+    /// `E(n) = sh[0] + sh[1]·n.x + sh[2]·n.y + sh[3]·n.z` (rgb).
     pub sh: [[f32; 4]; 4],
     pub dominant_direction: [f32; 4],
     pub dominant_color: [f32; 4],

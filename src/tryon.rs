@@ -10,7 +10,7 @@ use crate::garment::accessory::accessory_transform;
 use crate::garment::catalog::{
     AssetCache, Catalog, CatalogEntry, CatalogError, CatalogWatcher, GarmentKind,
 };
-use crate::garment::fit::{FitOptions, Fitter};
+use crate::garment::fit::Fitter;
 use crate::garment::gltf_load::{load_garment, GltfOptions};
 use crate::gpu::GpuContext;
 use crate::pose::{Body, PoseConfig, PoseTracker};
@@ -305,13 +305,9 @@ impl TryOn {
         let mut rig = None;
         if let Some(body) = &body {
             for worn in &mut self.outfit {
-                let options = FitOptions {
-                    ease: worn.entry.fit.ease,
-                    length: worn.entry.fit.length,
-                };
-                let fitted = worn
-                    .fitter
-                    .fit(body, width, height, &worn.garment.bind, &options);
+                let fitted =
+                    worn.fitter
+                        .fit(body, width, height, &worn.garment.bind, &worn.entry.fit);
                 // Accessories are placed at their anchor, garments skinned.
                 match &worn.entry.attach {
                     Some(attachment) => worn.garment.place(

@@ -70,6 +70,8 @@ mod validate;
 mod watch;
 
 pub use cache::AssetCache;
+// What the manifest's [garment.fit] sets is what the fitter takes.
+pub use crate::garment::fit::FitOptions;
 pub use watch::{CatalogWatcher, DEFAULT_POLL_INTERVAL};
 
 use std::fmt;
@@ -161,24 +163,6 @@ impl GarmentKind {
 impl fmt::Display for GarmentKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
-    }
-}
-
-/// How loosely a garment sits; both factors are unitless scales.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct FitOptions {
-    /// Scale around the body (mesh and photo), 0.8..=1.5.
-    pub ease: f32,
-    /// Stretch below the waist (photo), 0.5..=2: above 1 the hem hangs lower.
-    pub length: f32,
-}
-
-impl Default for FitOptions {
-    fn default() -> Self {
-        Self {
-            ease: 1.0,
-            length: 1.0,
-        }
     }
 }
 

@@ -156,14 +156,16 @@ impl PosedRig {
     }
 }
 
-/// How a garment sits.
+/// How a garment sits (a catalog entry's `[garment.fit]`); both factors
+/// are unitless scales.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FitOptions {
     /// Scale across the body (1: the garment's own size relative to its
-    /// bind pose's body).
+    /// bind pose's body); the catalog allows 0.8..=1.5.
     pub ease: f32,
     /// Stretch below the waist (the `hips` bone along the body): above 1
-    /// the hem hangs lower; the shoulders stay where they are.
+    /// the hem hangs lower; the shoulders stay where they are. Photo
+    /// garments; the catalog allows 0.5..=2.
     pub length: f32,
 }
 

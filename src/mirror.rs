@@ -65,9 +65,13 @@ impl Mirror {
         if self.tryon.is_none() {
             return Ok(texture);
         }
-        // The pose stage needs the pixels on the CPU too.
-        let rgba = cpu_rgba(frame, self.config.mirror, &mut self.rgba);
         let tryon = self.tryon.as_mut().expect("checked above");
+        // A CPU network, or the detector, needs the pixels on the CPU too;
+        // a tracked frame on a GPU network does not.
+        let rgba = tryon
+            .tracker()
+            .needs_cpu_frame()
+            .then(|| cpu_rgba(frame, self.config.mirror, &mut self.rgba));
         tryon.process(&texture, rgba, frame.timestamp)
     }
 

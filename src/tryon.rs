@@ -283,22 +283,20 @@ impl TryOn {
     }
 
     /// Runs pose, fit and render on one frame: `texture` is the working
-    /// texture, `rgba` the same pixels on the CPU. Returns the dressed
-    /// frame (valid until the next call).
+    /// texture, `rgba` the same pixels on the CPU where the caller has
+    /// them (`None`: read back if the pose stage needs them, see
+    /// `PoseTracker::needs_cpu_frame`). Returns the dressed frame (valid
+    /// until the next call).
     pub fn process(
         &mut self,
         texture: &wgpu::Texture,
-        rgba: &[u8],
+        rgba: Option<&[u8]>,
         timestamp: Duration,
     ) -> crate::Result<wgpu::Texture> {
         let clock = Instant::now();
-        let body = if self.tracker.wants_texture() {
-            self.tracker
-                .process_with_texture(rgba, texture, timestamp)?
-        } else {
-            self.tracker
-                .process(rgba, texture.width(), texture.height(), timestamp)?
-        };
+        let body = self
+            .tracker
+            .process_with_texture(rgba, texture, timestamp)?;
         self.times.pose_ms = clock.elapsed().as_secs_f64() * 1e3;
         let clock = Instant::now();
         let (width, height) = (texture.width(), texture.height());

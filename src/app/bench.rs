@@ -307,7 +307,7 @@ pub fn bench_pose(
             let upload_ms = started.elapsed().as_secs_f64() * 1e3;
             match &texture {
                 Some(texture) => {
-                    tracker.process_with_texture(rgba.data, texture, frame.timestamp)?
+                    tracker.process_with_texture(Some(rgba.data), texture, frame.timestamp)?
                 }
                 None => tracker.process(rgba.data, rgba.width, rgba.height, frame.timestamp)?,
             };

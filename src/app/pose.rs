@@ -118,7 +118,9 @@ pub fn pose_to_jsonl(
         };
         let rgba = mirror.frame_to_cpu(&frame);
         let body = match &texture {
-            Some(texture) => tracker.process_with_texture(rgba.data, texture, frame.timestamp)?,
+            Some(texture) => {
+                tracker.process_with_texture(Some(rgba.data), texture, frame.timestamp)?
+            }
             None => tracker.process(rgba.data, rgba.width, rgba.height, frame.timestamp)?,
         };
         if let Some(PoseDrawing { sink, style }) = draw.as_mut() {

@@ -92,6 +92,10 @@ pub struct PoseTracker {
     cropper: RoiCropper,
     times: StageTimes,
     crop_input: Vec<f32>,
+    /// The frame read back from its texture, when `process_with_texture`
+    /// must have it on the CPU and was not given it.
+    frame_readback: crate::gpu::TextureReadback,
+    frame_rgba: Vec<u8>,
 }
 
 impl PoseTracker {
@@ -119,6 +123,8 @@ impl PoseTracker {
             cropper: RoiCropper::new(gpu),
             times: StageTimes::default(),
             crop_input: Vec::new(),
+            frame_readback: crate::gpu::TextureReadback::new(),
+            frame_rgba: Vec::new(),
         })
     }
 
@@ -131,6 +137,14 @@ impl PoseTracker {
     /// the same work.
     pub fn wants_texture(&self) -> bool {
         matches!(self.landmarker, Executor::Gpu(_))
+    }
+
+    /// Whether the next `process_with_texture` needs the frame's pixels on
+    /// the CPU: a CPU network, or the detector (static mode, or no person
+    /// tracked). Without them it reads the texture back, so callers that
+    /// would convert the frame only for this can skip it when false.
+    pub fn needs_cpu_frame(&self) -> bool {
+        !self.wants_texture() || self.config.static_mode || self.next_roi.is_none()
     }
 
     /// The last frame's person mask on the GPU (R32Float, image size,
@@ -178,21 +192,31 @@ impl PoseTracker {
     /// pixels, `upload::FrameUploader`'s working texture). With the GPU
     /// executor the landmark crop, the model and the mask then run in one
     /// submission without the frame leaving the GPU; the detector, which
-    /// runs only when tracking is lost, still letterboxes `rgba` on the
-    /// CPU. With the CPU executor this is `process`.
+    /// runs only when tracking is lost, still letterboxes the frame on the
+    /// CPU. `rgba` is the frame on the CPU where the caller has it; `None`
+    /// reads the texture back when it is needed (`needs_cpu_frame`). With
+    /// the CPU executor this is `process`.
     pub fn process_with_texture(
         &mut self,
-        rgba: &[u8],
+        rgba: Option<&[u8]>,
         texture: &wgpu::Texture,
         timestamp: Duration,
     ) -> Result<Option<Body>, PoseError> {
-        self.process_frame(
-            rgba,
-            texture.width(),
-            texture.height(),
-            Some(texture),
-            timestamp,
-        )
+        let (width, height) = (texture.width(), texture.height());
+        if let Some(rgba) = rgba {
+            return self.process_frame(rgba, width, height, Some(texture), timestamp);
+        }
+        let mut frame = std::mem::take(&mut self.frame_rgba);
+        if self.needs_cpu_frame() {
+            self.frame_readback
+                .read_into(&self.gpu, texture, &mut frame)
+                .map_err(|e| PoseError::Nn(crate::nn::NnError::Gpu(e)))?;
+        } else {
+            frame.clear();
+        }
+        let body = self.process_frame(&frame, width, height, Some(texture), timestamp);
+        self.frame_rgba = frame;
+        body
     }
 
     fn process_frame(

@@ -249,3 +249,48 @@ impl<'a> RenderPipelineSpec<'a> {
         })
     }
 }
+
+/// What a render pass draws into: one colour attachment (resolved into
+/// `resolve_target` when multisampled) and, optionally, a depth buffer
+/// cleared to 1 and dropped after the pass. Every render pass here has
+/// this shape.
+pub struct PassTargets<'a> {
+    pub color: &'a wgpu::TextureView,
+    pub resolve_target: Option<&'a wgpu::TextureView>,
+    pub load: wgpu::LoadOp<wgpu::Color>,
+    pub store: wgpu::StoreOp,
+    pub depth: Option<&'a wgpu::TextureView>,
+}
+
+/// Begins a render pass into `targets`.
+pub fn begin_render_pass<'e>(
+    encoder: &'e mut wgpu::CommandEncoder,
+    label: &str,
+    targets: PassTargets<'_>,
+) -> wgpu::RenderPass<'e> {
+    encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
+        label: Some(label),
+        color_attachments: &[Some(wgpu::RenderPassColorAttachment {
+            view: targets.color,
+            depth_slice: None,
+            resolve_target: targets.resolve_target,
+            ops: wgpu::Operations {
+                load: targets.load,
+                store: targets.store,
+            },
+        })],
+        depth_stencil_attachment: targets.depth.map(|view| {
+            wgpu::RenderPassDepthStencilAttachment {
+                view,
+                depth_ops: Some(wgpu::Operations {
+                    load: wgpu::LoadOp::Clear(1.0),
+                    store: wgpu::StoreOp::Discard,
+                }),
+                stencil_ops: None,
+            }
+        }),
+        timestamp_writes: None,
+        occlusion_query_set: None,
+        multiview_mask: None,
+    })
+}

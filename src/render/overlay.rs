@@ -241,22 +241,17 @@ impl OverlayRenderer {
             usage: Some(wgpu::TextureUsages::RENDER_ATTACHMENT),
             ..Default::default()
         });
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("overlay"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view: &view,
-                depth_slice: None,
+        let mut pass = bind::begin_render_pass(
+            encoder,
+            "overlay",
+            bind::PassTargets {
+                color: &view,
                 resolve_target: None,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Load,
-                    store: wgpu::StoreOp::Store,
-                },
-            })],
-            depth_stencil_attachment: None,
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
+                load: wgpu::LoadOp::Load,
+                store: wgpu::StoreOp::Store,
+                depth: None,
+            },
+        );
         pass.set_pipeline(&self.pipeline);
         for group in &prepared.bind_groups {
             pass.set_bind_group(0, group, &[]);

@@ -507,29 +507,17 @@ impl TryOnRenderer {
         // Pass 1: where garments show past the body proxies, for the
         // contact shadow.
         {
-            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                label: Some("garment coverage"),
-                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                    view: &coverage_view,
-                    depth_slice: None,
+            let mut pass = layout::begin_render_pass(
+                encoder,
+                "garment coverage",
+                layout::PassTargets {
+                    color: &coverage_view,
                     resolve_target: None,
-                    ops: wgpu::Operations {
-                        load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
-                        store: wgpu::StoreOp::Store,
-                    },
-                })],
-                depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
-                    view: &coverage_depth_view,
-                    depth_ops: Some(wgpu::Operations {
-                        load: wgpu::LoadOp::Clear(1.0),
-                        store: wgpu::StoreOp::Discard,
-                    }),
-                    stencil_ops: None,
-                }),
-                timestamp_writes: None,
-                occlusion_query_set: None,
-                multiview_mask: None,
-            });
+                    load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
+                    store: wgpu::StoreOp::Store,
+                    depth: Some(&coverage_depth_view),
+                },
+            );
             if draw_garments && background.shadow_strength > 0.0 {
                 pass.set_pipeline(&self.coverage_proxy);
                 pass.set_bind_group(0, &frame_group, &[]);
@@ -549,29 +537,17 @@ impl TryOnRenderer {
         } else {
             (&output_view, None, wgpu::StoreOp::Store)
         };
-        let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-            label: Some("try-on"),
-            color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                view,
-                depth_slice: None,
+        let mut pass = layout::begin_render_pass(
+            encoder,
+            "try-on",
+            layout::PassTargets {
+                color: view,
                 resolve_target,
-                ops: wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                    store,
-                },
-            })],
-            depth_stencil_attachment: Some(wgpu::RenderPassDepthStencilAttachment {
-                view: &depth_view,
-                depth_ops: Some(wgpu::Operations {
-                    load: wgpu::LoadOp::Clear(1.0),
-                    store: wgpu::StoreOp::Discard,
-                }),
-                stencil_ops: None,
-            }),
-            timestamp_writes: None,
-            occlusion_query_set: None,
-            multiview_mask: None,
-        });
+                load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                store,
+                depth: Some(&depth_view),
+            },
+        );
         pass.set_pipeline(&self.background);
         pass.set_bind_group(0, &background_group, &[]);
         pass.draw(0..3, 0..1);

@@ -138,6 +138,23 @@ fn expected_modules(url: &str) -> Vec<bool> {
     dark
 }
 
+/// The GPU's overlay on `before` is the CPU reference's within
+/// `MAX_CHANNEL_DIFF`.
+fn assert_matches_cpu(before: &[u8], after: &[u8], w: u32, h: u32, image: &CardImage) {
+    let mut expected = before.to_vec();
+    composite_cpu(&mut expected, w, h, image);
+    let worst = after
+        .iter()
+        .zip(&expected)
+        .map(|(a, b)| a.abs_diff(*b))
+        .max()
+        .unwrap();
+    assert!(
+        worst <= MAX_CHANNEL_DIFF,
+        "GPU and CPU differ by up to {worst}"
+    );
+}
+
 #[test]
 fn the_card_matches_the_cpu_reference_and_leaves_the_rest_alone() {
     let gpu = gpu();
@@ -160,18 +177,7 @@ fn the_card_matches_the_cpu_reference_and_leaves_the_rest_alone() {
     assert_eq!(card.y + card.height, h - card.x);
     assert_unchanged_outside(&before, &after, w, &card);
 
-    let mut expected = before.clone();
-    composite_cpu(&mut expected, w, h, &image);
-    let worst = after
-        .iter()
-        .zip(&expected)
-        .map(|(a, b)| a.abs_diff(*b))
-        .max()
-        .unwrap();
-    assert!(
-        worst <= MAX_CHANNEL_DIFF,
-        "GPU and CPU differ by up to {worst}"
-    );
+    assert_matches_cpu(&before, &after, w, h, &image);
     // The background, between the QR code and the text: whitened grey.
     let bg_x = image.layout.qr.unwrap().rect.x + image.layout.qr.unwrap().rect.width + 1;
     let bg = pixel(&after, w, bg_x, card.y + card.height / 2);
@@ -315,18 +321,7 @@ fn a_full_hd_frame_gets_a_bigger_card() {
         &read_modules(&after, w, &big),
         &expected_modules(&product.url),
     );
-    let mut expected = before.clone();
-    composite_cpu(&mut expected, w, h, &big);
-    let worst = after
-        .iter()
-        .zip(&expected)
-        .map(|(a, b)| a.abs_diff(*b))
-        .max()
-        .unwrap();
-    assert!(
-        worst <= MAX_CHANNEL_DIFF,
-        "GPU and CPU differ by up to {worst}"
-    );
+    assert_matches_cpu(&before, &after, w, h, &big);
 }
 
 #[test]
@@ -372,18 +367,7 @@ fn an_empty_url_draws_the_card_without_a_code() {
     let before = grey_frame(w, h);
     let after = draw(&gpu, &overlay, &before, w, h);
     assert_unchanged_outside(&before, &after, w, &image.layout.card);
-    let mut expected = before.clone();
-    composite_cpu(&mut expected, w, h, &image);
-    let worst = after
-        .iter()
-        .zip(&expected)
-        .map(|(a, b)| a.abs_diff(*b))
-        .max()
-        .unwrap();
-    assert!(
-        worst <= MAX_CHANNEL_DIFF,
-        "GPU and CPU differ by up to {worst}"
-    );
+    assert_matches_cpu(&before, &after, w, h, &image);
     // The card's left part, where a code would be, is background.
     let card = image.layout.card;
     assert_ne!(pixel(&after, w, card.x + card.width / 2, card.y + 2), GREY);

@@ -10,6 +10,7 @@ use crate::garment::accessory::accessory_transform;
 use crate::garment::catalog::{
     AssetCache, Catalog, CatalogEntry, CatalogError, CatalogWatcher, GarmentKind,
 };
+use crate::garment::deform::FitParams;
 use crate::garment::fit::Fitter;
 use crate::garment::gltf_load::{load_garment, GltfOptions};
 use crate::gpu::GpuContext;
@@ -312,7 +313,11 @@ impl TryOn {
                         &self.gpu,
                         accessory_transform(body, &fitted, width, height, attachment),
                     ),
-                    None => worn.garment.pose(&self.gpu, &fitted),
+                    None => worn.garment.pose(
+                        &self.gpu,
+                        &fitted,
+                        &FitParams::garment(worn.entry.fit.ease),
+                    ),
                 }
                 // The first worn item's rig places the body proxies; with
                 // nothing worn there is nothing to occlude or shade.

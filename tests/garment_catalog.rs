@@ -53,7 +53,8 @@ fn good_manifest_reads_every_field() {
         tee.fit,
         FitOptions {
             ease: 1.04,
-            length: 1.0
+            length: 1.0,
+            sleeve: 1.0,
         }
     );
     assert_eq!((tee.anchors, tee.attach), (None, None));
@@ -65,7 +66,8 @@ fn good_manifest_reads_every_field() {
         photo.fit,
         FitOptions {
             ease: 1.1,
-            length: 1.2
+            length: 1.2,
+            sleeve: 1.0,
         }
     );
     let anchors = photo.anchors.expect("anchors given");

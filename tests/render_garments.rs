@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use drape::garment::accessory::accessory_transform;
 use drape::garment::catalog::{AttachAnchor, Attachment};
+use drape::garment::deform::FitParams;
 use drape::garment::fit::{posed_reference_body, BodyCamera, FitOptions, Fitter};
 use drape::garment::gltf_load::{load_garment, GltfOptions};
 use drape::garment::RigJoint;
@@ -119,7 +120,7 @@ impl Scene {
                 &self.gpu,
                 accessory_transform(body, &rig, SIZE, SIZE, &attachment),
             ),
-            None => garment.pose(&self.gpu, &rig),
+            None => garment.pose(&self.gpu, &rig, &FitParams::garment(1.0)),
         }
         let scene = TryOnScene {
             frame: &self.frame,

@@ -24,6 +24,7 @@ sizes = ["XS", "S", "M", "L", "XL", "XXL"]
 
 [garment.fit]
 ease = 1.04
+sleeve = 1.5
 
 [[garment]]
 id = "jacket-charcoal"

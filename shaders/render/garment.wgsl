@@ -23,19 +23,34 @@ struct FrameUniform {
     // Dominant light: direction (towards the light) and colour.
     light_direction: vec4<f32>,
     light_color: vec4<f32>,
-}
-
-// This must be kept in sync with InstanceUniform in src/render/garment_gpu.rs.
-struct InstanceUniform {
-    // Bind space → body space per joint (RigJoint::ALL order).
-    joints: array<mat4x4<f32>, 19>,
-    // Their inverse transposes, for normals.
-    normals: array<mat4x4<f32>, 19>,
-    // 1: clip to the person mask (garments); 0: do not (accessories).
-    clip_to_person: u32,
+    // The face's convex outline in pixels, two corners per vec4 (xy, zw),
+    // counter-clockwise; 0 corners: no face seen. Garments clipped to the
+    // person never cover it (a collar stays below the chin whatever the
+    // posture).
+    face_corners_px: array<vec4<f32>, 6>,
+    face_corner_count: u32,
     _pad0: u32,
     _pad1: u32,
     _pad2: u32,
+}
+
+// This must be kept in sync with InstanceUniform in src/render/garment_gpu.rs
+// (and Instance in deform.wgsl).
+struct InstanceUniform {
+    // Bind space → body space per joint (RigJoint::ALL order), used by the
+    // deformation (deform.wgsl) that wrote `positions` and `normals`.
+    joints: array<mat4x4<f32>, 19>,
+    normals: array<mat4x4<f32>, 19>,
+    // 1: clip to the person mask and the face (garments); 0: do not
+    // (accessories).
+    clip_to_person: u32,
+    fit_to_silhouette: u32,
+    geometric_normals: u32,
+    particle_count: u32,
+    ease: f32,
+    margin_m: f32,
+    _pad0: u32,
+    _pad1: u32,
 }
 
 // This must be kept in sync with MaterialUniform in src/render/garment_gpu.rs.
@@ -69,13 +84,14 @@ const ALPHA_BLEND: u32 = 2u;
 @group(1) @binding(5) var material_sampler: sampler;
 
 @group(2) @binding(0) var<uniform> instance: InstanceUniform;
+// The garment's particles this frame, body space (deform.wgsl or the cloth).
+@group(2) @binding(1) var<storage, read> positions: array<vec4<f32>>;
+@group(2) @binding(2) var<storage, read> normals: array<vec4<f32>>;
 
+// This must be kept in sync with RenderVertex in src/garment/deform/mod.rs.
 struct VertexIn {
-    @location(0) position: vec3<f32>,
-    @location(1) normal: vec3<f32>,
-    @location(2) uv: vec2<f32>,
-    @location(3) joints: vec4<u32>,
-    @location(4) weights: vec4<f32>,
+    @location(0) uv: vec2<f32>,
+    @location(1) particle: u32,
 }
 
 struct VertexOut {
@@ -87,20 +103,36 @@ struct VertexOut {
 
 @vertex
 fn vs_main(v: VertexIn) -> VertexOut {
-    var position = vec4<f32>(0.0);
-    var normal = vec3<f32>(0.0);
-    for (var i = 0u; i < 4u; i = i + 1u) {
-        let joint = min(v.joints[i], 18u);
-        let w = v.weights[i];
-        position += w * (instance.joints[joint] * vec4<f32>(v.position, 1.0));
-        normal += w * (instance.normals[joint] * vec4<f32>(v.normal, 0.0)).xyz;
-    }
+    let position = positions[v.particle].xyz;
     var out: VertexOut;
-    out.clip = frame.clip_from_body * vec4<f32>(position.xyz, 1.0);
-    out.body_position = position.xyz;
-    out.normal = normal;
+    out.clip = frame.clip_from_body * vec4<f32>(position, 1.0);
+    out.body_position = position;
+    out.normal = normals[v.particle].xyz;
     out.uv = v.uv;
     return out;
+}
+
+fn face_corner(i: u32) -> vec2<f32> {
+    let pair = frame.face_corners_px[i / 2u];
+    return select(pair.xy, pair.zw, (i % 2u) == 1u);
+}
+
+// Whether a pixel lies on the face (inside its outline).
+fn on_face(pixel: vec2<f32>) -> bool {
+    let n = min(frame.face_corner_count, 12u);
+    if n < 3u {
+        return false;
+    }
+    for (var i = 0u; i < n; i = i + 1u) {
+        let a = face_corner(i);
+        let b = face_corner((i + 1u) % n);
+        let edge = b - a;
+        let to_pixel = pixel - a;
+        if edge.x * to_pixel.y - edge.y * to_pixel.x < 0.0 {
+            return false;
+        }
+    }
+    return true;
 }
 
 // The frame shows light after the room reflected it: a room's surfaces
@@ -162,6 +194,9 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front: bool) -> @location(0) ve
     if material.alpha_mode == ALPHA_MASK && base.a < material.alpha_cutoff {
         discard;
     }
+    if instance.clip_to_person == 1u && on_face(in.clip.xy) {
+        discard;
+    }
     var coverage = 1.0;
     if frame.has_mask == 1u && instance.clip_to_person == 1u {
         coverage = smoothstep(0.15, 0.5, person_near(in.clip.xy));
@@ -217,6 +252,9 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front: bool) -> @location(0) ve
 // garment is drawn, with the same clip to the person.
 @fragment
 fn fs_coverage(in: VertexOut) -> @location(0) vec4<f32> {
+    if instance.clip_to_person == 1u && on_face(in.clip.xy) {
+        discard;
+    }
     if frame.has_mask == 1u && instance.clip_to_person == 1u {
         if person_near(in.clip.xy) < 0.3 {
             discard;

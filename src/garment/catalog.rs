@@ -28,6 +28,7 @@
 //! [garment.fit]                   # optional, mesh and photo only
 //! ease = 1.04                     # scale around the body, 0.8..1.5 (default 1.0)
 //! length = 1.0                    # photo only: stretch below the waist (hem lower above 1), 0.5..2 (default 1.0)
+//! sleeve = 1.0                    # stretch along the upper arms (longer short sleeves above 1), 0.5..2 (default 1.0)
 //!
 //! [[garment]]
 //! id = "photo-tee"

@@ -142,6 +142,8 @@ pub struct PosedRig {
     pub shoulder_width_m: f32,
     pub torso_length_m: f32,
     pub hip_width_m: f32,
+    /// The face in the image, when seen: garments never cover it.
+    pub face: Option<FaceOutline>,
 }
 
 impl PosedRig {
@@ -167,6 +169,11 @@ pub struct FitOptions {
     /// the hem hangs lower; the shoulders stay where they are. Photo
     /// garments; the catalog allows 0.5..=2.
     pub length: f32,
+    /// Stretch along the upper arms: above 1 short sleeves reach further
+    /// down the arm (a sleeve that goes on past the elbow would part from
+    /// its forearm, so leave it at 1 for long sleeves); the catalog allows
+    /// 0.5..=2.
+    pub sleeve: f32,
 }
 
 impl Default for FitOptions {
@@ -174,6 +181,7 @@ impl Default for FitOptions {
         FitOptions {
             ease: 1.0,
             length: 1.0,
+            sleeve: 1.0,
         }
     }
 }
@@ -390,7 +398,10 @@ impl Fitter {
             } else {
                 length_scale
             };
-            let along = length_ratio * confidence + length_scale * (1.0 - confidence);
+            let mut along = length_ratio * confidence + length_scale * (1.0 - confidence);
+            if matches!(joint, J::UpperArmL | J::UpperArmR) {
+                along *= options.sleeve;
+            }
             scales[i] = limb_scale(rest_direction, along, limb_width);
             // The head: its landmark when trusted, else hanging from the
             // parent's end.
@@ -418,6 +429,7 @@ impl Fitter {
             shoulder_width_m: shoulder_width,
             torso_length_m: torso_length,
             hip_width_m: hip_width,
+            face: FaceOutline::from_body(body, image_width, image_height),
         }
     }
 }
@@ -490,7 +502,9 @@ pub fn fit_camera(body: &Body, image_width: u32, image_height: u32) -> BodyCamer
     }
 }
 
+mod face;
 mod reference_body;
+pub use face::{FaceOutline, FACE_CORNERS};
 pub use reference_body::posed_reference_body;
 
 #[cfg(test)]

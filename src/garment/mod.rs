@@ -3,9 +3,11 @@
 
 pub mod accessory;
 pub mod catalog;
+pub mod deform;
 pub mod fit;
 pub mod gltf_load;
 pub mod photo;
 pub mod rig;
+pub mod silhouette;
 
 pub use rig::{RestSkeleton, RigJoint};

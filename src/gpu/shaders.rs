@@ -22,6 +22,9 @@ pub const ALL: &[(&str, &str)] = &[
     ("pose/mask.wgsl", POSE_MASK),
     ("render/light_estimate.wgsl", RENDER_LIGHT_ESTIMATE),
     ("render/garment.wgsl", RENDER_GARMENT),
+    ("render/silhouette.wgsl", RENDER_SILHOUETTE),
+    ("render/deform.wgsl", RENDER_DEFORM),
+    ("render/normals.wgsl", RENDER_NORMALS),
     ("render/proxy.wgsl", RENDER_PROXY),
     ("render/background.wgsl", RENDER_BACKGROUND),
     ("render/overlay.wgsl", RENDER_OVERLAY),
@@ -52,6 +55,12 @@ pub const POSE_MASK: &str = include_str!("../../shaders/pose/mask.wgsl");
 
 /// Skinned garments over the frame: PBR, sheen, room light, mask clip (src/render/garment_gpu.rs).
 pub const RENDER_GARMENT: &str = include_str!("../../shaders/render/garment.wgsl");
+/// The person's silhouette profile per body region, from the mask (src/render/deform_gpu.rs).
+pub const RENDER_SILHOUETTE: &str = include_str!("../../shaders/render/silhouette.wgsl");
+/// A garment's particles skinned and fitted to the silhouette (src/render/deform_gpu.rs).
+pub const RENDER_DEFORM: &str = include_str!("../../shaders/render/deform.wgsl");
+/// Normals of a deformed garment (src/render/deform_gpu.rs).
+pub const RENDER_NORMALS: &str = include_str!("../../shaders/render/normals.wgsl");
 /// Body proxies into depth, for occlusion (src/render/proxies.rs).
 pub const RENDER_PROXY: &str = include_str!("../../shaders/render/proxy.wgsl");
 /// The camera frame as background, with the contact shadow (src/render/tryon.rs).

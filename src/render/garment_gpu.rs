@@ -5,38 +5,19 @@
 use glam::{Mat4, Vec3};
 use wgpu::util::DeviceExt;
 
-use crate::garment::fit::{BindPose, PosedRig};
+use super::deform_gpu::{DeformInputs, DeformPipelines, GpuDeform, SilhouettePass};
+use crate::garment::deform::{DeformMesh, FitParams, RenderVertex};
+use crate::garment::fit::{BindPose, PosedRig, FACE_CORNERS};
 use crate::garment::gltf_load::{AlphaMode, GarmentModel, Material, TextureImage, TextureRef};
-use crate::garment::RigJoint;
 use crate::gpu::{layout, texture_2d_descriptor, GpuContext};
 use crate::render::mipmaps::{mip_chain, mip_level_count};
 
-/// One vertex as garment.wgsl's `VertexIn` reads it.
-// This must be kept in sync with VertexIn in shaders/render/garment.wgsl.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
-pub struct GarmentVertex {
-    pub position: [f32; 3],
-    pub normal: [f32; 3],
-    pub uv: [f32; 2],
-    /// Rig joints (`RigJoint as u16`), not the file's skin indices.
-    pub joints: [u16; 4],
-    pub weights: [f32; 4],
-}
-
-impl GarmentVertex {
-    pub const LAYOUT: wgpu::VertexBufferLayout<'static> = wgpu::VertexBufferLayout {
-        array_stride: std::mem::size_of::<GarmentVertex>() as u64,
-        step_mode: wgpu::VertexStepMode::Vertex,
-        attributes: &wgpu::vertex_attr_array![
-            0 => Float32x3,
-            1 => Float32x3,
-            2 => Float32x2,
-            3 => Uint16x4,
-            4 => Float32x4,
-        ],
-    };
-}
+/// The vertex buffer layout of `RenderVertex` as garment.wgsl reads it.
+pub const VERTEX_LAYOUT: wgpu::VertexBufferLayout<'static> = wgpu::VertexBufferLayout {
+    array_stride: std::mem::size_of::<RenderVertex>() as u64,
+    step_mode: wgpu::VertexStepMode::Vertex,
+    attributes: &wgpu::vertex_attr_array![0 => Float32x2, 1 => Uint32],
+};
 
 /// What every draw of a frame shares.
 // This must be kept in sync with FrameUniform in shaders/render/garment.wgsl
@@ -51,28 +32,55 @@ pub struct FrameUniform {
     pub sh: [[f32; 4]; 4],
     pub light_direction: [f32; 4],
     pub light_color: [f32; 4],
+    /// The face's outline in pixels (`garment::fit::FaceOutline`), two
+    /// corners per vec4: garments clipped to the person never cover it.
+    pub face_corners_px: [[f32; 4]; FACE_CORNERS / 2],
+    /// 0: no face seen.
+    pub face_corner_count: u32,
+    pub _pad: [u32; 3],
 }
 
-/// One garment instance's joints.
-// This must be kept in sync with InstanceUniform in shaders/render/garment.wgsl.
+/// One garment instance's pose and fit for this frame.
+// This must be kept in sync with Instance in shaders/render/garment.wgsl,
+// deform.wgsl and normals.wgsl.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct InstanceUniform {
     pub joints: [[[f32; 4]; 4]; 19],
     pub normals: [[[f32; 4]; 4]; 19],
+    /// 1: clip to the person mask and the face (garments); 0: do not
+    /// (accessories).
     pub clip_to_person: u32,
-    pub _pad: [u32; 3],
+    /// 1: fit to the silhouette (`FitParams::fit`).
+    pub fit_to_silhouette: u32,
+    /// 1: normals from the deformed surface (welded garments); 0: skinned
+    /// normals (rigid models keep their hard edges).
+    pub geometric_normals: u32,
+    pub particle_count: u32,
+    pub ease: f32,
+    pub margin_m: f32,
+    pub _pad: [u32; 2],
 }
 
 impl InstanceUniform {
     /// From skinning matrices (bind space → body space) in `RigJoint::ALL`
     /// order.
-    pub fn from_matrices(matrices: &[Mat4; 19], clip_to_person: bool) -> InstanceUniform {
+    pub fn new(
+        matrices: &[Mat4; 19],
+        fit: &FitParams,
+        geometric_normals: bool,
+        particle_count: u32,
+    ) -> InstanceUniform {
         InstanceUniform {
             joints: matrices.map(|m| m.to_cols_array_2d()),
             normals: matrices.map(|m| m.inverse().transpose().to_cols_array_2d()),
-            clip_to_person: u32::from(clip_to_person),
-            _pad: [0; 3],
+            clip_to_person: u32::from(fit.fit),
+            fit_to_silhouette: u32::from(fit.fit),
+            geometric_normals: u32::from(geometric_normals),
+            particle_count,
+            ease: fit.ease,
+            margin_m: fit.margin_m,
+            _pad: [0; 2],
         }
     }
 }
@@ -122,11 +130,15 @@ impl MaterialUniform {
     }
 }
 
-/// The bind-group layouts garment.wgsl uses, made once per renderer.
+/// What garments share, made once per renderer: the bind-group layouts
+/// garment.wgsl uses, the deformation's pipelines and the silhouette pass
+/// whose profile every garment's fit reads.
 pub struct GarmentLayouts {
     pub frame: wgpu::BindGroupLayout,
     pub material: wgpu::BindGroupLayout,
     pub instance: wgpu::BindGroupLayout,
+    pub deform: DeformPipelines,
+    pub silhouette: SilhouettePass,
 }
 
 impl GarmentLayouts {
@@ -153,7 +165,16 @@ impl GarmentLayouts {
                     layout::sampler(5, fragment),
                 ],
             ),
-            instance: group("garment instance", &[layout::uniform(0, both)]),
+            instance: group(
+                "garment instance",
+                &[
+                    layout::uniform(0, both),
+                    layout::storage(1, wgpu::ShaderStages::VERTEX, true),
+                    layout::storage(2, wgpu::ShaderStages::VERTEX, true),
+                ],
+            ),
+            deform: DeformPipelines::new(device),
+            silhouette: SilhouettePass::new(device),
         }
     }
 }
@@ -184,6 +205,8 @@ pub struct GpuGarment {
     pub skinned: bool,
     instance_buffer: wgpu::Buffer,
     pub instance_bind_group: wgpu::BindGroup,
+    /// The particles and what their deformation writes each frame.
+    pub deform: GpuDeform,
 }
 
 fn texture_format(image: &TextureImage) -> wgpu::TextureFormat {
@@ -249,54 +272,26 @@ impl GpuGarment {
     /// the file's order to the rig's.
     pub fn upload(gpu: &GpuContext, layouts: &GarmentLayouts, model: &GarmentModel) -> GpuGarment {
         let device = &gpu.device;
-        let skin_to_rig: Vec<u16> = model.skin.as_ref().map_or_else(Vec::new, |skin| {
-            skin.joints.iter().map(|j| *j as u16).collect()
-        });
-        let primitives = model
+        // Garments are welded into one surface (fitted, maybe simulated);
+        // rigid accessories keep their vertices and hard edges.
+        let skinned = model.skin.is_some();
+        let mesh = DeformMesh::build(model, skinned);
+        let primitives = mesh
             .primitives
             .iter()
-            .map(|primitive| {
-                let vertices: Vec<GarmentVertex> = (0..primitive.positions.len())
-                    .map(|i| {
-                        let (joints, weights) =
-                            match (primitive.joints.get(i), primitive.weights.get(i)) {
-                                (Some(joints), Some(weights)) => (
-                                    joints.map(|j| {
-                                        skin_to_rig
-                                            .get(j as usize)
-                                            .copied()
-                                            .unwrap_or(RigJoint::Hips as u16)
-                                    }),
-                                    *weights,
-                                ),
-                                _ => ([0; 4], [1.0, 0.0, 0.0, 0.0]),
-                            };
-                        GarmentVertex {
-                            position: primitive.positions[i].to_array(),
-                            normal: primitive
-                                .normals
-                                .get(i)
-                                .map_or([0.0, 0.0, 1.0], |n| n.to_array()),
-                            uv: primitive.uvs.get(i).map_or([0.0; 2], |uv| uv.to_array()),
-                            joints,
-                            weights,
-                        }
-                    })
-                    .collect();
-                GpuPrimitive {
-                    vertices: device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                        label: Some(&primitive.name),
-                        contents: bytemuck::cast_slice(&vertices),
-                        usage: wgpu::BufferUsages::VERTEX,
-                    }),
-                    indices: device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                        label: Some(&primitive.name),
-                        contents: bytemuck::cast_slice(&primitive.indices),
-                        usage: wgpu::BufferUsages::INDEX,
-                    }),
-                    index_count: primitive.indices.len() as u32,
-                    material: primitive.material,
-                }
+            .map(|primitive| GpuPrimitive {
+                vertices: device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some(&primitive.name),
+                    contents: bytemuck::cast_slice(&primitive.vertices),
+                    usage: wgpu::BufferUsages::VERTEX,
+                }),
+                indices: device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some(&primitive.name),
+                    contents: bytemuck::cast_slice(&primitive.indices),
+                    usage: wgpu::BufferUsages::INDEX,
+                }),
+                index_count: primitive.indices.len() as u32,
+                material: primitive.material,
             })
             .collect();
         let sampler = device.create_sampler(&wgpu::SamplerDescriptor {
@@ -362,36 +357,63 @@ impl GpuGarment {
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
+        let deform = GpuDeform::new(
+            gpu,
+            &DeformInputs {
+                pipelines: &layouts.deform,
+                silhouette: &layouts.silhouette,
+                instance: &instance_buffer,
+            },
+            &mesh,
+        );
         let instance_bind_group = layout::bind_group(
             device,
             "garment instance",
             &layouts.instance,
-            &[instance_buffer.as_entire_binding()],
+            &[
+                instance_buffer.as_entire_binding(),
+                deform.positions.as_entire_binding(),
+                deform.normals.as_entire_binding(),
+            ],
         );
         GpuGarment {
             primitives,
             materials,
             bind: bind_pose(model),
-            skinned: model.skin.is_some(),
+            skinned,
             instance_buffer,
             instance_bind_group,
+            deform,
         }
     }
 
-    /// Poses a skinned garment on `rig` for this frame.
-    pub fn pose(&self, gpu: &GpuContext, rig: &PosedRig) {
+    /// Poses a skinned garment on `rig` for this frame, fitted as `fit`
+    /// says.
+    pub fn pose(&self, gpu: &GpuContext, rig: &PosedRig, fit: &FitParams) {
         let matrices = rig.skinning_matrices(&self.bind);
-        self.set_instance(gpu, &InstanceUniform::from_matrices(&matrices, true));
+        self.set_instance(
+            gpu,
+            &InstanceUniform::new(&matrices, fit, true, self.deform.particle_count()),
+        );
     }
 
     /// Places a rigid accessory: model space → body space.
     pub fn place(&self, gpu: &GpuContext, body_from_model: Mat4) {
         let matrices = [body_from_model; 19];
-        self.set_instance(gpu, &InstanceUniform::from_matrices(&matrices, false));
+        let rigid = FitParams {
+            fit: false,
+            ease: 1.0,
+            margin_m: 0.0,
+        };
+        self.set_instance(
+            gpu,
+            &InstanceUniform::new(&matrices, &rigid, false, self.deform.particle_count()),
+        );
     }
 
     fn set_instance(&self, gpu: &GpuContext, uniform: &InstanceUniform) {
         gpu.queue
             .write_buffer(&self.instance_buffer, 0, bytemuck::bytes_of(uniform));
+        self.deform.clear(&gpu.queue);
     }
 }

@@ -2,6 +2,7 @@
 //! body proxies and the person mask for occlusion, skinned garments lit by
 //! the room's light estimated from the frame, overlays.
 
+pub mod deform_gpu;
 pub mod garment_gpu;
 pub mod lighting;
 pub mod mipmaps;

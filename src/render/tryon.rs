@@ -5,10 +5,11 @@
 
 use glam::{Mat4, Vec2, Vec3};
 
-use super::garment_gpu::{FrameUniform, GarmentLayouts, GarmentVertex, GpuGarment};
+use super::garment_gpu::{FrameUniform, GarmentLayouts, GpuGarment, VERTEX_LAYOUT};
 use super::lighting::{LightEstimator, LightParams, LightUniform};
 use super::proxies::{BodyProxies, GpuProxies};
-use crate::garment::fit::PosedRig;
+use crate::garment::fit::{PosedRig, FACE_CORNERS};
+use crate::garment::silhouette::SilhouetteFrames;
 use crate::gpu::layout::{self, RenderPipelineSpec};
 use crate::gpu::{shaders, texture_2d, texture_2d_descriptor, GpuContext, GpuError};
 
@@ -98,6 +99,8 @@ struct BoundTextures {
     mask: wgpu::Texture,
     frame_group: wgpu::BindGroup,
     background_group: wgpu::BindGroup,
+    /// The silhouette scan of `mask`.
+    silhouette_group: wgpu::BindGroup,
 }
 
 /// How many `BoundTextures` a renderer keeps: both mask textures and the
@@ -215,7 +218,7 @@ impl TryOnRenderer {
         // The garment pipelines and the coverage one share the vertex stage
         // and layout; each has its own fragment entry point and target.
         let garment_spec = |label, fragment_entry, target| RenderPipelineSpec {
-            vertex_buffers: &[Some(GarmentVertex::LAYOUT)],
+            vertex_buffers: &[Some(VERTEX_LAYOUT)],
             fragment_entry,
             ..RenderPipelineSpec::new(label, &garment_layout, &garment_module, target)
         };
@@ -363,14 +366,18 @@ impl TryOnRenderer {
         gpu: &GpuContext,
         frame: &wgpu::Texture,
         mask: &wgpu::Texture,
-    ) -> (wgpu::BindGroup, wgpu::BindGroup) {
+    ) -> (wgpu::BindGroup, wgpu::BindGroup, wgpu::BindGroup) {
         let targets = self.targets.as_mut().expect("targets made first");
         if let Some(bound) = targets
             .bound
             .iter()
             .find(|b| &b.frame == frame && &b.mask == mask)
         {
-            return (bound.frame_group.clone(), bound.background_group.clone());
+            return (
+                bound.frame_group.clone(),
+                bound.background_group.clone(),
+                bound.silhouette_group.clone(),
+            );
         }
         let device = &gpu.device;
         let mask_view = mask.create_view(&Default::default());
@@ -395,6 +402,7 @@ impl TryOnRenderer {
                 wgpu::BindingResource::TextureView(&targets.coverage_view),
             ],
         );
+        let silhouette_group = self.layouts.silhouette.bind_group(device, mask);
         if targets.bound.len() == BOUND_TEXTURES_KEPT {
             targets.bound.remove(0);
         }
@@ -403,8 +411,9 @@ impl TryOnRenderer {
             mask: mask.clone(),
             frame_group: frame_group.clone(),
             background_group: background_group.clone(),
+            silhouette_group: silhouette_group.clone(),
         });
-        (frame_group, background_group)
+        (frame_group, background_group, silhouette_group)
     }
 
     /// Records one frame into `encoder`; returns the output texture
@@ -443,6 +452,15 @@ impl TryOnRenderer {
             None => (Mat4::IDENTITY, Vec2::ZERO),
         };
         let pixels_per_metre = rig.map_or(1.0, |r| r.camera.pixels_per_metre);
+        let mut face_corners_px = [[0.0; 4]; FACE_CORNERS / 2];
+        let mut face_corner_count = 0;
+        if let Some(face) = rig.and_then(|r| r.face.as_ref()) {
+            for (i, corner) in face.corners_px.iter().take(FACE_CORNERS).enumerate() {
+                face_corners_px[i / 2][2 * (i % 2)..2 * (i % 2) + 2]
+                    .copy_from_slice(&corner.to_array());
+            }
+            face_corner_count = face.corners_px.len().min(FACE_CORNERS) as u32;
+        }
         let sh = fixed_light.sh.map(|c| [c[0], c[1], c[2], 0.0]);
         let frame = FrameUniform {
             clip_from_body: clip_from_body.to_cols_array_2d(),
@@ -462,6 +480,9 @@ impl TryOnRenderer {
                 fixed_light.color[2],
                 0.0,
             ],
+            face_corners_px,
+            face_corner_count,
+            _pad: [0; 3],
         };
         queue.write_buffer(&self.frame_buffer, 0, bytemuck::bytes_of(&frame));
         if scene.light.is_none() {
@@ -497,7 +518,25 @@ impl TryOnRenderer {
 
         self.targets(gpu, width, height);
         let mask = scene.mask.unwrap_or(&self.empty_mask).clone();
-        let (frame_group, background_group) = self.bind_groups(gpu, scene.frame, &mask);
+        let (frame_group, background_group, silhouette_group) =
+            self.bind_groups(gpu, scene.frame, &mask);
+        // Garments skinned and fitted to this frame's silhouette.
+        if let (true, Some(rig)) = (draw_garments, rig) {
+            let frames = SilhouetteFrames::from_rig(rig);
+            self.layouts
+                .silhouette
+                .write(&queue, &frames.uniform(scene.mask.is_some()));
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                label: Some("garment deform"),
+                timestamp_writes: None,
+            });
+            self.layouts
+                .silhouette
+                .dispatch(&mut pass, &silhouette_group);
+            for garment in scene.garments {
+                garment.deform.dispatch(&mut pass, &self.layouts.deform);
+            }
+        }
         let targets = self.targets.as_ref().expect("made above");
         let coverage_view = targets.coverage_view.clone();
         let (output, output_view) = (targets.output.clone(), targets.output_view.clone());

@@ -260,6 +260,7 @@ pub(super) fn example(key: &str) -> String {
         "sizes" => "sizes = [\"S\", \"M\", \"L\"]",
         "ease" => "ease = 1.04",
         "length" => "length = 1.0",
+        "sleeve" => "sleeve = 1.0",
         "fit" => "[garment.fit]",
         "anchors" => "[garment.anchors]",
         "attach" => "[garment.attach]",

@@ -11,6 +11,7 @@ use super::GarmentKind;
 
 pub(super) const EASE_RANGE: RangeInclusive<f64> = 0.8..=1.5;
 pub(super) const LENGTH_RANGE: RangeInclusive<f64> = 0.5..=2.0;
+pub(super) const SLEEVE_RANGE: RangeInclusive<f64> = 0.5..=2.0;
 pub(super) const SCALE_RANGE: RangeInclusive<f64> = 0.1..=10.0;
 
 /// Ids appear in URLs and file names: `[a-z0-9-]+`.

@@ -6,11 +6,11 @@ use glam::{Vec2, Vec3};
 use toml::de::DeValue;
 
 use super::fields::{wrong_type, Report, Section};
-use super::rules::{self, EASE_RANGE, LENGTH_RANGE, SCALE_RANGE};
+use super::rules::{self, EASE_RANGE, LENGTH_RANGE, SCALE_RANGE, SLEEVE_RANGE};
 use super::validate::GARMENT_KEYS;
 use super::{AttachAnchor, Attachment, FitOptions, GarmentKind, PhotoAnchors};
 
-const FIT_KEYS: &[&str] = &["ease", "length"];
+const FIT_KEYS: &[&str] = &["ease", "length", "sleeve"];
 const REQUIRED_ANCHORS: [&str; 4] = ["left_shoulder", "right_shoulder", "left_hip", "right_hip"];
 const OPTIONAL_ANCHORS: [&str; 3] = ["neckline", "left_sleeve_end", "right_sleeve_end"];
 const ATTACH_KEYS: &[&str] = &["anchor", "offset", "scale"];
@@ -74,6 +74,12 @@ pub(super) fn read_fit(r: &mut Report, g: &Section, kind: Option<GarmentKind>) -
         }
         match rules::check_range("length", length, LENGTH_RANGE) {
             Ok(()) => fit.length = length as f32,
+            Err(message) => r.add(&span, message),
+        }
+    }
+    if let Some((sleeve, span)) = section.number(r, "sleeve") {
+        match rules::check_range("sleeve", sleeve, SLEEVE_RANGE) {
+            Ok(()) => fit.sleeve = sleeve as f32,
             Err(message) => r.add(&span, message),
         }
     }

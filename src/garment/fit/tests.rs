@@ -120,7 +120,11 @@ fn length_lowers_the_hem_and_keeps_the_shoulders() {
     let body = body_from(|_, p| p);
     let bind = BindPose::from(&RestSkeleton::reference());
     let fit = |length| {
-        let options = FitOptions { ease: 1.0, length };
+        let options = FitOptions {
+            ease: 1.0,
+            length,
+            ..FitOptions::default()
+        };
         let rig = Fitter::new().fit(&body, W, H, &bind, &options);
         let m = rig.skinning_matrices(&bind);
         let hem = m[RigJoint::Hips as usize].transform_point3(Vec3::new(0.0, 0.9, 0.1));

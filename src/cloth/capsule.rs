@@ -6,6 +6,7 @@ use super::{ClothError, MAX_CAPSULES};
 
 /// A capsule the cloth collides with: the segment `a`→`b` swept by a
 /// sphere of radius `a[3]`.
+// This must be kept in sync with Capsule in shaders/cloth/xpbd.wgsl.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct Capsule {
@@ -36,7 +37,8 @@ impl Capsule {
     }
 }
 
-/// The point of segment `a`→`b` closest to `p`.
+/// The point of segment `a`→`b` closest to `p`. The same arithmetic as
+/// `closest_on_segment` in xpbd.wgsl.
 pub(super) fn closest_on_segment(a: Vec3, b: Vec3, p: Vec3) -> Vec3 {
     let ab = b - a;
     let len2 = ab.dot(ab);

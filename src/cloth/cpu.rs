@@ -1,4 +1,6 @@
-//! `CpuCloth`: the plain-Rust solver.
+//! `CpuCloth`: the plain-Rust solver, the reference for `GpuCloth`. Each
+//! function here does the arithmetic of the xpbd.wgsl entry point it names,
+//! in the same order, so the two agree to rounding.
 
 use glam::Vec3;
 
@@ -13,7 +15,7 @@ use super::{
 const MIN_DIRECTION_M: f32 = 1e-9;
 /// Passes over the capsules in one substep: pushing a particle out of one
 /// capsule can push it into an overlapping one (elbows, shoulders).
-const COLLISION_SWEEPS: u32 = 3;
+pub(super) const COLLISION_SWEEPS: u32 = 3;
 
 /// The cloth's state on the CPU, stepped frame by frame.
 #[derive(Clone, Debug)]
@@ -120,7 +122,7 @@ impl CpuCloth {
         Ok(error)
     }
 
-    /// Interpolated targets, gravity, damping, speed
+    /// xpbd.wgsl `predict`: interpolated targets, gravity, damping, speed
     /// clamp, the explicit move and the attachment.
     fn predict(&mut self, frame: &FrameConstants, targets: &[Vec3], t: f32) {
         let topology = &self.topology;
@@ -153,7 +155,7 @@ impl CpuCloth {
         }
     }
 
-    /// Every distance constraint, colour after colour.
+    /// xpbd.wgsl `solve_colour`, colour after colour.
     fn solve_constraints(&mut self, frame: &FrameConstants) {
         let topology = &self.topology;
         for range in topology.colour_ranges() {
@@ -181,7 +183,7 @@ impl CpuCloth {
         }
     }
 
-    /// Tether, capsules, velocity.
+    /// xpbd.wgsl `finalize`: tether, capsules, velocity.
     fn finalize(&mut self, frame: &FrameConstants, capsules: &[Capsule]) {
         let thickness = self.params.thickness_m;
         for i in 0..self.positions.len() {

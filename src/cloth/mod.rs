@@ -11,10 +11,14 @@
 //! - [`ClothTopology`] is built once from the triangles: masses,
 //!   constraints (stretch along edges, bending across shared edges) and a
 //!   graph colouring of them.
-//! - [`CpuCloth`] is the plain-Rust solver.
+//! - [`CpuCloth`] is the plain-Rust solver, [`GpuCloth`] its WGSL twin
+//!   (shaders/cloth/xpbd.wgsl); both run the same steps in the same order,
+//!   and tests/cloth.rs compares them.
 
 mod capsule;
 mod cpu;
+mod gpu;
+mod gpu_data;
 mod topology;
 
 use glam::Vec3;
@@ -23,9 +27,11 @@ use capsule::{check_capsules, closest_on_segment};
 
 pub use capsule::Capsule;
 pub use cpu::CpuCloth;
+pub use gpu::GpuCloth;
 pub use topology::{ClothTopology, Constraint, ConstraintKind};
 
-/// The most capsules one step collides with.
+/// The most capsules one step collides with (the GPU's uniform holds this
+/// many).
 pub const MAX_CAPSULES: usize = 16;
 /// The most particles a cloth may have: 64 Ki keeps every per-particle
 /// buffer at 1 MiB and a step's dispatches small.
@@ -93,6 +99,12 @@ pub enum ClothError {
     /// A capsule with a non-finite end or a negative radius.
     #[error("capsule {index} is invalid: its ends must be finite and its radius finite and ≥ 0")]
     InvalidCapsule { index: usize },
+    /// The targets buffer handed to `GpuCloth` cannot be bound or is too small.
+    #[error("the cloth targets buffer is invalid: {0}")]
+    TargetsBuffer(String),
+    /// Reading positions back from the GPU failed.
+    #[error(transparent)]
+    Gpu(#[from] crate::gpu::GpuError),
 }
 
 /// The material and solver settings of a cloth.
@@ -250,8 +262,9 @@ pub struct ClothSetup {
 }
 
 /// The numbers every substep of one frame shares, computed once here for
-/// the whole frame (reciprocals, so that substeps multiply rather than
-/// divide).
+/// both solvers so that GPU and CPU start from bitwise the same values
+/// (and multiply by reciprocals rather than divide: GPU division is only
+/// accurate to 2.5 ulp).
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct FrameConstants {
     /// Substep length.

@@ -158,11 +158,12 @@ fn colours_are_independent_and_cover_every_edge() {
     let topology = build(&setup, &ClothParams::default());
     assert!(topology.colours_are_independent());
     for colour in 0..topology.colour_count() {
-        assert!(
-            !topology.colour(colour).is_empty(),
-            "colour {colour} is empty"
-        );
+        let constraints = topology
+            .colour(colour)
+            .expect("colours below the count exist");
+        assert!(!constraints.is_empty(), "colour {colour} is empty");
     }
+    assert!(topology.colour(topology.colour_count()).is_none());
 
     let edges: HashSet<(u32, u32)> = setup
         .triangles

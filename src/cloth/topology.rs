@@ -172,9 +172,10 @@ impl ClothTopology {
         &self.constraints
     }
 
-    /// The constraints of colour `colour` (`colour < colour_count()`).
-    pub fn colour(&self, colour: usize) -> &[Constraint] {
-        &self.constraints[self.colours[colour].clone()]
+    /// The constraints of colour `colour`; `None` past `colour_count()`.
+    pub fn colour(&self, colour: usize) -> Option<&[Constraint]> {
+        let range = self.colours.get(colour)?;
+        self.constraints.get(range.clone())
     }
 
     /// Per particle, the inverse mass (1/kg); 0 where the particle follows

@@ -25,6 +25,8 @@ pub enum Error {
     Overlay(#[from] crate::render::overlay::OverlayError),
     #[error(transparent)]
     TryOn(#[from] crate::tryon::TryOnError),
+    #[error(transparent)]
+    Cloth(#[from] crate::cloth::ClothError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

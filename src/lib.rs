@@ -21,6 +21,7 @@
 
 pub mod app;
 pub mod capture;
+pub mod cloth;
 mod error;
 pub mod garment;
 pub mod gpu;

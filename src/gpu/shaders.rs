@@ -28,6 +28,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("render/proxy.wgsl", RENDER_PROXY),
     ("render/background.wgsl", RENDER_BACKGROUND),
     ("render/overlay.wgsl", RENDER_OVERLAY),
+    ("cloth/xpbd.wgsl", CLOTH_XPBD),
 ];
 
 /// Raw camera bytes → RGBA working texture (compute).
@@ -70,3 +71,7 @@ pub const RENDER_OVERLAY: &str = include_str!("../../shaders/render/overlay.wgsl
 
 /// Camera frame → the room's light as irradiance SH + a dominant light (src/render/lighting.rs).
 pub const RENDER_LIGHT_ESTIMATE: &str = include_str!("../../shaders/render/light_estimate.wgsl");
+
+/// Small-steps XPBD cloth following skinned targets: predict, one pass per
+/// constraint colour, finalize (src/cloth/gpu.rs).
+pub const CLOTH_XPBD: &str = include_str!("../../shaders/cloth/xpbd.wgsl");

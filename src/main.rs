@@ -202,6 +202,18 @@ struct TryOnArgs {
     /// Network executor: auto (CPU on a software GPU), cpu or gpu.
     #[arg(long, default_value = "auto")]
     nn: drape::nn::Backend,
+    /// Garments that hang as cloth: auto (as the catalog says; on a
+    /// software GPU only those with `software = true`), on (all with a
+    /// [garment.cloth] table) or off (all skinned alone).
+    #[arg(long, value_enum, default_value = "auto")]
+    cloth: ClothArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ClothArg {
+    Auto,
+    On,
+    Off,
 }
 
 impl TryOnArgs {
@@ -237,6 +249,11 @@ impl TryOnArgs {
                 CornerArg::BottomRight => OverlayCorner::BottomRight,
                 CornerArg::TopLeft => OverlayCorner::TopLeft,
                 CornerArg::TopRight => OverlayCorner::TopRight,
+            },
+            cloth: match self.cloth {
+                ClothArg::Auto => drape::tryon::ClothMode::Auto,
+                ClothArg::On => drape::tryon::ClothMode::On,
+                ClothArg::Off => drape::tryon::ClothMode::Off,
             },
         })
     }
@@ -467,6 +484,7 @@ fn sample() -> drape::Result<()> {
             card_corner: CornerArg::BottomLeft,
             pose_model: ModelArg::Lite,
             nn: drape::nn::Backend::Auto,
+            cloth: ClothArg::Auto,
         },
         preview: Some(PathBuf::from("out/preview.gif")),
         input: InputArgs {

@@ -6,17 +6,21 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use glam::Vec3;
+
 use crate::garment::accessory::accessory_transform;
 use crate::garment::catalog::{
     AssetCache, Catalog, CatalogEntry, CatalogError, CatalogWatcher, GarmentKind,
 };
+use crate::garment::cloth::body_capsules;
 use crate::garment::deform::FitParams;
-use crate::garment::fit::Fitter;
+use crate::garment::fit::{BodyCamera, Fitter};
 use crate::garment::gltf_load::{load_garment, GltfOptions};
 use crate::gpu::GpuContext;
 use crate::pose::{Body, PoseConfig, PoseTracker};
+use crate::render::cloth_gpu::GarmentCloth;
 use crate::render::overlay::{OverlayCorner, OverlayRenderer, ProductCard};
-use crate::render::{GpuGarment, ShadingLight, TryOnRenderer, TryOnScene};
+use crate::render::{GpuGarment, SceneGarment, ShadingLight, TryOnRenderer, TryOnScene};
 
 /// What can go wrong choosing garments.
 #[derive(Debug, thiserror::Error)]
@@ -44,7 +48,29 @@ pub struct TryOnConfig {
     pub overlay: bool,
     /// Where the card sits.
     pub card_corner: OverlayCorner,
+    /// Which garments are simulated as cloth.
+    pub cloth: ClothMode,
 }
+
+/// Which garments with a `[garment.cloth]` table hang and swing as cloth.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ClothMode {
+    /// As the catalog says: on a real GPU all of them, on a software one
+    /// those that say `software = true`.
+    #[default]
+    Auto,
+    /// All of them, software GPU or not.
+    On,
+    /// None: every garment skinned alone.
+    Off,
+}
+
+/// A longer pause between frames than this (seconds) starts the cloth
+/// again from rest: a cut, a stall, a paused source.
+pub const CLOTH_RESTART_AFTER_S: f32 = 0.5;
+/// A body moving further than this between two frames (metres) jumped:
+/// the cloth starts again from rest rather than fly after it.
+pub const MAX_BODY_MOVE_M: f32 = 0.3;
 
 impl TryOnConfig {
     /// The bundled sample catalog with its default garment.
@@ -58,6 +84,7 @@ impl TryOnConfig {
             },
             overlay: true,
             card_corner: OverlayCorner::default(),
+            cloth: ClothMode::Auto,
         }
     }
 }
@@ -70,11 +97,13 @@ pub struct TryOnTimes {
     pub render_ms: f64,
 }
 
-/// A worn item: its catalog entry, its model on the GPU and its fitter.
+/// A worn item: its catalog entry, its model on the GPU, its fitter and,
+/// when it hangs as cloth, its cloth.
 struct Worn {
     entry: CatalogEntry,
     garment: Arc<GpuGarment>,
     fitter: Fitter,
+    cloth: Option<GarmentCloth>,
 }
 
 /// The try-on stage.
@@ -87,6 +116,11 @@ pub struct TryOn {
     assets: AssetCache<GpuGarment>,
     outfit: Vec<Worn>,
     last_body: Option<Body>,
+    /// The last frame's timestamp, while a body is seen: the cloth's step.
+    last_timestamp: Option<Duration>,
+    /// The last frame's body camera: how far the body moved since.
+    last_camera: Option<BodyCamera>,
+    cloth_mode: ClothMode,
     times: TryOnTimes,
     /// A fixed light for garments; `None` (the default) estimates the
     /// room's light from each frame.
@@ -115,6 +149,9 @@ impl TryOn {
             assets: AssetCache::new(),
             outfit: Vec::new(),
             last_body: None,
+            last_timestamp: None,
+            last_camera: None,
+            cloth_mode: config.cloth,
             times: TryOnTimes::default(),
             light: None,
         };
@@ -182,16 +219,67 @@ impl TryOn {
             (GarmentKind::Accessory, _) | (_, GarmentKind::Accessory) => false,
             _ => true,
         };
+        let cloth = self.make_cloth(&entry, &garment);
         self.outfit.retain(|w| !slot(w));
         self.outfit.push(Worn {
             entry,
             garment,
             fitter: Fitter::new(),
+            cloth,
         });
         // Garments under accessories: draw order follows the list.
         self.outfit
             .sort_by_key(|w| w.entry.kind == GarmentKind::Accessory);
         self.update_card()
+    }
+
+    /// The cloth of a garment put on, when its catalog entry and the mode
+    /// say so. A cloth that cannot be built (a mesh beyond the solver's
+    /// limits) is reported and the garment worn skinned alone.
+    fn make_cloth(&self, entry: &CatalogEntry, garment: &GpuGarment) -> Option<GarmentCloth> {
+        let options = entry.cloth.as_ref()?;
+        let simulate = match self.cloth_mode {
+            ClothMode::Off => false,
+            ClothMode::On => true,
+            ClothMode::Auto => options.software || !self.gpu.is_software(),
+        };
+        if !simulate || !garment.skinned {
+            return None;
+        }
+        match GarmentCloth::new(&self.gpu, self.renderer.layouts(), garment, options) {
+            Ok(cloth) => Some(cloth),
+            Err(e) => {
+                tracing::warn!("{}: worn without cloth: {e}", entry.id);
+                None
+            }
+        }
+    }
+
+    /// Whether garment `id` is worn and hangs as cloth.
+    pub fn simulates_cloth(&self, id: &str) -> bool {
+        self.outfit
+            .iter()
+            .any(|w| w.entry.id == id && w.cloth.is_some())
+    }
+
+    /// The seconds since the last frame for the cloth, or `None` when it
+    /// starts again from rest (the first frame with a body, time going
+    /// backwards, a long pause).
+    fn frame_interval_s(&mut self, timestamp: Duration, has_body: bool) -> Option<f32> {
+        let last = std::mem::replace(&mut self.last_timestamp, has_body.then_some(timestamp));
+        let dt_s = timestamp.checked_sub(last?)?.as_secs_f32();
+        (dt_s <= CLOTH_RESTART_AFTER_S).then_some(dt_s)
+    }
+
+    /// How far the body (the point between its hips) moved in the world
+    /// since the last frame, metres, from the body cameras; `None` on the
+    /// first frame or after a jump no body makes in a frame (a cut, a
+    /// tracking switch to someone else).
+    fn body_moved_m(&mut self, camera: &BodyCamera) -> Option<Vec3> {
+        let last = self.last_camera.replace(*camera)?;
+        let pixels = camera.origin_px - last.origin_px;
+        let moved = Vec3::new(pixels.x, -pixels.y, 0.0) / camera.pixels_per_metre.max(1e-3);
+        (moved.length() <= MAX_BODY_MOVE_M).then_some(moved)
     }
 
     /// The product card shows the last item put on.
@@ -328,22 +416,76 @@ impl TryOn {
         }
         self.times.fit_ms = clock.elapsed().as_secs_f64() * 1e3;
         let clock = Instant::now();
-        let garments: Vec<&GpuGarment> = self.outfit.iter().map(|w| w.garment.as_ref()).collect();
-        let mask = body.as_ref().and(self.tracker.mask_texture());
-        let scene = TryOnScene {
-            frame: texture,
-            mask,
-            rig: rig.as_ref(),
-            garments: &garments,
-            light: self.light,
-        };
+        let dt_s = self.frame_interval_s(timestamp, body.is_some());
+        let mask = body.as_ref().and(self.tracker.mask_texture()).cloned();
         let mut encoder = self
             .gpu
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                 label: Some("try-on"),
             });
-        let output = self.renderer.encode(&self.gpu, &mut encoder, &scene)?;
+        // Fit every garment to the silhouette, step the cloths towards the
+        // fitted garments, then draw each from its cloth or as fitted.
+        let fitted: Vec<SceneGarment> = self
+            .outfit
+            .iter()
+            .map(|w| SceneGarment::from(w.garment.as_ref()))
+            .collect();
+        self.renderer.encode_fit(
+            &self.gpu,
+            &mut encoder,
+            &TryOnScene {
+                frame: texture,
+                mask: mask.as_ref(),
+                rig: rig.as_ref(),
+                garments: &fitted,
+                light: self.light,
+            },
+        )?;
+        drop(fitted);
+        let moved_m = rig.as_ref().and_then(|rig| self.body_moved_m(&rig.camera));
+        if let Some(rig) = &rig {
+            let capsules = body_capsules(rig);
+            for worn in &mut self.outfit {
+                if let Some(cloth) = &mut worn.cloth {
+                    if dt_s.is_none() || moved_m.is_none() {
+                        cloth.reset();
+                    }
+                    cloth.encode_step(
+                        &self.gpu,
+                        &mut encoder,
+                        &worn.garment,
+                        dt_s.unwrap_or(0.0),
+                        moved_m.unwrap_or(Vec3::ZERO),
+                        &capsules,
+                    )?;
+                }
+            }
+        } else {
+            self.last_camera = None;
+        }
+        let drawn: Vec<SceneGarment> = self
+            .outfit
+            .iter()
+            .map(|w| match &w.cloth {
+                Some(cloth) if rig.is_some() => SceneGarment {
+                    garment: &w.garment,
+                    surface: &cloth.surface,
+                },
+                _ => SceneGarment::from(w.garment.as_ref()),
+            })
+            .collect();
+        let output = self.renderer.encode_draw(
+            &self.gpu,
+            &mut encoder,
+            &TryOnScene {
+                frame: texture,
+                mask: mask.as_ref(),
+                rig: rig.as_ref(),
+                garments: &drawn,
+                light: self.light,
+            },
+        )?;
         if let Some(overlay) = &self.overlay {
             overlay.encode(&self.gpu, &mut encoder, &output)?;
         }

@@ -242,6 +242,35 @@ fn gpu_matches_cpu_on_a_moving_pinned_sheet() {
 }
 
 #[test]
+fn a_moving_frame_leaves_the_loose_part_behind_on_both() {
+    // The body-space origin walks along x: the pinned row goes with it,
+    // the loose rest keeps its place in the world for a while.
+    let params = ClothParams::default();
+    let setup = sheet(12, 12, 1.5, true);
+    let topology = build(&setup, &params);
+    let targets = setup.positions.clone();
+    let mut cpu = CpuCloth::new(&topology, params, &targets).unwrap();
+    let mut gpu = GpuScene::new(&topology, params, &targets);
+    let step_m = Vec3::new(0.03, 0.0, 0.0);
+    for frame in 1..=10 {
+        cpu.shift_frame(step_m).unwrap();
+        gpu.cloth.shift_frame(step_m).unwrap();
+        cpu.step(FRAME_S, &targets, &[]).unwrap();
+        gpu.step(FRAME_S, &targets, &[]);
+        let difference = max_difference(cpu.positions(), &gpu.positions());
+        assert!(
+            difference <= GPU_CPU_TOLERANCE_M,
+            "frame {frame}: GPU and CPU differ by {difference} m"
+        );
+    }
+    // In body space the bottom row now lags towards -x.
+    let mean_x = |p: &[Vec3]| p.iter().map(|v| v.x).sum::<f32>() / p.len() as f32;
+    let lag = mean_x(&targets) - mean_x(cpu.positions());
+    assert!(lag > 0.005, "the sheet did not lag: {lag} m");
+    assert!(cpu.shift_frame(Vec3::NAN).is_err());
+}
+
+#[test]
 fn a_pinned_sheet_comes_to_rest() {
     const REST_SPEED_M_PER_S: f32 = 0.02;
     let params = ClothParams::default();

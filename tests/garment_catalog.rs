@@ -466,6 +466,36 @@ fn fit_ranges_and_kinds() {
 }
 
 #[test]
+fn sleeve_stretch_has_a_range() {
+    let mesh = |body: &str| format!("{MESH}\n[garment.fit]\n{body}\n");
+    let catalog = parse(&mesh("sleeve = 1.5")).unwrap();
+    assert_eq!(catalog.get("tee").unwrap().fit.sleeve, 1.5);
+    assert_problem(&mesh("sleeve = 3"), "sleeve", "from 0.5 to 2");
+}
+
+#[test]
+fn cloth_on_mesh_garments_with_ranges() {
+    let mesh = |body: &str| format!("{MESH}\n[garment.cloth]\n{body}\n");
+    let catalog = parse(&mesh("software = true\nmass = 0.3\nswing = 0")).unwrap();
+    let cloth = catalog.get("tee").unwrap().cloth.expect("a cloth table");
+    assert!(cloth.software);
+    assert_eq!((cloth.mass_kg_per_m2, cloth.swing), (0.3, 0.0));
+    assert_eq!(cloth.stiffness, 1.0, "the default");
+    assert!(parse(MESH).unwrap().get("tee").unwrap().cloth.is_none());
+    assert_problem(&mesh("mass = 2"), "mass", "from 0.05 to 1.5");
+    assert_problem(&mesh("stiffness = 0"), "stiffness", "from 0.1 to 10");
+    assert_problem(&mesh("damping = -1"), "damping", "from 0 to 20");
+    assert_problem(&mesh("software = 1"), "software", "must be true or false");
+    assert_problem(
+        &mesh("stifness = 2"),
+        "stifness",
+        "did you mean `stiffness`",
+    );
+    let photo = format!("{PHOTO}\n[garment.cloth]\nmass = 0.2\n");
+    assert_problem(&photo, "[garment.cloth]", "only applies to mesh garments");
+}
+
+#[test]
 fn anchors_only_on_photos_and_complete() {
     let anchors = "\n[garment.anchors]\nleft_shoulder = [310, 60]\nright_shoulder = [90, 60]\n\
                    left_hip = [290, 380]\nright_hip = [110, 380]\n";

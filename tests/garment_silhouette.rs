@@ -105,7 +105,7 @@ fn gpu_fit(
     {
         let mut pass = encoder.begin_compute_pass(&Default::default());
         layouts.silhouette.dispatch(&mut pass, &group);
-        garment.deform.dispatch(&mut pass, &layouts.deform);
+        garment.deform.dispatch_fit(&mut pass, &layouts.deform);
     }
     gpu.queue.submit([encoder.finish()]);
     let profile = SilhouetteProfile::from_flat(&layouts.silhouette.read_profile(gpu).unwrap())

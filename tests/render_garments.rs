@@ -126,7 +126,7 @@ impl Scene {
             frame: &self.frame,
             mask,
             rig: Some(&rig),
-            garments: &[garment],
+            garments: &[garment.into()],
             light: Some(ShadingLight::default()),
         };
         let mut encoder = self.gpu.device.create_command_encoder(&Default::default());

@@ -26,6 +26,12 @@ sizes = ["XS", "S", "M", "L", "XL", "XXL"]
 ease = 1.04
 sleeve = 1.5
 
+[garment.cloth]
+software = true
+mass = 0.18
+stiffness = 1.0
+damping = 2.0
+
 [[garment]]
 id = "jacket-charcoal"
 name = "Wool-blend jacket, charcoal"
@@ -40,6 +46,12 @@ sizes = ["46", "48", "50", "52", "54"]
 
 [garment.fit]
 ease = 1.08
+
+[garment.cloth]
+mass = 0.35
+stiffness = 4.0
+damping = 3.0
+swing = 0.6
 
 [[garment]]
 id = "photo-tee"

@@ -37,6 +37,10 @@ struct FrameParams {
     _pad0: u32,
     _pad1: u32,
     _pad2: u32,
+    // xyz: how far the body-space origin moved in the world since the last
+    // frame (m); the first substep moves the particles and last frame's
+    // targets back by it, so they keep their place in the world (inertia).
+    frame_shift: vec4<f32>,
     capsules: array<Capsule, 16>,
 }
 
@@ -48,8 +52,9 @@ struct SubstepParams {
     t: f32,
     // 1 in the last substep of a frame.
     is_last: u32,
+    // 1 in the first substep of a frame.
+    is_first: u32,
     _pad0: u32,
-    _pad1: u32,
 }
 
 // One per colour, at dynamic offsets. This must be kept in sync with
@@ -119,10 +124,15 @@ fn predict(@builtin(global_invocation_id) id: vec3<u32>) {
     if i >= arrayLength(&positions) {
         return;
     }
-    let previous = previous_targets[i].xyz;
+    var previous = previous_targets[i].xyz;
+    var x0 = positions[i].xyz;
+    if substep.is_first == 1u {
+        previous = previous - frame.frame_shift.xyz;
+        previous_targets[i] = vec4<f32>(previous, 0.0);
+        x0 = x0 - frame.frame_shift.xyz;
+    }
     let goal = previous + (targets[i].xyz - previous) * substep.t;
     substep_targets[i] = vec4<f32>(goal, 0.0);
-    let x0 = positions[i].xyz;
     substep_start[i] = vec4<f32>(x0, 1.0);
     let p = particles[i];
     if p.inverse_mass == 0.0 {

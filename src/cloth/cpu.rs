@@ -6,8 +6,8 @@ use glam::Vec3;
 
 use super::topology::{ClothTopology, ConstraintKind};
 use super::{
-    check_capsules, closest_on_segment, substep_fraction, Capsule, ClothError, ClothParams,
-    FrameConstants,
+    check_capsules, check_shift, closest_on_segment, substep_fraction, Capsule, ClothError,
+    ClothParams, FrameConstants,
 };
 
 /// Below this length (m) a direction cannot be taken from a difference of
@@ -86,6 +86,19 @@ impl CpuCloth {
         self.positions.copy_from_slice(targets);
         self.previous_targets.copy_from_slice(targets);
         self.velocities.fill(Vec3::ZERO);
+        Ok(())
+    }
+
+    /// The body-space origin moved by `shift_m` in the world since the last
+    /// step: the cloth and last frame's targets move back by it, so the
+    /// loose parts lag behind (what `GpuCloth::shift_frame` does in the
+    /// next step's first substep).
+    pub fn shift_frame(&mut self, shift_m: Vec3) -> Result<(), ClothError> {
+        check_shift(shift_m)?;
+        for (x, previous) in self.positions.iter_mut().zip(&mut self.previous_targets) {
+            *x -= shift_m;
+            *previous -= shift_m;
+        }
         Ok(())
     }
 

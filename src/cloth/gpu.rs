@@ -10,7 +10,7 @@ use wgpu::util::DeviceExt;
 
 use super::gpu_data::{self, ColourRange, FrameParams, SubstepParams, WORKGROUP_SIZE};
 use super::topology::ClothTopology;
-use super::{check_capsules, Capsule, ClothError, ClothParams};
+use super::{check_capsules, check_shift, Capsule, ClothError, ClothParams};
 use crate::gpu::{layout, read_mapped, shaders, GpuContext};
 /// Bytes of one particle's `vec4<f32>` in the targets and positions buffers.
 const VEC4_BYTES: u64 = 16;
@@ -50,6 +50,8 @@ pub struct GpuCloth {
     bound: Option<(wgpu::Buffer, wgpu::BindGroup)>,
     /// Whether `positions` holds a state (after a reset).
     initialised: bool,
+    /// Origin moves not yet applied (`shift_frame`), metres.
+    pending_shift_m: Vec3,
 }
 
 impl GpuCloth {
@@ -147,6 +149,7 @@ impl GpuCloth {
             ),
             bound: None,
             initialised: false,
+            pending_shift_m: Vec3::ZERO,
         })
     }
 
@@ -188,8 +191,14 @@ impl GpuCloth {
         gpu.queue.write_buffer(
             &self.frame,
             0,
-            bytemuck::bytes_of(&FrameParams::new(&self.params, frame_s, capsules)),
+            bytemuck::bytes_of(&FrameParams::new(
+                &self.params,
+                frame_s,
+                capsules,
+                self.pending_shift_m,
+            )),
         );
+        self.pending_shift_m = Vec3::ZERO;
         // wgpu puts a barrier between dispatches that share a read-write
         // buffer, so each pass sees the previous one's writes.
         for k in 0..self.params.substeps {
@@ -226,6 +235,17 @@ impl GpuCloth {
         pass.set_pipeline(&self.pipelines.reset);
         pass.dispatch_workgroups(self.particle_count.div_ceil(WORKGROUP_SIZE), 1, 1);
         self.initialised = true;
+        self.pending_shift_m = Vec3::ZERO;
+        Ok(())
+    }
+
+    /// The body-space origin moved by `shift_m` in the world since the last
+    /// step (the person walked): the next step first moves the cloth back
+    /// by it, so its loose parts lag behind as real cloth would. Shifts
+    /// add up until a step applies them.
+    pub fn shift_frame(&mut self, shift_m: Vec3) -> Result<(), ClothError> {
+        check_shift(shift_m)?;
+        self.pending_shift_m += shift_m;
         Ok(())
     }
 

@@ -29,13 +29,19 @@ pub(super) struct FrameParams {
     thickness_m: f32,
     capsule_count: u32,
     _pad: [u32; 3],
+    frame_shift: [f32; 4],
     capsules: [Capsule; MAX_CAPSULES],
 }
 
 impl FrameParams {
     /// For a frame of `frame_s` > 0 (clamped) and at most `MAX_CAPSULES`
     /// checked capsules.
-    pub(super) fn new(params: &ClothParams, frame_s: f32, capsules: &[Capsule]) -> FrameParams {
+    pub(super) fn new(
+        params: &ClothParams,
+        frame_s: f32,
+        capsules: &[Capsule],
+        frame_shift_m: glam::Vec3,
+    ) -> FrameParams {
         let frame = FrameConstants::new(params, frame_s);
         let mut capsule_array = [Capsule::default(); MAX_CAPSULES];
         let count = capsules.len().min(MAX_CAPSULES);
@@ -52,6 +58,7 @@ impl FrameParams {
             thickness_m: params.thickness_m,
             capsule_count: count as u32,
             _pad: [0; 3],
+            frame_shift: frame_shift_m.extend(0.0).to_array(),
             capsules: capsule_array,
         }
     }
@@ -64,7 +71,8 @@ impl FrameParams {
 pub(super) struct SubstepParams {
     t: f32,
     is_last: u32,
-    _pad: [u32; 2],
+    is_first: u32,
+    _pad: u32,
 }
 
 /// One per colour, written once at build.
@@ -105,7 +113,8 @@ pub(super) fn substep_table(params: &ClothParams, stride: u32) -> Vec<u8> {
         .map(|k| SubstepParams {
             t: substep_fraction(k, params.substeps),
             is_last: u32::from(k + 1 == params.substeps),
-            _pad: [0; 2],
+            is_first: u32::from(k == 0),
+            _pad: 0,
         })
         .collect();
     strided(&substeps, stride)

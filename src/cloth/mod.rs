@@ -302,6 +302,18 @@ fn substep_fraction(k: u32, substeps: u32) -> f32 {
     (k + 1) as f32 / substeps as f32
 }
 
+/// Fails unless a frame shift (`shift_frame`) is finite.
+fn check_shift(shift_m: Vec3) -> Result<(), ClothError> {
+    if shift_m.is_finite() {
+        Ok(())
+    } else {
+        Err(ClothError::NonFinite {
+            what: "frame shift",
+            index: 0,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,6 +30,13 @@
 //! length = 1.0                    # photo only: stretch below the waist (hem lower above 1), 0.5..2 (default 1.0)
 //! sleeve = 1.0                    # stretch along the upper arms (longer short sleeves above 1), 0.5..2 (default 1.0)
 //!
+//! [garment.cloth]                 # optional, mesh only: the garment hangs and swings as cloth
+//! software = false                # also on a software GPU (costs CPU there; default false: skinned alone)
+//! mass = 0.18                     # fabric weight, kg/m², 0.05..1.5 (default 0.18, jersey)
+//! stiffness = 1.0                 # against bending and stretch, relative to jersey, 0.1..10 (default 1)
+//! damping = 2.0                   # how fast a swing dies out, per second, 0..20 (default 2)
+//! swing = 1.0                     # how far the loose parts swing from the body, 0..3 (default 1)
+//!
 //! [[garment]]
 //! id = "photo-tee"
 //! kind = "photo"
@@ -72,6 +79,7 @@ mod watch;
 
 pub use cache::AssetCache;
 // What the manifest's [garment.fit] sets is what the fitter takes.
+pub use crate::garment::cloth::ClothOptions;
 pub use crate::garment::fit::FitOptions;
 pub use watch::{CatalogWatcher, DEFAULT_POLL_INTERVAL};
 
@@ -114,6 +122,8 @@ pub struct CatalogEntry {
     pub anchors: Option<PhotoAnchors>,
     /// Accessories only (always present for them).
     pub attach: Option<Attachment>,
+    /// Mesh garments simulated as cloth; `None`: skinned alone.
+    pub cloth: Option<ClothOptions>,
 }
 
 /// A price in hundredths of the currency unit (cents for EUR).

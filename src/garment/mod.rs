@@ -3,6 +3,7 @@
 
 pub mod accessory;
 pub mod catalog;
+pub mod cloth;
 pub mod deform;
 pub mod fit;
 pub mod gltf_load;

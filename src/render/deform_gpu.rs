@@ -175,11 +175,15 @@ pub struct DeformInputs<'a> {
 pub struct GpuDeform {
     particle_count: u32,
     extents: wgpu::Buffer,
-    /// Skinned then fitted positions (`array<vec4<f32>>`): what is drawn.
+    /// Skinned then fitted positions (`array<vec4<f32>>`): what is drawn,
+    /// or the cloth's targets.
     pub positions: wgpu::Buffer,
+    /// Normals of what is drawn (`array<vec4<f32>>`).
     pub normals: wgpu::Buffer,
+    skinned: wgpu::Buffer,
+    adjacency_offsets: wgpu::Buffer,
+    adjacency: wgpu::Buffer,
     deform_group: wgpu::BindGroup,
-    normals_group: wgpu::BindGroup,
 }
 
 /// Extents start each frame at i32 min, the neutral element of max.
@@ -245,27 +249,40 @@ impl GpuDeform {
                 positions.as_entire_binding(),
             ],
         );
-        let normals_group = layout::bind_group(
-            device,
-            "garment normals",
-            &inputs.pipelines.normals_layout,
-            &[
-                inputs.instance.as_entire_binding(),
-                positions.as_entire_binding(),
-                skinned.as_entire_binding(),
-                adjacency_offsets.as_entire_binding(),
-                adjacency.as_entire_binding(),
-                normals.as_entire_binding(),
-            ],
-        );
         GpuDeform {
             particle_count: mesh.particles.len() as u32,
             extents,
             positions,
             normals,
+            skinned,
+            adjacency_offsets,
+            adjacency,
             deform_group,
-            normals_group,
         }
+    }
+
+    /// The normals pass's bind group over `positions` (this garment's
+    /// fitted positions, or its cloth's).
+    pub fn normals_group(
+        &self,
+        device: &wgpu::Device,
+        pipelines: &DeformPipelines,
+        instance: &wgpu::Buffer,
+        positions: &wgpu::Buffer,
+    ) -> wgpu::BindGroup {
+        layout::bind_group(
+            device,
+            "garment normals",
+            &pipelines.normals_layout,
+            &[
+                instance.as_entire_binding(),
+                positions.as_entire_binding(),
+                self.skinned.as_entire_binding(),
+                self.adjacency_offsets.as_entire_binding(),
+                self.adjacency.as_entire_binding(),
+                self.normals.as_entire_binding(),
+            ],
+        )
     }
 
     pub fn particle_count(&self) -> u32 {
@@ -278,8 +295,8 @@ impl GpuDeform {
         queue.write_buffer(&self.extents, 0, bytemuck::cast_slice(&EXTENTS_CLEARED));
     }
 
-    /// Skin, fit and normals: four dispatches into `pass`.
-    pub fn dispatch(&self, pass: &mut wgpu::ComputePass<'_>, pipelines: &DeformPipelines) {
+    /// Skin and fit: three dispatches into `pass`, leaving `positions`.
+    pub fn dispatch_fit(&self, pass: &mut wgpu::ComputePass<'_>, pipelines: &DeformPipelines) {
         if self.particle_count == 0 {
             return;
         }
@@ -291,9 +308,21 @@ impl GpuDeform {
         pass.dispatch_workgroups(groups(REGIONS * BANDS), 1, 1);
         pass.set_pipeline(&pipelines.warp);
         pass.dispatch_workgroups(particles, 1, 1);
-        pass.set_bind_group(0, &self.normals_group, &[]);
+    }
+
+    /// The normals of the positions `group` (from `normals_group`) reads.
+    pub fn dispatch_normals(
+        &self,
+        pass: &mut wgpu::ComputePass<'_>,
+        pipelines: &DeformPipelines,
+        group: &wgpu::BindGroup,
+    ) {
+        if self.particle_count == 0 {
+            return;
+        }
+        pass.set_bind_group(0, group, &[]);
         pass.set_pipeline(&pipelines.normals);
-        pass.dispatch_workgroups(particles, 1, 1);
+        pass.dispatch_workgroups(groups(self.particle_count as usize), 1, 1);
     }
 
     /// Copies the fitted positions and normals to the CPU (tests; waits

@@ -204,9 +204,19 @@ pub struct GpuGarment {
     /// every vertex on joint 0, which the caller sets to the anchor).
     pub skinned: bool,
     instance_buffer: wgpu::Buffer,
-    pub instance_bind_group: wgpu::BindGroup,
     /// The particles and what their deformation writes each frame.
     pub deform: GpuDeform,
+    /// Drawing the fitted particles.
+    pub surface: GarmentSurface,
+    /// The particles on the CPU, for a cloth made when the garment is worn.
+    pub mesh: DeformMesh,
+}
+
+/// What draws a garment's particles from one positions buffer (fitted, or
+/// a cloth's): the normals pass over them and the render bind group.
+pub struct GarmentSurface {
+    pub normals_group: wgpu::BindGroup,
+    pub render_group: wgpu::BindGroup,
 }
 
 fn texture_format(image: &TextureImage) -> wgpu::TextureFormat {
@@ -366,24 +376,68 @@ impl GpuGarment {
             },
             &mesh,
         );
-        let instance_bind_group = layout::bind_group(
-            device,
-            "garment instance",
-            &layouts.instance,
-            &[
-                instance_buffer.as_entire_binding(),
-                deform.positions.as_entire_binding(),
-                deform.normals.as_entire_binding(),
-            ],
-        );
-        GpuGarment {
+        let mut garment = GpuGarment {
             primitives,
             materials,
             bind: bind_pose(model),
             skinned,
+            surface: GarmentSurface {
+                normals_group: deform.normals_group(
+                    device,
+                    &layouts.deform,
+                    &instance_buffer,
+                    &deform.positions,
+                ),
+                render_group: layout::bind_group(
+                    device,
+                    "garment instance",
+                    &layouts.instance,
+                    &[
+                        instance_buffer.as_entire_binding(),
+                        deform.positions.as_entire_binding(),
+                        deform.normals.as_entire_binding(),
+                    ],
+                ),
+            },
             instance_buffer,
-            instance_bind_group,
             deform,
+            mesh,
+        };
+        garment.mesh.primitives.iter_mut().for_each(|p| {
+            // Drawn from their GPU buffers; only particles and triangles are
+            // kept.
+            p.vertices = Vec::new();
+            p.indices = Vec::new();
+        });
+        garment
+    }
+
+    /// A surface drawing this garment's particles from `positions` (a
+    /// cloth's, `array<vec4<f32>>` like `deform.positions`).
+    pub fn surface_over(
+        &self,
+        gpu: &GpuContext,
+        layouts: &GarmentLayouts,
+        positions: &wgpu::Buffer,
+    ) -> GarmentSurface {
+        let device = &gpu.device;
+        GarmentSurface {
+            normals_group: self.deform.normals_group(
+                device,
+                &layouts.deform,
+                &self.instance_buffer,
+                positions,
+            ),
+            render_group: layout::bind_group(
+                device,
+                "garment instance (cloth)",
+                &layouts.instance,
+                &[
+                    self.instance_buffer.as_entire_binding(),
+                    positions.as_entire_binding(),
+                    self.deform.normals.as_entire_binding(),
+                ],
+            ),
         }
     }
 

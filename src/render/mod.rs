@@ -2,6 +2,7 @@
 //! body proxies and the person mask for occlusion, skinned garments lit by
 //! the room's light estimated from the frame, overlays.
 
+pub mod cloth_gpu;
 pub mod deform_gpu;
 pub mod garment_gpu;
 pub mod lighting;
@@ -12,4 +13,4 @@ pub mod srgb;
 pub mod tryon;
 
 pub use garment_gpu::GpuGarment;
-pub use tryon::{ShadingLight, TryOnRenderer, TryOnScene};
+pub use tryon::{SceneGarment, ShadingLight, TryOnRenderer, TryOnScene};

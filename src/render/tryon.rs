@@ -5,7 +5,7 @@
 
 use glam::{Mat4, Vec2, Vec3};
 
-use super::garment_gpu::{FrameUniform, GarmentLayouts, GpuGarment, VERTEX_LAYOUT};
+use super::garment_gpu::{FrameUniform, GarmentLayouts, GarmentSurface, GpuGarment, VERTEX_LAYOUT};
 use super::lighting::{LightEstimator, LightParams, LightUniform};
 use super::proxies::{BodyProxies, GpuProxies};
 use crate::garment::fit::{PosedRig, FACE_CORNERS};
@@ -56,11 +56,30 @@ pub struct TryOnScene<'a> {
     pub mask: Option<&'a wgpu::Texture>,
     /// The fitted body; `None` draws the frame alone.
     pub rig: Option<&'a PosedRig>,
-    /// Garments already posed (`GpuGarment::pose` / `place`) for `rig`.
-    pub garments: &'a [&'a GpuGarment],
+    /// Garments already posed (`GpuGarment::pose` / `place`) for `rig`,
+    /// each drawn from its fitted particles or its cloth's.
+    pub garments: &'a [SceneGarment<'a>],
     /// A fixed light; `None` estimates it from the frame on the GPU
     /// (`render::lighting`), smoothed over frames.
     pub light: Option<ShadingLight>,
+}
+
+/// One garment of a scene and the particles it is drawn from.
+#[derive(Clone, Copy)]
+pub struct SceneGarment<'a> {
+    pub garment: &'a GpuGarment,
+    /// `&garment.surface` (fitted), or a cloth's surface.
+    pub surface: &'a GarmentSurface,
+}
+
+impl<'a> From<&'a GpuGarment> for SceneGarment<'a> {
+    /// Drawn as fitted.
+    fn from(garment: &'a GpuGarment) -> SceneGarment<'a> {
+        SceneGarment {
+            garment,
+            surface: &garment.surface,
+        }
+    }
 }
 
 // This must be kept in sync with BackgroundUniform in
@@ -416,15 +435,26 @@ impl TryOnRenderer {
         (frame_group, background_group, silhouette_group)
     }
 
-    /// Records one frame into `encoder`; returns the output texture
-    /// (Rgba8Unorm holding sRGB bytes, like the working texture), valid
-    /// until the next call.
+    /// Records one frame into `encoder`: `encode_fit` then `encode_draw`.
+    /// Returns the output texture (Rgba8Unorm holding sRGB bytes, like the
+    /// working texture), valid until the next call.
     pub fn encode(
         &mut self,
         gpu: &GpuContext,
         encoder: &mut wgpu::CommandEncoder,
         scene: &TryOnScene<'_>,
     ) -> Result<wgpu::Texture, GpuError> {
+        self.encode_fit(gpu, encoder, scene)?;
+        self.encode_draw(gpu, encoder, scene)
+    }
+
+    /// Checks the scene's sizes, makes the targets and returns the frame,
+    /// background and silhouette bind groups.
+    fn prepare(
+        &mut self,
+        gpu: &GpuContext,
+        scene: &TryOnScene<'_>,
+    ) -> Result<(wgpu::BindGroup, wgpu::BindGroup, wgpu::BindGroup), GpuError> {
         let (width, height) = (scene.frame.width(), scene.frame.height());
         gpu.check_texture_size("try-on frame", width, height)?;
         if let Some(mask) = scene.mask {
@@ -436,6 +466,53 @@ impl TryOnRenderer {
                 )));
             }
         }
+        self.targets(gpu, width, height);
+        let mask = scene.mask.unwrap_or(&self.empty_mask).clone();
+        Ok(self.bind_groups(gpu, scene.frame, &mask))
+    }
+
+    /// The first half of a frame: the silhouette's profile, then every
+    /// garment skinned and fitted to it (their `deform.positions`, which a
+    /// cloth steps towards before `encode_draw`).
+    pub fn encode_fit(
+        &mut self,
+        gpu: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        scene: &TryOnScene<'_>,
+    ) -> Result<(), GpuError> {
+        let (_, _, silhouette_group) = self.prepare(gpu, scene)?;
+        let Some(rig) = scene.rig.filter(|_| !scene.garments.is_empty()) else {
+            return Ok(());
+        };
+        let frames = SilhouetteFrames::from_rig(rig);
+        self.layouts
+            .silhouette
+            .write(&gpu.queue, &frames.uniform(scene.mask.is_some()));
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+            label: Some("garment fit"),
+            timestamp_writes: None,
+        });
+        self.layouts
+            .silhouette
+            .dispatch(&mut pass, &silhouette_group);
+        for g in scene.garments {
+            g.garment
+                .deform
+                .dispatch_fit(&mut pass, &self.layouts.deform);
+        }
+        Ok(())
+    }
+
+    /// The second half: normals of what each garment is drawn from, then
+    /// the frame, proxies, garments and the contact shadow.
+    pub fn encode_draw(
+        &mut self,
+        gpu: &GpuContext,
+        encoder: &mut wgpu::CommandEncoder,
+        scene: &TryOnScene<'_>,
+    ) -> Result<wgpu::Texture, GpuError> {
+        let (frame_group, background_group, _) = self.prepare(gpu, scene)?;
+        let (width, height) = (scene.frame.width(), scene.frame.height());
         let queue = gpu.queue.clone();
         let rig = scene.rig;
         let fixed_light = scene.light.unwrap_or_default();
@@ -516,25 +593,17 @@ impl TryOnRenderer {
         let proxies = rig.map_or_else(BodyProxies::default, BodyProxies::from_rig);
         self.proxies.update(&queue, &proxies);
 
-        self.targets(gpu, width, height);
-        let mask = scene.mask.unwrap_or(&self.empty_mask).clone();
-        let (frame_group, background_group, silhouette_group) =
-            self.bind_groups(gpu, scene.frame, &mask);
-        // Garments skinned and fitted to this frame's silhouette.
-        if let (true, Some(rig)) = (draw_garments, rig) {
-            let frames = SilhouetteFrames::from_rig(rig);
-            self.layouts
-                .silhouette
-                .write(&queue, &frames.uniform(scene.mask.is_some()));
+        if draw_garments {
             let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
-                label: Some("garment deform"),
+                label: Some("garment normals"),
                 timestamp_writes: None,
             });
-            self.layouts
-                .silhouette
-                .dispatch(&mut pass, &silhouette_group);
-            for garment in scene.garments {
-                garment.deform.dispatch(&mut pass, &self.layouts.deform);
+            for g in scene.garments {
+                g.garment.deform.dispatch_normals(
+                    &mut pass,
+                    &self.layouts.deform,
+                    &g.surface.normals_group,
+                );
             }
         }
         let targets = self.targets.as_ref().expect("made above");
@@ -562,8 +631,8 @@ impl TryOnRenderer {
                 pass.set_bind_group(0, &frame_group, &[]);
                 self.proxies.draw(&mut pass);
                 pass.set_pipeline(&self.coverage);
-                for garment in scene.garments.iter().filter(|g| g.skinned) {
-                    draw_garment(&mut pass, garment, None);
+                for g in scene.garments.iter().filter(|g| g.garment.skinned) {
+                    draw_garment(&mut pass, g, None);
                 }
             }
         }
@@ -616,10 +685,11 @@ impl TryOnRenderer {
 /// (double-sided, blended); all of them for `None`.
 fn draw_garment(
     pass: &mut wgpu::RenderPass<'_>,
-    garment: &GpuGarment,
+    scene_garment: &SceneGarment<'_>,
     filter: Option<(bool, bool)>,
 ) {
-    pass.set_bind_group(2, &garment.instance_bind_group, &[]);
+    let garment = scene_garment.garment;
+    pass.set_bind_group(2, &scene_garment.surface.render_group, &[]);
     for primitive in &garment.primitives {
         let Some(material) = garment.materials.get(primitive.material) else {
             continue;

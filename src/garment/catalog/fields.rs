@@ -162,6 +162,18 @@ impl<'t, 'i> Section<'t, 'i> {
         }
     }
 
+    /// A boolean field.
+    pub(super) fn boolean(&self, r: &mut Report, key: &str) -> Option<bool> {
+        let value = self.field(r, key, false)?;
+        match value.get_ref() {
+            DeValue::Boolean(b) => Some(*b),
+            other => {
+                r.add(&value.span(), wrong_type(key, "true or false", other));
+                None
+            }
+        }
+    }
+
     /// An array of exactly `N` numbers, e.g. `[310, 60]`.
     pub(super) fn numbers<const N: usize>(
         &self,
@@ -261,6 +273,12 @@ pub(super) fn example(key: &str) -> String {
         "ease" => "ease = 1.04",
         "length" => "length = 1.0",
         "sleeve" => "sleeve = 1.0",
+        "cloth" => "[garment.cloth]",
+        "software" => "software = true",
+        "mass" => "mass = 0.18",
+        "stiffness" => "stiffness = 1.0",
+        "damping" => "damping = 2.0",
+        "swing" => "swing = 1.0",
         "fit" => "[garment.fit]",
         "anchors" => "[garment.anchors]",
         "attach" => "[garment.attach]",

@@ -12,6 +12,10 @@ use super::GarmentKind;
 pub(super) const EASE_RANGE: RangeInclusive<f64> = 0.8..=1.5;
 pub(super) const LENGTH_RANGE: RangeInclusive<f64> = 0.5..=2.0;
 pub(super) const SLEEVE_RANGE: RangeInclusive<f64> = 0.5..=2.0;
+pub(super) const CLOTH_MASS_RANGE: RangeInclusive<f64> = 0.05..=1.5;
+pub(super) const CLOTH_STIFFNESS_RANGE: RangeInclusive<f64> = 0.1..=10.0;
+pub(super) const CLOTH_DAMPING_RANGE: RangeInclusive<f64> = 0.0..=20.0;
+pub(super) const CLOTH_SWING_RANGE: RangeInclusive<f64> = 0.0..=3.0;
 pub(super) const SCALE_RANGE: RangeInclusive<f64> = 0.1..=10.0;
 
 /// Ids appear in URLs and file names: `[a-z0-9-]+`.
@@ -179,8 +183,14 @@ pub(super) fn check_range(key: &str, value: f64, range: RangeInclusive<f64>) -> 
     if range.contains(&value) {
         return Ok(());
     }
+    // Factors (ease, length, scale, …) leave things as they are at 1.
+    let hint = if range.contains(&1.0) && !matches!(key, "mass" | "damping") {
+        " (1.0 = unchanged)"
+    } else {
+        ""
+    };
     Err(format!(
-        "`{key}` = {value} is out of range; write a value from {} to {} (1.0 = unchanged)",
+        "`{key}` = {value} is out of range; write a value from {} to {}{hint}",
         range.start(),
         range.end()
     ))

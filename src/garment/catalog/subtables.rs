@@ -6,14 +6,18 @@ use glam::{Vec2, Vec3};
 use toml::de::DeValue;
 
 use super::fields::{wrong_type, Report, Section};
-use super::rules::{self, EASE_RANGE, LENGTH_RANGE, SCALE_RANGE, SLEEVE_RANGE};
+use super::rules::{
+    self, CLOTH_DAMPING_RANGE, CLOTH_MASS_RANGE, CLOTH_STIFFNESS_RANGE, CLOTH_SWING_RANGE,
+    EASE_RANGE, LENGTH_RANGE, SCALE_RANGE, SLEEVE_RANGE,
+};
 use super::validate::GARMENT_KEYS;
-use super::{AttachAnchor, Attachment, FitOptions, GarmentKind, PhotoAnchors};
+use super::{AttachAnchor, Attachment, ClothOptions, FitOptions, GarmentKind, PhotoAnchors};
 
 const FIT_KEYS: &[&str] = &["ease", "length", "sleeve"];
 const REQUIRED_ANCHORS: [&str; 4] = ["left_shoulder", "right_shoulder", "left_hip", "right_hip"];
 const OPTIONAL_ANCHORS: [&str; 3] = ["neckline", "left_sleeve_end", "right_sleeve_end"];
 const ATTACH_KEYS: &[&str] = &["anchor", "offset", "scale"];
+const CLOTH_KEYS: &[&str] = &["software", "mass", "stiffness", "damping", "swing"];
 
 pub(super) fn read_sizes(r: &mut Report, g: &Section) -> Vec<String> {
     let Some(value) = g.get("sizes") else {
@@ -200,4 +204,40 @@ pub(super) fn read_attach(
         }),
         _ => None,
     }
+}
+
+/// `[garment.cloth]`: mesh garments simulated as cloth (none without the
+/// table).
+pub(super) fn read_cloth(
+    r: &mut Report,
+    g: &Section,
+    kind: Option<GarmentKind>,
+) -> Option<ClothOptions> {
+    let section = g.table(r, "cloth", "[garment.cloth]")?;
+    section.reject_unknown(r, CLOTH_KEYS, GARMENT_KEYS);
+    if kind.is_some_and(|kind| kind != GarmentKind::Mesh) {
+        r.add(
+            &section.header,
+            "[garment.cloth] only applies to mesh garments (kind = \"mesh\"): a photo or an \
+             accessory does not hang as cloth; remove it",
+        );
+    }
+    let mut cloth = ClothOptions::default();
+    if let Some(software) = section.boolean(r, "software") {
+        cloth.software = software;
+    }
+    for (key, range, slot) in [
+        ("mass", CLOTH_MASS_RANGE, &mut cloth.mass_kg_per_m2),
+        ("stiffness", CLOTH_STIFFNESS_RANGE, &mut cloth.stiffness),
+        ("damping", CLOTH_DAMPING_RANGE, &mut cloth.damping_per_s),
+        ("swing", CLOTH_SWING_RANGE, &mut cloth.swing),
+    ] {
+        if let Some((value, span)) = section.number(r, key) {
+            match rules::check_range(key, value, range) {
+                Ok(()) => *slot = value as f32,
+                Err(message) => r.add(&span, message),
+            }
+        }
+    }
+    Some(cloth)
 }

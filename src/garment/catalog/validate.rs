@@ -29,6 +29,7 @@ pub(super) const GARMENT_KEYS: &[&str] = &[
     "fit",
     "anchors",
     "attach",
+    "cloth",
 ];
 const SUPPORTED_VERSION: i64 = 1;
 
@@ -241,6 +242,7 @@ fn read_garment(
     let fit = subtables::read_fit(r, &g, kind);
     let anchors = subtables::read_anchors(r, &g, kind);
     let attach = subtables::read_attach(r, &g, kind);
+    let cloth = subtables::read_cloth(r, &g, kind);
     r.garment = None;
 
     if r.problems.len() > problems_before {
@@ -270,6 +272,7 @@ fn read_garment(
         fit,
         anchors,
         attach,
+        cloth,
     })
 }
 

@@ -9,8 +9,10 @@ use crate::garment::fit::PosedRig;
 use crate::garment::RigJoint;
 
 /// Proxy radii in metres: a little thinner than sleeves are wide, so a
-/// sleeve around an arm stays in front of its own arm.
-pub const UPPER_ARM_RADIUS_M: f32 = 0.042;
+/// sleeve around an arm stays in front of its own arm. The upper arms
+/// have none: an upper arm hangs beside the torso, where the silhouette
+/// fit already ends the shirt, and a proxy there hid the sleeve fitted
+/// around it and the shirt beside it.
 pub const FOREARM_RADIUS_M: f32 = 0.036;
 pub const HAND_RADIUS_M: f32 = 0.05;
 pub const NECK_RADIUS_M: f32 = 0.05;
@@ -19,9 +21,6 @@ pub const HEAD_RADII_M: Vec3 = Vec3::new(0.08, 0.11, 0.095);
 /// Limbs seen less surely than this get no proxy: a guessed forearm must
 /// not cut a hole in the shirt.
 pub const MIN_PROXY_CONFIDENCE: f32 = 0.5;
-/// How far down the upper arm its proxy starts: the shoulder itself is
-/// inside the garment's shoulder and must not cut it.
-const UPPER_ARM_START: f32 = 0.3;
 
 /// A proxy mesh: positions and triangle indices.
 pub struct ProxyMesh {
@@ -100,33 +99,12 @@ impl BodyProxies {
     pub fn from_rig(rig: &PosedRig) -> BodyProxies {
         let head = |j: RigJoint| rig.joint(j).head;
         let mut proxies = BodyProxies::default();
-        for (upper, fore, hand, side) in [
-            (
-                RigJoint::UpperArmL,
-                RigJoint::ForearmL,
-                RigJoint::HandL,
-                1.0,
-            ),
-            (
-                RigJoint::UpperArmR,
-                RigJoint::ForearmR,
-                RigJoint::HandR,
-                -1.0,
-            ),
+        for (fore, hand, side) in [
+            (RigJoint::ForearmL, RigJoint::HandL, 1.0),
+            (RigJoint::ForearmR, RigJoint::HandR, -1.0),
         ] {
-            let (shoulder, elbow, wrist) = (head(upper), head(fore), head(hand));
+            let (elbow, wrist) = (head(fore), head(hand));
             let seen = |j: RigJoint| rig.confidence[j as usize] >= MIN_PROXY_CONFIDENCE;
-            if seen(upper) {
-                let start = shoulder.lerp(elbow, UPPER_ARM_START);
-                proxies
-                    .cylinders
-                    .push(cylinder_between(start, elbow, UPPER_ARM_RADIUS_M));
-                proxies.spheres.push(ellipsoid(
-                    elbow,
-                    Quat::IDENTITY,
-                    Vec3::splat(UPPER_ARM_RADIUS_M),
-                ));
-            }
             if !seen(fore) {
                 continue;
             }

@@ -24,10 +24,10 @@ pub const HEM_Y: f32 = 0.945;
 const WAIST_Y: f32 = 1.10;
 const UNDERARM_Y: f32 = 1.37;
 /// Half the body's width along the hem, waist and chest (a quarter of the
-/// girth): 1.02 m round the chest.
-const HEM_W: f32 = 0.255;
-const WAIST_W: f32 = 0.245;
-const CHEST_W: f32 = 0.255;
+/// girth): 1.0 m round the chest, 0.1 m of ease on the reference body.
+const HEM_W: f32 = 0.245;
+const WAIST_W: f32 = 0.236;
+const CHEST_W: f32 = 0.25;
 const TORSO: Torso = Torso {
     hem_y: HEM_Y,
     waist_y: WAIST_Y,
@@ -281,17 +281,24 @@ pub fn surface(pieces: &[Piece]) -> impl Fn(usize, Vec2) -> Surface + '_ {
                     let dir = Vec2::new(-angle.cos(), -angle.sin());
                     s.height_m += fold(p, pit, pit + dir * length, 0.010, 0.0024 * strength);
                 }
-                // Soft folds across the waist, where the shirt blouses.
-                let waves: &[(f32, f32, f32)] = if part == FRONT {
-                    &[(1.035, 0.0, 1.0), (1.085, 1.7, 0.7), (1.14, 3.1, 0.45)]
+                // Short soft folds where the shirt blouses over the waist,
+                // dragged a little down towards the middle; they fade out
+                // before the centre line and the side seam.
+                let waist: &[(Vec2, Vec2, f32)] = if part == FRONT {
+                    &[
+                        (Vec2::new(0.215, 1.075), Vec2::new(0.11, 1.05), 1.0),
+                        (Vec2::new(0.20, 1.125), Vec2::new(0.125, 1.115), 0.6),
+                        (Vec2::new(0.205, 1.01), Vec2::new(0.135, 0.995), 0.7),
+                        (Vec2::new(0.085, 1.055), Vec2::new(0.025, 1.045), 0.45),
+                    ]
                 } else {
-                    &[(1.05, 0.9, 0.8), (1.11, 2.3, 0.5)]
+                    &[
+                        (Vec2::new(0.21, 1.09), Vec2::new(0.12, 1.075), 0.8),
+                        (Vec2::new(0.19, 1.035), Vec2::new(0.13, 1.03), 0.5),
+                    ]
                 };
-                for &(y, phase, strength) in waves {
-                    let line = y + 0.007 * (p.x * 22.0 + phase).sin();
-                    let envelope = smoothstep(0.0, 0.05, p.x) * (1.0 - smoothstep(0.17, 0.24, p.x));
-                    let d = (p.y - line) / 0.011;
-                    s.height_m += 0.0016 * strength * envelope * (-2.0 * d * d).exp();
+                for &(a, b, strength) in waist {
+                    s.height_m += fold(p, a, b, 0.011, 0.0017 * strength);
                 }
             }
             SLEEVE_PIECE => {

@@ -489,6 +489,25 @@ fn occlusion_texture_is_read_as_linear_data_and_shares_an_orm_image() {
     );
 }
 
+/// The bundled garments bake their occlusion into an ORM image: loaded
+/// once, linear, as both the occlusion and the metallic-roughness texture.
+#[test]
+fn sample_garments_carry_an_orm_occlusion_texture() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/garments");
+    for file in ["tshirt.glb", "jacket.glb"] {
+        let model = load_garment(root.join(file), GltfOptions::garment()).expect(file);
+        let fabric = &model.materials[0];
+        let occlusion = fabric.occlusion_texture.expect(file);
+        assert_eq!(Some(occlusion), fabric.metallic_roughness_texture, "{file}");
+        assert_eq!(fabric.occlusion_strength, 1.0, "{file}");
+        let texture = &model.textures[occlusion.texture];
+        assert!(!texture.srgb, "{file}: occlusion is linear data");
+        // Cloth meets cloth somewhere (collar, armpits): not all white.
+        let darkest = texture.rgba8.chunks_exact(4).map(|p| p[0]).min();
+        assert!(darkest < Some(200), "{file}: occlusion {darkest:?}");
+    }
+}
+
 #[test]
 fn accessory_bakes_node_transforms() {
     let (root, bin) = accessory(json!({}), json!([]));

@@ -36,7 +36,7 @@ const MAX_GLB_BYTES: usize = 6_000_000;
 /// this ratio, no triangle's longest edge more than this many times its
 /// shortest, and none smaller than this.
 const MAX_EDGE_SPREAD: f32 = 3.0;
-const MAX_TRIANGLE_ASPECT: f32 = 5.0;
+const MAX_TRIANGLE_ASPECT: f32 = 3.0;
 const MIN_TRIANGLE_AREA_M2: f32 = 1e-6;
 /// The welded fabric is one surface: its largest connected piece holds at
 /// least this share of the triangles (pocket flaps may float on it).

@@ -18,9 +18,9 @@ use crate::sew::{Placed, Seam, Sewn};
 
 /// Mesh triangle size, metres.
 pub const SPACING_M: f32 = 0.024;
-/// Texture density: about 1.4 texels per screen pixel when the jacket is
+/// Texture density: about 1.5 texels per screen pixel when the jacket is
 /// 650 px tall (a 1080p frame).
-pub const TEXELS_PER_M: f32 = 940.0;
+pub const TEXELS_PER_M: f32 = 1000.0;
 
 const HEM_Y: f32 = 0.825;
 const TORSO: Torso = Torso {
@@ -609,11 +609,15 @@ pub fn surface(pieces: &[Piece]) -> impl Fn(usize, Vec2) -> Surface + '_ {
                     let mirrored = Vec2::new(SLEEVE.width - p.x, p.y);
                     s.height_m += fold(mirrored, a, b, 0.009, 0.0015 * strength);
                 }
-                for k in 0..4 {
-                    let y = 0.07 + 0.03 * k as f32;
-                    let line = y + 0.008 * (p.x * 30.0 + k as f32).sin();
-                    let d = (p.y - line) / 0.01;
-                    s.height_m += 0.0012 * (1.0 - 0.2 * k as f32) * (-2.0 * d * d).exp();
+                // A few short folds where the sleeve breaks above the cuff,
+                // under the arm and on its front.
+                for (a, b, strength) in [
+                    (Vec2::new(0.02, 0.085), Vec2::new(0.12, 0.095), 1.0),
+                    (Vec2::new(0.05, 0.13), Vec2::new(0.16, 0.125), 0.7),
+                    (Vec2::new(0.38, 0.10), Vec2::new(0.29, 0.115), 0.8),
+                    (Vec2::new(0.14, 0.165), Vec2::new(0.22, 0.17), 0.5),
+                ] {
+                    s.height_m += fold(p, a, b, 0.01, 0.0016 * strength);
                 }
             }
             LAPEL => {

@@ -429,6 +429,85 @@ fn sheen_material_reads_factors_and_an_embedded_texture() {
     assert_eq!(texture.rgba8, [10, 20, 30, 40].repeat(4));
 }
 
+/// An ORM image (occlusion R, roughness G, metallic B) serves both
+/// `occlusionTexture` and `metallicRoughnessTexture`: one linear texture;
+/// the strength is read, 1 when absent, clamped to glTF's 0..=1.
+#[test]
+fn occlusion_texture_is_read_as_linear_data_and_shares_an_orm_image() {
+    let orm = format!(
+        "data:image/png;base64,{}",
+        base64(&png(2, 2, [90, 200, 0, 255]))
+    );
+    let colour = format!(
+        "data:image/png;base64,{}",
+        base64(&png(2, 2, [250, 250, 250, 255]))
+    );
+    let (mut root, bin) = accessory(json!({}), json!([{"uri": orm}, {"uri": colour}]));
+    root["textures"] = json!([{"source": 0}, {"source": 1}]);
+    root["materials"][0]["pbrMetallicRoughness"]["baseColorTexture"] = json!({"index": 1});
+    root["materials"][0]["pbrMetallicRoughness"]["metallicRoughnessTexture"] = json!({"index": 0});
+    root["materials"][0]["occlusionTexture"] = json!({"index": 0, "strength": 0.8});
+    let model = load_bytes(&glb(&root, &bin), GltfOptions::accessory()).expect("ORM loads");
+    let material = &model.materials[0];
+    let occlusion = material.occlusion_texture.expect("occlusion read");
+    assert_eq!(material.occlusion_strength, 0.8);
+    assert_eq!(
+        Some(occlusion),
+        material.metallic_roughness_texture,
+        "one linear texture for both uses"
+    );
+    assert_eq!(model.textures.len(), 2, "the ORM image and the colour");
+    let texture = &model.textures[occlusion.texture];
+    assert!(!texture.srgb, "occlusion is data, not colour");
+    assert_eq!(texture.rgba8[..4], [90, 200, 0, 255]);
+
+    // No strength: 1. Out of glTF's range: clamped.
+    root["materials"][0]["occlusionTexture"] = json!({"index": 0});
+    let model = load_bytes(&glb(&root, &bin), GltfOptions::accessory()).unwrap();
+    assert_eq!(model.materials[0].occlusion_strength, 1.0);
+    root["materials"][0]["occlusionTexture"] = json!({"index": 0, "strength": 3.0});
+    let model = load_bytes(&glb(&root, &bin), GltfOptions::accessory()).unwrap();
+    assert_eq!(model.materials[0].occlusion_strength, 1.0);
+
+    // Without occlusion: none, strength 1.
+    root["materials"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("occlusionTexture");
+    let model = load_bytes(&glb(&root, &bin), GltfOptions::accessory()).unwrap();
+    assert_eq!(model.materials[0].occlusion_texture, None);
+    assert_eq!(model.materials[0].occlusion_strength, 1.0);
+
+    // A texture that does not exist is an error naming the material.
+    root["materials"][0]["occlusionTexture"] = json!({"index": 7});
+    let error = expect_err(&glb(&root, &bin), GltfOptions::accessory());
+    assert!(
+        error
+            .to_string()
+            .contains("uses texture 7, which does not exist"),
+        "{error}"
+    );
+}
+
+/// The bundled garments bake their occlusion into an ORM image: loaded
+/// once, linear, as both the occlusion and the metallic-roughness texture.
+#[test]
+fn sample_garments_carry_an_orm_occlusion_texture() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/garments");
+    for file in ["tshirt.glb", "jacket.glb"] {
+        let model = load_garment(root.join(file), GltfOptions::garment()).expect(file);
+        let fabric = &model.materials[0];
+        let occlusion = fabric.occlusion_texture.expect(file);
+        assert_eq!(Some(occlusion), fabric.metallic_roughness_texture, "{file}");
+        assert_eq!(fabric.occlusion_strength, 1.0, "{file}");
+        let texture = &model.textures[occlusion.texture];
+        assert!(!texture.srgb, "{file}: occlusion is linear data");
+        // Cloth meets cloth somewhere (collar, armpits): not all white.
+        let darkest = texture.rgba8.chunks_exact(4).map(|p| p[0]).min();
+        assert!(darkest < Some(200), "{file}: occlusion {darkest:?}");
+    }
+}
+
 #[test]
 fn accessory_bakes_node_transforms() {
     let (root, bin) = accessory(json!({}), json!([]));

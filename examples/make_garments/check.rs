@@ -1,7 +1,11 @@
 //! The generator's self-check: every GLB is read back with the `gltf`
 //! crate (which validates indices and references) and checked for what the
-//! garment loader relies on; the catalog is parsed back with `toml`.
+//! garment loader relies on; garments also for what the cloth simulation
+//! will (vertex counts, even triangles, one welded surface) and for their
+//! baked textures; the catalog is parsed back with `toml`.
 
+use std::collections::HashMap;
+use std::ops::RangeInclusive;
 use std::path::Path;
 
 use drape::garment::{RestSkeleton, RigJoint};
@@ -11,16 +15,43 @@ use gltf::buffer::Source;
 pub struct Stats {
     pub triangles: usize,
     pub vertices: usize,
+    /// Garments: the fabric's vertices welded by position (the cloth
+    /// simulation's particles), and the spread of its edge lengths.
+    pub particles: usize,
+    pub edges_m: (f32, f32),
+    pub textures: Vec<(u32, u32)>,
 }
 
-const MAX_GLB_BYTES: usize = 1 << 20;
+/// What a generated file must be.
+pub enum Kind {
+    /// A rigid accessory: no skin.
+    Accessory,
+    /// A skinned garment whose first primitive is its fabric (to be
+    /// simulated as cloth), with this many vertices in the file.
+    Garment { vertices: RangeInclusive<usize> },
+}
+
+const MAX_GLB_BYTES: usize = 6_000_000;
+/// Fabric triangles: edges from the 2nd to the 98th percentile within
+/// this ratio, no triangle's longest edge more than this many times its
+/// shortest, and none smaller than this.
+const MAX_EDGE_SPREAD: f32 = 3.0;
+const MAX_TRIANGLE_ASPECT: f32 = 3.0;
+const MIN_TRIANGLE_AREA_M2: f32 = 1e-6;
+/// The welded fabric is one surface: its largest connected piece holds at
+/// least this share of the triangles (pocket flaps may float on it).
+const MIN_CONNECTED_SHARE: f32 = 0.97;
 const POSITION_TOLERANCE_M: f32 = 1e-5;
 const WEIGHT_SUM_TOLERANCE: f32 = 1e-5;
 
-pub fn glb(name: &str, bytes: &[u8], skinned: bool) -> Result<Stats, String> {
+pub fn glb(name: &str, bytes: &[u8], kind: &Kind) -> Result<Stats, String> {
+    let skinned = matches!(kind, Kind::Garment { .. });
     let fail = |what: String| format!("{name}: {what}");
     if bytes.len() >= MAX_GLB_BYTES {
-        return Err(fail(format!("{} bytes, want under 1 MiB", bytes.len())));
+        return Err(fail(format!(
+            "{} bytes, want under {MAX_GLB_BYTES}",
+            bytes.len()
+        )));
     }
     let gltf = gltf::Gltf::from_slice(bytes).map_err(|e| fail(e.to_string()))?;
     let blob = gltf
@@ -43,6 +74,9 @@ pub fn glb(name: &str, bytes: &[u8], skinned: bool) -> Result<Stats, String> {
     let mut stats = Stats {
         triangles: 0,
         vertices: 0,
+        particles: 0,
+        edges_m: (0.0, 0.0),
+        textures: Vec::new(),
     };
     for mesh in gltf.meshes() {
         for prim in mesh.primitives() {
@@ -126,9 +160,23 @@ pub fn glb(name: &str, bytes: &[u8], skinned: bool) -> Result<Stats, String> {
                     }
                 }
             }
+            if let (Kind::Garment { .. }, 0) = (kind, prim.index()) {
+                let (particles, edges) = fabric(&positions, &indices).map_err(|e| what(&e))?;
+                stats.particles = particles;
+                stats.edges_m = edges;
+            }
             stats.triangles += indices.len() / 3;
             stats.vertices += count;
         }
+    }
+    if let Kind::Garment { vertices } = kind {
+        if !vertices.contains(&stats.vertices) {
+            return Err(fail(format!(
+                "{} vertices, want {vertices:?}",
+                stats.vertices
+            )));
+        }
+        check_fabric_material(&gltf).map_err(fail)?;
     }
     for image in gltf.images() {
         let gltf::image::Source::View { view, mime_type } = image.source() else {
@@ -137,9 +185,13 @@ pub fn glb(name: &str, bytes: &[u8], skinned: bool) -> Result<Stats, String> {
         let png = &blob[view.offset()..view.offset() + view.length()];
         let decoded =
             image::load_from_memory(png).map_err(|e| fail(format!("{mime_type}: {e}")))?;
-        if (decoded.width(), decoded.height()) != (256, 256) {
-            return Err(fail("texture is not 256×256".into()));
+        let (w, h) = (decoded.width(), decoded.height());
+        if w != h || !w.is_power_of_two() || !(256..=2048).contains(&w) {
+            return Err(fail(format!(
+                "texture {w}×{h}, want square, a power of two, 256 to 2048"
+            )));
         }
+        stats.textures.push((w, h));
     }
     let sheen = gltf.extensions_used().any(|e| e == "KHR_materials_sheen");
     if skinned
@@ -151,6 +203,106 @@ pub fn glb(name: &str, bytes: &[u8], skinned: bool) -> Result<Stats, String> {
         return Err(fail("fabric without KHR_materials_sheen".into()));
     }
     Ok(stats)
+}
+
+/// The fabric (first) material has every baked map: base colour, normal,
+/// and one ORM image as both occlusion and metallic-roughness texture.
+fn check_fabric_material(gltf: &gltf::Gltf) -> Result<(), String> {
+    let material = gltf.materials().next().ok_or("no material")?;
+    let what = format!("material {:?}", material.name());
+    let pbr = material.pbr_metallic_roughness();
+    let base = pbr.base_color_texture().map(|t| t.texture().index());
+    let normal = material.normal_texture().map(|t| t.texture().index());
+    let orm = pbr
+        .metallic_roughness_texture()
+        .map(|t| t.texture().index());
+    let occlusion = material.occlusion_texture().map(|t| t.texture().index());
+    match (base, normal, orm, occlusion) {
+        (Some(_), Some(_), Some(orm), Some(occlusion)) if orm == occlusion => Ok(()),
+        _ => Err(format!(
+            "{what}: want base colour, normal, and one ORM texture for occlusion and \
+             metallic-roughness; have {base:?}, {normal:?}, {orm:?}, {occlusion:?}"
+        )),
+    }
+}
+
+/// The fabric as the cloth simulation will take it: vertices welded by
+/// position, no degenerate or sliver triangles, even edge lengths, one
+/// connected surface, (almost) every edge shared by at most two
+/// triangles. Returns the particle count and the 2nd/98th percentile
+/// edge lengths.
+fn fabric(positions: &[Vec3], indices: &[u32]) -> Result<(usize, (f32, f32)), String> {
+    let mut ids: HashMap<[u32; 3], u32> = HashMap::new();
+    let weld: Vec<u32> = positions
+        .iter()
+        .map(|p| {
+            let n = ids.len() as u32;
+            *ids.entry(p.to_array().map(|c| (c + 0.0).to_bits()))
+                .or_insert(n)
+        })
+        .collect();
+    let particles = ids.len();
+    let mut lengths = Vec::new();
+    let mut edges: HashMap<(u32, u32), u32> = HashMap::new();
+    let mut parent: Vec<u32> = (0..particles as u32).collect();
+    fn find(parent: &mut [u32], mut i: u32) -> u32 {
+        while parent[i as usize] != i {
+            parent[i as usize] = parent[parent[i as usize] as usize];
+            i = parent[i as usize];
+        }
+        i
+    }
+    for t in indices.chunks_exact(3) {
+        let p = [t[0], t[1], t[2]].map(|i| positions[i as usize]);
+        let area = 0.5 * (p[1] - p[0]).cross(p[2] - p[0]).length();
+        if area < MIN_TRIANGLE_AREA_M2 {
+            return Err(format!("a triangle of {area:e} m² at {}", p[0]));
+        }
+        let sides = [0, 1, 2].map(|e| p[e].distance(p[(e + 1) % 3]));
+        let (short, long) = (
+            sides.iter().copied().fold(f32::MAX, f32::min),
+            sides.iter().copied().fold(0.0, f32::max),
+        );
+        if long > MAX_TRIANGLE_ASPECT * short {
+            return Err(format!("a sliver triangle (edges {sides:?} m) at {}", p[0]));
+        }
+        lengths.extend(sides);
+        let w = [t[0], t[1], t[2]].map(|i| weld[i as usize]);
+        for e in 0..3 {
+            let (a, b) = (w[e].min(w[(e + 1) % 3]), w[e].max(w[(e + 1) % 3]));
+            *edges.entry((a, b)).or_insert(0) += 1;
+            let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+            parent[ra.max(rb) as usize] = ra.min(rb);
+        }
+    }
+    lengths.sort_by(f32::total_cmp);
+    let at = |q: f32| lengths[((lengths.len() - 1) as f32 * q) as usize];
+    let (lo, hi) = (at(0.02), at(0.98));
+    if hi > MAX_EDGE_SPREAD * lo {
+        return Err(format!(
+            "edge lengths spread from {lo} to {hi} m (2nd to 98th percentile), want within {MAX_EDGE_SPREAD}×"
+        ));
+    }
+    let triangles = indices.len() / 3;
+    let mut per_root: HashMap<u32, usize> = HashMap::new();
+    for t in indices.chunks_exact(3) {
+        let root = find(&mut parent, weld[t[0] as usize]);
+        *per_root.entry(root).or_insert(0) += 1;
+    }
+    let largest = per_root.values().copied().max().unwrap_or(0);
+    if (largest as f32) < MIN_CONNECTED_SHARE * triangles as f32 {
+        return Err(format!(
+            "welded by position, the largest connected piece has {largest} of {triangles} triangles"
+        ));
+    }
+    let crowded = edges.values().filter(|&&n| n > 2).count();
+    if crowded * 50 > edges.len() {
+        return Err(format!(
+            "{crowded} of {} welded edges are shared by more than two triangles",
+            edges.len()
+        ));
+    }
+    Ok((particles, (lo, hi)))
 }
 
 /// Joint names and order, hierarchy, bind positions and inverse binds.

@@ -1,16 +1,20 @@
-//! The skinned garments: an indigo jersey T-shirt and a charcoal jacket
-//! with a burgundy lining, an open V collar and horn buttons.
+//! The skinned garments, sewn from flat patterns and draped on the
+//! reference body (`tee`, `jacket`, `sew`), with textures baked into a
+//! per-garment atlas (`bake`): an indigo jersey T-shirt, and a charcoal
+//! wool jacket with a burgundy lining and horn buttons.
 
-use glam::{Vec2, Vec3};
 use serde_json::{json, Value};
 
+use crate::bake::{bake, Baked, Maps};
+use crate::body::Body;
+use crate::cloth::{Atlas, Charts, Cloth, Part};
 use crate::glb::{num, Glb};
-use crate::mesh::{cylinder, Primitive};
-use crate::panel::{Top, TopSpec};
+use crate::mesh::{smoothstep, Primitive};
+use crate::pattern::Piece;
 use crate::raster::Look;
-use crate::skin::{add_skeleton, skin_top};
-use crate::texture::{fabric, Weave};
-use crate::Asset;
+use crate::sew::{sew, Drape};
+use crate::skin::{add_skeleton, garment_weights, pack_weights};
+use crate::{jacket, tee, Asset};
 
 /// Linear RGB from an sRGB hex colour (glTF factors are linear).
 pub fn linear(hex: u32) -> [f32; 3] {
@@ -24,34 +28,20 @@ pub fn linear(hex: u32) -> [f32; 3] {
     })
 }
 
-/// A cloth material: PBR metallic-roughness, fabric textures, sheen.
-fn cloth(
-    name: &str,
-    colour: [f32; 3],
-    roughness: f32,
-    textures: Option<(usize, usize)>,
-    sheen: [f32; 3],
-    double_sided: bool,
-) -> Value {
-    let mut pbr = json!({
-        "baseColorFactor": [num(colour[0]), num(colour[1]), num(colour[2]), 1.0],
-        "metallicFactor": 0.0,
-        "roughnessFactor": num(roughness),
-    });
-    let mut material = json!({
+/// A plain cloth material (no textures): the jacket's lining.
+fn plain_cloth(name: &str, colour: [f32; 3], roughness: f32, sheen: [f32; 3]) -> Value {
+    json!({
         "name": name,
-        "doubleSided": double_sided,
+        "pbrMetallicRoughness": {
+            "baseColorFactor": [num(colour[0]), num(colour[1]), num(colour[2]), 1.0],
+            "metallicFactor": 0.0,
+            "roughnessFactor": num(roughness),
+        },
         "extensions": { "KHR_materials_sheen": {
             "sheenColorFactor": sheen.map(num),
             "sheenRoughnessFactor": 0.6,
         }},
-    });
-    if let Some((base, normal)) = textures {
-        pbr["baseColorTexture"] = json!({ "index": base });
-        material["normalTexture"] = json!({ "index": normal, "scale": 0.6 });
-    }
-    material["pbrMetallicRoughness"] = pbr;
-    material
+    })
 }
 
 /// Writes a skinned garment: one mesh node with the rig's skin.
@@ -63,140 +53,219 @@ fn skinned(name: &str, mut glb: Glb, prims: &[Primitive]) -> Vec<u8> {
     glb.finish(&[mesh_node, root])
 }
 
-/// Base colours as shown in thumbnails: the factor times the texture's
-/// mean (about 0.9).
+/// How a material shows in thumbnails: its factor (the baked maps, where
+/// it has them, modulate it as the base-colour texture does).
 fn look(colour: [f32; 3], double_sided: bool) -> Look {
     Look {
-        colour: colour.map(|c| c * 0.85),
+        colour,
         alpha: 1.0,
         double_sided,
         specular: 0.06,
     }
 }
 
-pub fn tshirt() -> Asset {
-    let top = Top::new(TopSpec {
-        hem_y: 0.92,
-        hem_half_width: 0.195,
-        waist_y: 1.10,
-        waist_half_width: 0.185,
-        chest_y: 1.28,
-        split_centre_y: 1.33,
-        armpit: Vec2::new(0.19, 1.37),
-        shoulder: Vec2::new(0.19, 1.515),
-        neck_side: Vec2::new(0.075, 1.54),
-        front_neck_drop: 0.065,
-        back_neck_drop: 0.02,
-        v_neck: false,
-        // Short sleeves: 40 % of the upper arm (shoulder 0.19 → elbow 0.47).
-        sleeve_end_x: 0.19 + 0.4 * 0.28,
-        sleeve_end_top_y: 1.515,
-        sleeve_end_bottom_y: 1.385,
-        depth_hem: 0.115,
-        depth_chest: 0.125,
-        neck_z_front: 0.075,
-        neck_z_back: 0.055,
-        shoulder_round: 0.10,
-        cols_neck: 6,
-        cols_shoulder: 5,
-        cols_sleeve: 5,
-        rows_lower: 18,
-        rows_upper: 8,
-        metres_per_uv: 0.15,
+/// A garment, the maps its thumbnails are shaded with (per material),
+/// its baked texture images (named) and its parts' vertex counts.
+pub struct Garment {
+    pub asset: Asset,
+    pub maps: Vec<Option<Maps>>,
+    pub textures: Vec<(String, Vec<u8>)>,
+    pub parts: Vec<(&'static str, usize)>,
+    /// The base-colour texture's linear mean over the fabric.
+    pub base_mean: f32,
+}
+
+/// The parts' names and vertex counts (left half and mirror).
+fn part_sizes(parts: &[Part], cloth: &Cloth) -> Vec<(&'static str, usize)> {
+    parts
+        .iter()
+        .enumerate()
+        .map(|(k, part)| (part.name, cloth.part.iter().filter(|&&p| p == k).count()))
+        .collect()
+}
+
+fn texture_files(prefix: &str, baked: &Baked) -> Vec<(String, Vec<u8>)> {
+    vec![
+        (format!("{prefix}_base_colour.png"), baked.base_png.clone()),
+        (format!("{prefix}_normal.png"), baked.normal_png.clone()),
+        (format!("{prefix}_orm.png"), baked.orm_png.clone()),
+    ]
+}
+
+/// The baked textures of one garment in a GLB: (base colour, normal, ORM).
+struct Textures {
+    base: usize,
+    normal: usize,
+    orm: usize,
+}
+
+fn add_textures(glb: &mut Glb, prefix: &str, baked: &Baked) -> Textures {
+    Textures {
+        base: glb.png_texture(&format!("{prefix}_base_colour"), &baked.base_png),
+        normal: glb.png_texture(&format!("{prefix}_normal"), &baked.normal_png),
+        orm: glb.png_texture(
+            &format!("{prefix}_occlusion_roughness_metallic"),
+            &baked.orm_png,
+        ),
+    }
+}
+
+/// A fabric with baked maps: the colour is the factor (the base-colour
+/// texture only modulates it), roughness and occlusion come from the ORM
+/// image (roughness factor 1, metallic 0), and sheen.
+fn fabric_material(
+    name: &str,
+    colour: [f32; 3],
+    textures: &Textures,
+    sheen: [f32; 3],
+    double_sided: bool,
+) -> Value {
+    json!({
+        "name": name,
+        "doubleSided": double_sided,
+        "pbrMetallicRoughness": {
+            "baseColorFactor": [num(colour[0]), num(colour[1]), num(colour[2]), 1.0],
+            "baseColorTexture": { "index": textures.base },
+            "metallicFactor": 0.0,
+            "roughnessFactor": 1.0,
+            "metallicRoughnessTexture": { "index": textures.orm },
+        },
+        "normalTexture": { "index": textures.normal, "scale": 1.0 },
+        "occlusionTexture": { "index": textures.orm, "strength": 1.0 },
+        "extensions": { "KHR_materials_sheen": {
+            "sheenColorFactor": sheen.map(num),
+            "sheenRoughnessFactor": 0.6,
+        }},
+    })
+}
+
+/// Occlusion is also traced with the arms lowered this far from the
+/// T-pose (radians): the armpits and the sides of the body shaded by the
+/// sleeves as a customer in front of the mirror shows them.
+const OCCLUSION_ARM_DROP_RAD: f32 = 0.8;
+
+/// The poses occlusion is averaged over: as modelled, and arms lowered.
+fn occlusion_poses(cloth: &Cloth, body: &Body) -> [(Cloth, Body); 2] {
+    [
+        (cloth.clone(), *body),
+        (
+            cloth.posed(OCCLUSION_ARM_DROP_RAD, 0.0),
+            Body {
+                arm_drop_rad: OCCLUSION_ARM_DROP_RAD,
+                ..*body
+            },
+        ),
+    ]
+}
+
+/// How the garments are draped.
+fn drape(bend: f32) -> Drape {
+    Drape {
+        steps: 240,
+        iterations: 16,
+        close_steps: 160,
+        settle_steps: 300,
+        gravity: 9.81,
+        bend,
+        friction: 0.6,
+        damping: 0.985,
+        body: Body::t_pose(0.006),
+    }
+}
+
+pub fn tshirt() -> Garment {
+    let (placed, seams, folds) = tee::pattern();
+    let drape = drape(0.02);
+    let sewn = sew(&placed, &seams, &folds, &drape);
+    let pieces: Vec<Piece> = placed.iter().map(|p| p.piece.clone()).collect();
+    let mut charts = Charts::new(Atlas {
+        size_px: 1024,
+        texels_per_m: tee::TEXELS_PER_M,
     });
-    let mut shell = top.mesh(0);
-    skin_top(&mut shell);
+    let parts = tee::parts(placed, sewn, &drape.body, &mut charts);
+    let atlas = charts.atlas;
+    let mut cloth = Cloth::assemble(&parts, &atlas, |p| drape.body.gradient(p));
+    cloth.skin(tee::arm_share(&pieces));
+    let baked = bake(
+        &occlusion_poses(&cloth, &drape.body),
+        &parts,
+        &atlas,
+        tee::surface(&pieces),
+    );
+    let shell = cloth.primitive(|_| true, 0);
 
     let mut glb = Glb::default();
-    let (base_png, normal_png) = fabric(Weave::Knit, 7);
-    let base = glb.png_texture("jersey_base_colour", &base_png);
-    let normal = glb.png_texture("jersey_normal", &normal_png);
+    let textures = add_textures(&mut glb, "jersey", &baked);
     let indigo = linear(0x2e3a6e);
-    glb.materials.push(cloth(
+    glb.materials.push(fabric_material(
         "indigo_jersey",
         indigo,
-        0.85,
-        Some((base, normal)),
+        &textures,
         linear(0x5a6aa8),
         true,
     ));
     glb.use_extension("KHR_materials_sheen");
     let prims = vec![shell];
-    Asset {
-        file: "tshirt.glb",
-        bytes: skinned("tshirt", glb, &prims),
-        looks: vec![look(indigo, true)],
-        prims,
-        skinned: true,
+    Garment {
+        asset: Asset {
+            file: "tshirt.glb",
+            bytes: skinned("tshirt", glb, &prims),
+            looks: vec![look(indigo, true)],
+            prims,
+            skinned: true,
+        },
+        textures: texture_files("tshirt", &baked),
+        parts: part_sizes(&parts, &cloth),
+        base_mean: baked.base_mean,
+        maps: vec![Some(baked.maps)],
     }
 }
 
-pub fn jacket() -> Asset {
-    let top = Top::new(TopSpec {
-        hem_y: 0.78,
-        hem_half_width: 0.215,
-        waist_y: 1.08,
-        waist_half_width: 0.20,
-        chest_y: 1.22,
-        split_centre_y: 1.24,
-        armpit: Vec2::new(0.205, 1.355),
-        shoulder: Vec2::new(0.205, 1.525),
-        neck_side: Vec2::new(0.085, 1.55),
-        front_neck_drop: 0.25,
-        back_neck_drop: 0.02,
-        v_neck: true,
-        sleeve_end_x: 0.72,
-        sleeve_end_top_y: 1.50,
-        sleeve_end_bottom_y: 1.40,
-        depth_hem: 0.125,
-        depth_chest: 0.135,
-        neck_z_front: 0.125,
-        neck_z_back: 0.06,
-        shoulder_round: 0.11,
-        cols_neck: 6,
-        cols_shoulder: 5,
-        cols_sleeve: 16,
-        rows_lower: 20,
-        rows_upper: 8,
-        metres_per_uv: 0.12,
+pub fn jacket() -> Garment {
+    let (placed, seams, folds) = jacket::pattern();
+    // Wool with a canvas inside: stiffer than jersey, a little thicker.
+    let drape = Drape {
+        body: Body::t_pose(0.009),
+        ..drape(0.08)
+    };
+    let sewn = sew(&placed, &seams, &folds, &drape);
+    let pieces: Vec<Piece> = placed.iter().map(|p| p.piece.clone()).collect();
+    let mut charts = Charts::new(Atlas {
+        size_px: 1024,
+        texels_per_m: jacket::TEXELS_PER_M,
     });
-    let (shell_m, lining_m, button_m) = (0, 1, 2);
-    let mut shell = top.mesh(shell_m);
-    let mut lining = shell.flipped(0.004, lining_m);
-    shell.append(&lapels(&top, shell_m));
-    let collar = collar(&top, shell_m);
-    shell.append(&collar);
-    shell.append(&collar.flipped(0.002, shell_m));
-    let mut buttons = Primitive::new(button_m);
-    for y in [1.21, 1.09, 0.97] {
-        let normal = top.surface_normal(0.0, y, true);
-        let base = top.surface(0.0, y, true) + normal * 0.001;
-        buttons.append(&cylinder(base, normal, 0.0095, 0.003, 16, true, button_m));
-    }
-    for prim in [&mut shell, &mut lining, &mut buttons] {
-        skin_top(prim);
-    }
+    let (mut parts, mut buttons) = jacket::parts(placed, sewn, &drape.body, &mut charts);
+    let atlas = charts.atlas;
+    let shell = Cloth::assemble(&parts, &atlas, |p| drape.body.gradient(p));
+    parts.extend(jacket::lining(&parts, &pieces, &shell));
+    let mut cloth = Cloth::assemble(&parts, &atlas, |p| drape.body.gradient(p));
+    cloth.skin(jacket::arm_share(&pieces));
+    let baked = bake(
+        &occlusion_poses(&cloth, &drape.body),
+        &parts,
+        &atlas,
+        jacket::surface(&pieces),
+    );
+    let (shell_m, lining_m) = (0, 1);
+    let shell = cloth.primitive(|k| parts[k].material == shell_m, shell_m);
+    let lining = cloth.primitive(|k| parts[k].material == lining_m, lining_m);
+    skin_buttons(&mut buttons);
 
     let mut glb = Glb::default();
-    let (base_png, normal_png) = fabric(Weave::Twill, 11);
-    let base = glb.png_texture("twill_base_colour", &base_png);
-    let normal = glb.png_texture("twill_normal", &normal_png);
+    let textures = add_textures(&mut glb, "twill", &baked);
     let (charcoal, burgundy, horn) = (linear(0x3a3c40), linear(0x6e1e2d), linear(0x2a201c));
-    glb.materials.push(cloth(
+    glb.materials.push(fabric_material(
         "charcoal_twill",
         charcoal,
-        0.8,
-        Some((base, normal)),
+        &textures,
         linear(0x50545c),
         false,
     ));
-    glb.materials.push(cloth(
+    glb.materials.push(plain_cloth(
         "burgundy_lining",
         burgundy,
         0.45,
-        None,
         linear(0xc06070),
-        false,
     ));
     glb.materials.push(json!({
         "name": "horn_buttons",
@@ -207,102 +276,38 @@ pub fn jacket() -> Asset {
     }));
     glb.use_extension("KHR_materials_sheen");
     let prims = vec![shell, lining, buttons];
-    Asset {
-        file: "jacket.glb",
-        bytes: skinned("jacket", glb, &prims),
-        looks: vec![
-            look(charcoal, false),
-            look(burgundy, false),
-            look(horn, false),
-        ],
-        prims,
-        skinned: true,
+    Garment {
+        asset: Asset {
+            file: "jacket.glb",
+            bytes: skinned("jacket", glb, &prims),
+            // Thumbnails show the inside of the back through the V, as
+            // product shots on a ghost mannequin do.
+            looks: vec![
+                look(charcoal, true),
+                look(burgundy, false),
+                look(horn, false),
+            ],
+            prims,
+            skinned: true,
+        },
+        textures: texture_files("jacket", &baked),
+        parts: part_sizes(&parts, &cloth),
+        base_mean: baked.base_mean,
+        maps: vec![Some(baked.maps), None, None],
     }
 }
 
-/// Lapels: flaps folded back along both edges of the V, lying on the
-/// front panel, widest at the upper chest.
-fn lapels(top: &Top, material: usize) -> Primitive {
-    let edge = top.front_neckline();
-    let mut out = Primitive::new(material);
-    let across = 3;
-    for sign in [1.0f32, -1.0] {
-        let mut lapel = Primitive::new(material);
-        let n = edge.len();
-        for (k, p) in edge.iter().enumerate() {
-            let t = k as f32 / (n - 1) as f32;
-            let width = 0.075
-                * crate::mesh::smoothstep(0.0, 0.75, t)
-                * (1.0 - 0.45 * crate::mesh::smoothstep(0.75, 1.0, t));
-            // Outward from the V: perpendicular to the edge, down and away from the centre.
-            let along = (edge[(k + 1).min(n - 1)] - edge[k.saturating_sub(1)]).normalize();
-            let outward = Vec2::new(along.y, -along.x);
-            for m in 0..=across {
-                let f = m as f32 / across as f32;
-                let q = *p + outward * width * f;
-                let x = q.x * sign;
-                let lift = 0.004 + 0.004 * (1.0 - f);
-                let normal = top.surface_normal(x, q.y, true);
-                let uv = Vec2::new(x / 0.12, q.y / 0.12);
-                lapel.vertex(top.surface(x, q.y, true) + normal * lift, normal, uv);
-            }
-        }
-        let stride = across as u32 + 1;
-        for k in 0..n as u32 - 1 {
-            for m in 0..across as u32 {
-                let (a, b) = (k * stride + m, k * stride + m + 1);
-                let (c, d) = (a + stride, b + stride);
-                // Face +z whichever side of the body the lapel is on.
-                let (pa, pb, pc) = (
-                    lapel.positions[a as usize],
-                    lapel.positions[b as usize],
-                    lapel.positions[c as usize],
-                );
-                if (pb - pa).cross(pc - pa).z > 0.0 {
-                    lapel.quad(a, b, d, c);
-                } else {
-                    lapel.quad(a, c, d, b);
-                }
-            }
-        }
-        lapel.compute_normals();
-        out.append(&lapel);
-    }
-    out
-}
-
-/// A turn-down collar along the back neckline: it stands up at the neck
-/// and folds down over the shoulders.
-fn collar(top: &Top, material: usize) -> Primitive {
-    let neckline = top.back_neckline();
-    let mut collar = Primitive::new(material);
-    // (up, out) offsets of the collar's rows from the neckline, metres.
-    let profile = [
-        (0.0, 0.0),
-        (0.03, 0.004),
-        (0.04, 0.016),
-        (0.03, 0.03),
-        (0.012, 0.045),
-    ];
-    let last = neckline.len() - 1;
-    for (k, p) in neckline.iter().enumerate() {
-        let out = Vec3::new(p.x, 0.0, p.z + 0.01).normalize();
-        // Lower towards the ends, where the collar runs into the lapels.
-        let from_end = k.min(last - k) as f32 / last as f32;
-        let rise = 0.35 + 0.65 * crate::mesh::smoothstep(0.0, 0.3, from_end);
-        for (m, (up, away)) in profile.iter().enumerate() {
-            let up = up * rise;
-            let uv = Vec2::new(k as f32 / 8.0, m as f32 / 8.0);
-            collar.vertex(*p + Vec3::Y * up + out * *away, Vec3::Z, uv);
-        }
-    }
-    let stride = profile.len() as u32;
-    for k in 0..neckline.len() as u32 - 1 {
-        for m in 0..stride - 1 {
-            let (a, b) = (k * stride + m, k * stride + m + 1);
-            collar.quad(a, a + stride, b + stride, b);
-        }
-    }
-    collar.compute_normals();
-    collar
+/// Buttons follow the body where they sit: the front ones the torso, the
+/// cuff ones the forearm.
+fn skin_buttons(prim: &mut Primitive) {
+    let packed: Vec<_> = prim
+        .positions
+        .iter()
+        .map(|p| {
+            let arm = smoothstep(0.2, 0.3, p.x.abs());
+            pack_weights(garment_weights(*p, arm))
+        })
+        .collect();
+    prim.joints = packed.iter().map(|(j, _)| *j).collect();
+    prim.weights = packed.iter().map(|(_, w)| *w).collect();
 }

@@ -13,15 +13,24 @@
 //! crate and checked before the generator reports success.
 
 mod accessories;
+mod bake;
+mod body;
 mod catalog;
 mod check;
+mod cloth;
 mod clothes;
+mod cut;
+mod fabric;
 mod glb;
+mod jacket;
 mod mesh;
-mod panel;
+mod occlusion;
+mod pattern;
 mod photo;
 mod raster;
+mod sew;
 mod skin;
+mod tee;
 mod texture;
 
 use std::error::Error;
@@ -32,6 +41,7 @@ use glam::Mat3;
 use image::imageops::{self, FilterType};
 use image::{Rgb, RgbImage, RgbaImage};
 
+use crate::bake::Maps;
 use crate::mesh::Primitive;
 use crate::raster::{render, srgb_byte, Look, BACKGROUND, THUMB};
 
@@ -58,14 +68,56 @@ fn main() -> Result<(), Box<dyn Error>> {
     // Garments face the camera; accessories turn a little to show depth.
     let three_quarter = Mat3::from_rotation_x(0.2) * Mat3::from_rotation_y(-0.6);
     let dial_up = Mat3::from_rotation_y(0.35) * Mat3::from_rotation_x(1.05);
+    let tshirt = clothes::tshirt();
+    let jacket = clothes::jacket();
+    for (file, garment) in [("tshirt.glb", &tshirt), ("jacket.glb", &jacket)] {
+        let parts: Vec<String> = garment
+            .parts
+            .iter()
+            .map(|(name, n)| format!("{name} {n}"))
+            .collect();
+        written.push(format!("{file:<14} parts (vertices): {}", parts.join(", ")));
+        // The texture only modulates the colour factor: its mean stays
+        // near 1 so the factor is the product's colour.
+        if !(MIN_BASE_MEAN..=1.0).contains(&garment.base_mean) {
+            return Err(format!(
+                "{file}: base-colour texture mean {}, want {MIN_BASE_MEAN} to 1",
+                garment.base_mean
+            )
+            .into());
+        }
+        written.push(format!(
+            "{file:<14} base-colour texture mean {:.3} (linear)",
+            garment.base_mean
+        ));
+    }
+    let textures: Vec<(String, Vec<u8>)> = [&tshirt, &jacket]
+        .iter()
+        .flat_map(|g| g.textures.clone())
+        .collect();
     let meshes = [
-        ("tee-indigo", clothes::tshirt(), Mat3::IDENTITY),
-        ("jacket-charcoal", clothes::jacket(), Mat3::IDENTITY),
-        ("glasses-round", accessories::glasses(), three_quarter),
-        ("watch-steel", accessories::watch(), dial_up),
+        ("tee-indigo", tshirt.asset, Mat3::IDENTITY, tshirt.maps),
+        ("jacket-charcoal", jacket.asset, Mat3::IDENTITY, jacket.maps),
+        (
+            "glasses-round",
+            accessories::glasses(),
+            three_quarter,
+            vec![],
+        ),
+        ("watch-steel", accessories::watch(), dial_up, vec![]),
     ];
-    for (id, asset, view) in &meshes {
-        let stats = check::glb(asset.file, &asset.bytes, asset.skinned)?;
+    let kinds = [
+        check::Kind::Garment {
+            vertices: 2000..=3500,
+        },
+        check::Kind::Garment {
+            vertices: 3000..=6500,
+        },
+        check::Kind::Accessory,
+        check::Kind::Accessory,
+    ];
+    for ((id, asset, view, maps), kind) in meshes.iter().zip(&kinds) {
+        let stats = check::glb(asset.file, &asset.bytes, kind)?;
         fs::write(dir.join(asset.file), &asset.bytes)?;
         written.push(format!(
             "{:<14} {:>6} triangles {:>6} vertices {:>8} bytes",
@@ -74,6 +126,16 @@ fn main() -> Result<(), Box<dyn Error>> {
             stats.vertices,
             asset.bytes.len()
         ));
+        if let check::Kind::Garment { .. } = kind {
+            written.push(format!(
+                "{:<14} fabric: {} particles welded, edges {:.1}–{:.1} cm, textures {:?}",
+                "",
+                stats.particles,
+                stats.edges_m.0 * 100.0,
+                stats.edges_m.1 * 100.0,
+                stats.textures
+            ));
+        }
         // Tops show on the picker as in a shop: arms lowered (A-pose),
         // posed with their own skin weights.
         let shown: Vec<Primitive> = if asset.skinned {
@@ -85,7 +147,8 @@ fn main() -> Result<(), Box<dyn Error>> {
         } else {
             asset.prims.clone()
         };
-        let pixels = render(&shown, &asset.looks, *view, THUMB);
+        let maps: Vec<Option<&Maps>> = maps.iter().map(Option::as_ref).collect();
+        let pixels = render(&shown, &asset.looks, &maps, *view, THUMB);
         let png = texture::png_rgba(&pixels, THUMB as u32, THUMB as u32);
         fs::write(dir.join(format!("thumbs/{id}.png")), &png)?;
         written.push(format!("thumbs/{id}.png {:>8} bytes", png.len()));
@@ -93,6 +156,9 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     if let Some(preview) = &preview {
         write_previews(preview, &meshes)?;
+        for (name, png) in &textures {
+            fs::write(preview.join(name), png)?;
+        }
     }
 
     let photo = photo::photo_tee();
@@ -118,13 +184,22 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+/// A generated asset, its thumbnail view and its materials' baked maps.
+type Mesh = (&'static str, Asset, Mat3, Vec<Option<Maps>>);
+
+/// The least linear mean a garment's base-colour texture may have.
+const MIN_BASE_MEAN: f32 = 0.94;
+
 /// How far the thumbnails lower the arms from the T-pose and bend the elbows.
 const A_POSE_SHOULDER_RAD: f32 = 1.05;
 const A_POSE_ELBOW_RAD: f32 = 0.35;
 
-/// 512 px renders of each mesh from the front (T- and A-pose), the side,
-/// above and behind.
-fn write_previews(dir: &Path, meshes: &[(&str, Asset, Mat3)]) -> Result<(), Box<dyn Error>> {
+/// Preview renders are this many pixels square: enough to see the weave.
+const PREVIEW: usize = 1024;
+
+/// Renders of each mesh from the front (T- and A-pose), the side, above
+/// and behind, and the garments' baked textures.
+fn write_previews(dir: &Path, meshes: &[Mesh]) -> Result<(), Box<dyn Error>> {
     fs::create_dir_all(dir)?;
     let views = [
         ("front", Mat3::IDENTITY),
@@ -135,7 +210,8 @@ fn write_previews(dir: &Path, meshes: &[(&str, Asset, Mat3)]) -> Result<(), Box<
         ),
         ("top", Mat3::from_rotation_x(std::f32::consts::FRAC_PI_2)),
     ];
-    for (id, asset, _) in meshes {
+    for (id, asset, _, maps) in meshes {
+        let maps: Vec<Option<&Maps>> = maps.iter().map(Option::as_ref).collect();
         let mut poses = vec![("", asset.prims.clone())];
         if asset.skinned {
             poses.push((
@@ -149,8 +225,8 @@ fn write_previews(dir: &Path, meshes: &[(&str, Asset, Mat3)]) -> Result<(), Box<
         }
         for (pose, prims) in &poses {
             for (name, view) in &views {
-                let pixels = render(prims, &asset.looks, *view, 512);
-                let png = texture::png_rgba(&pixels, 512, 512);
+                let pixels = render(prims, &asset.looks, &maps, *view, PREVIEW);
+                let png = texture::png_rgba(&pixels, PREVIEW as u32, PREVIEW as u32);
                 fs::write(dir.join(format!("{id}{pose}_{name}.png")), png)?;
             }
         }

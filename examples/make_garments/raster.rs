@@ -1,9 +1,12 @@
 //! A tiny software rasteriser for the picker thumbnails: orthographic,
 //! z-buffered, smooth-shaded triangles on a light background, rendered
-//! 4× larger and box-filtered down.
+//! 4× larger and box-filtered down. Garments show their baked maps: the
+//! base-colour modulation, the normal map (glTF's tangent space: +X along
+//! u, +Y against v) and the ambient occlusion.
 
-use glam::{Mat3, Vec3};
+use glam::{Mat3, Vec2, Vec3};
 
+use crate::bake::Maps;
 use crate::mesh::Primitive;
 
 /// How a material shows in a thumbnail.
@@ -28,7 +31,14 @@ pub use drape::render::srgb::linear_to_srgb_byte as srgb_byte;
 /// Renders `prims` (with `looks[prim.material]`) seen through `view`
 /// (world → camera: camera looks along −z, +y up), fitted into the square
 /// with a margin. Returns RGBA8 pixels, `out_size` square.
-pub fn render(prims: &[Primitive], looks: &[Look], view: Mat3, out_size: usize) -> Vec<u8> {
+/// `maps[prim.material]`, where present, shades the material's surface.
+pub fn render(
+    prims: &[Primitive],
+    looks: &[Look],
+    maps: &[Option<&Maps>],
+    view: Mat3,
+    out_size: usize,
+) -> Vec<u8> {
     let size = out_size * SUPERSAMPLE;
     let (mut lo, mut hi) = (Vec3::splat(f32::MAX), Vec3::splat(f32::MIN));
     for p in prims.iter().flat_map(|p| &p.positions) {
@@ -59,9 +69,21 @@ pub fn render(prims: &[Primitive], looks: &[Look], view: Mat3, out_size: usize) 
             if (look.alpha < 1.0) != blended {
                 continue;
             }
+            let maps = maps.get(prim.material).copied().flatten();
             for tri in prim.indices.chunks_exact(3) {
                 let v = [tri[0], tri[1], tri[2]].map(|i| to_screen(prim.positions[i as usize]));
                 let n = [tri[0], tri[1], tri[2]].map(|i| view * prim.normals[i as usize]);
+                let uv = [tri[0], tri[1], tri[2]].map(|i| prim.uvs[i as usize]);
+                // The triangle's dP/du and dP/dv, in view space.
+                let p = [tri[0], tri[1], tri[2]].map(|i| view * prim.positions[i as usize]);
+                let (e1, e2) = (p[1] - p[0], p[2] - p[0]);
+                let (d1, d2) = (uv[1] - uv[0], uv[2] - uv[0]);
+                let det = d1.x * d2.y - d2.x * d1.y;
+                let (dp_du, dp_dv) = if det.abs() > 1e-12 {
+                    ((e1 * d2.y - e2 * d1.y) / det, (e2 * d1.x - e1 * d2.x) / det)
+                } else {
+                    (Vec3::X, Vec3::Y)
+                };
                 // Screen y points down, so front faces wind clockwise here.
                 let area =
                     (v[1].x - v[0].x) * (v[2].y - v[0].y) - (v[1].y - v[0].y) * (v[2].x - v[0].x);
@@ -114,14 +136,26 @@ pub fn render(prims: &[Primitive], looks: &[Look], view: Mat3, out_size: usize) 
                         let mut normal =
                             (n[0] * w[0] + n[1] * w[1] + n[2] * w[2]).normalize_or_zero();
                         let mut shade = 1.0;
+                        let mut occlusion = 1.0;
                         if !front {
                             // The inside of a garment, seen through an opening.
                             normal = -normal;
                             shade = 0.55;
                         }
-                        let light = 0.28
-                            + 0.62 * normal.dot(key).max(0.0)
-                            + 0.22 * normal.dot(fill).max(0.0);
+                        if let Some(maps) = maps {
+                            let at: Vec2 = uv[0] * w[0] + uv[1] * w[1] + uv[2] * w[2];
+                            let (modulation, m, ao) = maps.sample(at);
+                            shade *= modulation;
+                            occlusion = ao;
+                            // Tangent frame: +X along u, +Y against v.
+                            let t = (dp_du - normal * dp_du.dot(normal)).normalize_or_zero();
+                            let b = (-dp_dv - normal * (-dp_dv).dot(normal)).normalize_or_zero();
+                            normal = (t * m.x + b * m.y + normal * m.z).normalize_or(normal);
+                        }
+                        let light = occlusion
+                            * (0.28
+                                + 0.62 * normal.dot(key).max(0.0)
+                                + 0.22 * normal.dot(fill).max(0.0));
                         let specular = normal.dot((key + Vec3::Z).normalize()).max(0.0).powi(24)
                             * look.specular;
                         let lit = look.colour.map(|c| (c * light * shade + specular).min(1.0));

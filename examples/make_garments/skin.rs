@@ -45,27 +45,25 @@ pub fn add_skeleton(glb: &mut Glb) -> (usize, usize) {
     (glb.skins.len() - 1, node_of(RigJoint::Hips))
 }
 
-/// The rig weights of a point of a top worn on the reference body.
+/// The rig weights of a point of a sewn garment on the reference body,
+/// given how much it follows the arm (`arm`: 0 on the body, 0.5 on the
+/// armhole seam, 1 down the sleeve; the garment knows from its pattern).
 ///
 /// Up the torso the chain hips → spine → chest blends over ~20 cm around
-/// each joint; out along an arm the garment goes from the chest to
-/// `shoulder`, `upper_arm` (around the shoulder joint, x ≈ 0.19) and
-/// `forearm` (around the elbow, x ≈ 0.47), so sleeves bend without
-/// tearing. Below the armpit the side of the torso stays with the torso.
-pub fn top_weights(p: Vec3) -> Vec<(RigJoint, f32)> {
+/// each joint; the shoulder yoke takes a share of `shoulder`; the arm's
+/// share goes to `upper_arm` and, across the elbow (x ≈ 0.47), to
+/// `forearm`. A collar standing up at the back of the neck follows the
+/// neck a little.
+pub fn garment_weights(p: Vec3, arm: f32) -> Vec<(RigJoint, f32)> {
     let s = p.x.abs();
     let left = p.x >= 0.0;
     let pick = |l: RigJoint, r: RigJoint| if left { l } else { r };
-    let follows_arm =
-        smoothstep(1.30, 1.40, p.y).max(smoothstep(0.19, 0.25, s) * smoothstep(1.25, 1.32, p.y));
-    let arm = smoothstep(0.13, 0.27, s) * follows_arm;
-    let shoulder = 0.5 * smoothstep(0.04, 0.16, s) * follows_arm * (1.0 - arm);
+    let shoulder = 0.45 * smoothstep(0.05, 0.17, s) * smoothstep(1.38, 1.50, p.y) * (1.0 - arm);
     let torso = 1.0 - arm - shoulder;
     let elbow = smoothstep(0.41, 0.53, s);
     let chest = smoothstep(1.16, 1.36, p.y);
     let spine = (1.0 - chest) * smoothstep(0.98, 1.14, p.y);
     let hips = 1.0 - chest - spine;
-    // A collar standing up at the back of the neck follows the neck a little.
     let neck = 0.4 * smoothstep(1.53, 1.60, p.y) * (1.0 - smoothstep(0.06, 0.12, s));
     vec![
         (RigJoint::Hips, torso * hips),
@@ -98,22 +96,34 @@ pub fn pack_weights(mut influences: Vec<(RigJoint, f32)>) -> ([u8; 4], [f32; 4])
     (joints, weights)
 }
 
-/// Fills the primitive's JOINTS_0/WEIGHTS_0 from `top_weights`.
-pub fn skin_top(prim: &mut Primitive) {
-    let packed: Vec<_> = prim
-        .positions
-        .iter()
-        .map(|p| pack_weights(top_weights(*p)))
-        .collect();
-    prim.joints = packed.iter().map(|(j, _)| *j).collect();
-    prim.weights = packed.iter().map(|(_, w)| *w).collect();
-}
-
 /// The primitive with both arms lowered by `shoulder_rad` at the shoulder
 /// joints and the forearms bent forward by `elbow_rad`, by linear blend
 /// skinning with its own weights: how the thumbnails show tops, and a
 /// visual check that sleeves bend cleanly.
 pub fn pose_arms(prim: &Primitive, shoulder_rad: f32, elbow_rad: f32) -> Primitive {
+    let mut posed = prim.clone();
+    let (positions, normals) = pose_points(
+        &prim.positions,
+        &prim.normals,
+        &prim.joints,
+        &prim.weights,
+        shoulder_rad,
+        elbow_rad,
+    );
+    posed.positions = positions;
+    posed.normals = normals;
+    posed
+}
+
+/// `pose_arms` on bare arrays: posed positions and normals.
+pub fn pose_points(
+    positions: &[Vec3],
+    normals: &[Vec3],
+    joints: &[[u8; 4]],
+    weights: &[[f32; 4]],
+    shoulder_rad: f32,
+    elbow_rad: f32,
+) -> (Vec<Vec3>, Vec<Vec3>) {
     let rest = RestSkeleton::reference();
     let about = |pivot: RigJoint, rotation: Mat4| {
         let p = rest.head(pivot);
@@ -135,18 +145,18 @@ pub fn pose_arms(prim: &Primitive, shoulder_rad: f32, elbow_rad: f32) -> Primiti
             _ => Mat4::IDENTITY,
         })
         .collect();
-    let mut posed = prim.clone();
-    for (k, (p, n)) in posed
-        .positions
-        .iter_mut()
-        .zip(&mut posed.normals)
+    positions
+        .iter()
+        .zip(normals)
         .enumerate()
-    {
-        let blend: Mat4 = (0..4)
-            .map(|i| skinning[prim.joints[k][i] as usize] * prim.weights[k][i])
-            .fold(Mat4::ZERO, |a, b| a + b);
-        *p = blend.transform_point3(*p);
-        *n = blend.transform_vector3(*n).normalize_or_zero();
-    }
-    posed
+        .map(|(k, (p, n))| {
+            let blend: Mat4 = (0..4)
+                .map(|i| skinning[joints[k][i] as usize] * weights[k][i])
+                .fold(Mat4::ZERO, |a, b| a + b);
+            (
+                blend.transform_point3(*p),
+                blend.transform_vector3(*n).normalize_or_zero(),
+            )
+        })
+        .unzip()
 }

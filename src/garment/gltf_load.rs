@@ -11,7 +11,8 @@
 //! indexes unchecked and panics on some bad indices.
 //!
 //! Only what drape draws is read: the default scene's TRIANGLES meshes,
-//! metallic-roughness materials with KHR_materials_sheen, one skin whose
+//! metallic-roughness materials (with normal and occlusion textures) and
+//! KHR_materials_sheen, one skin whose
 //! joints are exactly the drape rig's ([`RigJoint`], see `rig.rs`).
 //! Animations, cameras, lights, morph targets and vertex colours are
 //! ignored.
@@ -168,6 +169,15 @@ pub struct Material {
     pub normal_texture: Option<TextureRef>,
     /// Scale of the normal map's XY.
     pub normal_scale: f32,
+    /// Linear ambient occlusion in R (glTF `occlusionTexture`); other
+    /// channels are ignored. Often the same image as
+    /// `metallic_roughness_texture` (an "ORM" texture: occlusion,
+    /// roughness, metallic in R, G, B).
+    pub occlusion_texture: Option<TextureRef>,
+    /// How much of the occlusion applies: lit = mix(1, texture.r,
+    /// strength). glTF's `occlusionTexture.strength`, clamped to 0..=1;
+    /// 1 when the file gives none.
+    pub occlusion_strength: f32,
     pub alpha_mode: AlphaMode,
     pub double_sided: bool,
     /// KHR_materials_sheen, the velvety rim of fabrics.
@@ -186,6 +196,8 @@ impl Default for Material {
             metallic_roughness_texture: None,
             normal_texture: None,
             normal_scale: 1.0,
+            occlusion_texture: None,
+            occlusion_strength: 1.0,
             alpha_mode: AlphaMode::Opaque,
             double_sided: false,
             sheen: None,
@@ -232,7 +244,7 @@ pub struct TextureImage {
     /// Row-major RGBA, 4 bytes per pixel, no padding.
     pub rgba8: Vec<u8>,
     /// Colour data (base colour, sheen colour) to sample as sRGB; data
-    /// textures (normal, metallic-roughness) are linear.
+    /// textures (normal, metallic-roughness, occlusion) are linear.
     pub srgb: bool,
     pub sampler: SamplerInfo,
 }

@@ -288,6 +288,8 @@ fn material(name: &str) -> Material {
         metallic_roughness_texture: None,
         normal_texture: None,
         normal_scale: 1.0,
+        occlusion_texture: None,
+        occlusion_strength: 1.0,
         alpha_mode: AlphaMode::Mask(0.5),
         double_sided: true,
         sheen: None,

@@ -1,5 +1,6 @@
-//! Materials (metallic-roughness plus KHR_materials_sheen) and the texture
-//! images they use, decoded to RGBA8 within the texture limits.
+//! Materials (metallic-roughness, normal and occlusion textures, plus
+//! KHR_materials_sheen) and the texture images they use, decoded to RGBA8
+//! within the texture limits.
 
 use super::accessor::view_bytes;
 use super::source::Loader;
@@ -113,6 +114,7 @@ fn material(
         Checked::Invalid => return Err(loader.invalid(format!("{what} has an invalid alphaMode"))),
     };
     let normal = json.normal_texture.as_ref();
+    let occlusion = json.occlusion_texture.as_ref();
     let sheen = match json
         .extensions
         .as_ref()
@@ -136,7 +138,7 @@ fn material(
             })
         }
     };
-    let material = Material {
+    let mut material = Material {
         base_color_factor: Vec4::from(pbr.base_color_factor.0),
         base_color_texture: table.add(loader, info(&pbr.base_color_texture), true, &what)?,
         metallic: pbr.metallic_factor.0,
@@ -149,13 +151,27 @@ fn material(
         )?,
         normal_texture: table.add(loader, normal.map(|n| (n.index, n.tex_coord)), false, &what)?,
         normal_scale: normal.map_or(1.0, |n| n.scale),
+        // The same texture as metallic-roughness (an ORM image) is one
+        // linear entry in the table, shared.
+        occlusion_texture: table.add(
+            loader,
+            occlusion.map(|o| (o.index, o.tex_coord)),
+            false,
+            &what,
+        )?,
+        occlusion_strength: occlusion.map_or(1.0, |o| o.strength.0),
         alpha_mode,
         double_sided: json.double_sided,
         sheen,
         name,
     };
     // JSON numbers are finite, but large ones overflow f32.
-    let mut factors = vec![material.metallic, material.roughness, material.normal_scale];
+    let mut factors = vec![
+        material.metallic,
+        material.roughness,
+        material.normal_scale,
+        material.occlusion_strength,
+    ];
     factors.extend(material.base_color_factor.to_array());
     if let AlphaMode::Mask(cutoff) = material.alpha_mode {
         factors.push(cutoff);
@@ -167,6 +183,8 @@ fn material(
     if factors.iter().any(|f| !f.is_finite()) {
         return Err(loader.invalid(format!("{what} has a non-finite factor")));
     }
+    // glTF's range for the strength; outside it means nothing more.
+    material.occlusion_strength = material.occlusion_strength.clamp(0.0, 1.0);
     Ok(material)
 }
 

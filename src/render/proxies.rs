@@ -1,12 +1,20 @@
 //! Body proxies: rough solids for the parts of the body that pass in front
 //! of garments (arms, hands, neck, head). Drawn into depth only, where the
 //! person mask says there is a person, they hide what lies behind them.
+//!
+//! The head is placed from the face landmarks when there are any
+//! (`BodyProxies::from_body`, with `garment::accessory::HeadPose`, the
+//! frame glasses are placed in): it hides the temples of glasses running
+//! back past the ears, never their lenses. From the rig alone
+//! (`from_rig`) it hangs on the torso chain's `head` joint.
 
 use glam::{Mat4, Quat, Vec3};
 use wgpu::util::DeviceExt;
 
+use crate::garment::accessory::{rig_head_ellipsoid, HeadPose};
 use crate::garment::fit::PosedRig;
 use crate::garment::RigJoint;
+use crate::pose::Body;
 
 /// Proxy radii in metres: a little thinner than sleeves are wide, so a
 /// sleeve around an arm stays in front of its own arm.
@@ -14,8 +22,10 @@ pub const UPPER_ARM_RADIUS_M: f32 = 0.042;
 pub const FOREARM_RADIUS_M: f32 = 0.036;
 pub const HAND_RADIUS_M: f32 = 0.05;
 pub const NECK_RADIUS_M: f32 = 0.05;
-/// The head as an ellipsoid (half widths: across, up, front to back).
-pub const HEAD_RADII_M: Vec3 = Vec3::new(0.08, 0.11, 0.095);
+/// The head as an ellipsoid when placed from the rig alone (half widths:
+/// across, up, front to back; metres on the reference body, scaled with
+/// the body).
+pub const HEAD_RADII_M: Vec3 = crate::garment::accessory::RIG_HEAD_RADII_M;
 /// Limbs seen less surely than this get no proxy: a guessed forearm must
 /// not cut a hole in the shirt.
 pub const MIN_PROXY_CONFIDENCE: f32 = 0.5;
@@ -97,7 +107,24 @@ pub struct BodyProxies {
 }
 
 impl BodyProxies {
+    /// The proxies of a fitted body, the head placed from its face
+    /// landmarks.
+    pub fn from_body(rig: &PosedRig, body: &Body) -> BodyProxies {
+        let mut proxies = BodyProxies::limbs_and_neck(rig);
+        proxies
+            .spheres
+            .push(HeadPose::from_body(body, rig).occluder());
+        proxies
+    }
+
+    /// The proxies from the rig alone: the head hangs on the torso chain.
     pub fn from_rig(rig: &PosedRig) -> BodyProxies {
+        let mut proxies = BodyProxies::limbs_and_neck(rig);
+        proxies.spheres.push(rig_head_ellipsoid(rig));
+        proxies
+    }
+
+    fn limbs_and_neck(rig: &PosedRig) -> BodyProxies {
         let head = |j: RigJoint| rig.joint(j).head;
         let mut proxies = BodyProxies::default();
         for (upper, fore, hand, side) in [
@@ -149,11 +176,6 @@ impl BodyProxies {
         proxies
             .cylinders
             .push(cylinder_between(neck, head_base, NECK_RADIUS_M));
-        let head_pose = rig.joint(RigJoint::Head);
-        let centre = head_base + head_pose.rotation * Vec3::Y * HEAD_RADII_M.y * 0.8;
-        proxies
-            .spheres
-            .push(ellipsoid(centre, head_pose.rotation, HEAD_RADII_M));
         proxies
     }
 }

@@ -6,6 +6,10 @@
 //! (synthetic heads turned by known angles); the head occluder behind the
 //! glasses' front and in front of the temples behind the head; drawn on
 //! Grace Hopper by the try-on renderer (lavapipe).
+//!
+//! Watch: on the wrist along the forearm (also when the elbow is unsure),
+//! the dial on the back of the hand, the strap clear of the forearm's
+//! proxy.
 
 use std::path::PathBuf;
 
@@ -18,10 +22,10 @@ use drape::garment::fit::{
     posed_reference_body, BindPose, BodyCamera, FitOptions, Fitter, PosedRig,
 };
 use drape::garment::gltf_load::{load_garment, AlphaMode, GarmentModel, GltfOptions};
-use drape::garment::RestSkeleton;
+use drape::garment::{RestSkeleton, RigJoint};
 use drape::gpu::{texture_2d_descriptor, TextureReadback};
 use drape::pose::{Body, BodyLandmark as B, Landmark, NormalizedRect};
-use drape::render::proxies::BodyProxies;
+use drape::render::proxies::{BodyProxies, FOREARM_RADIUS_M, WRIST_RADIUS_M};
 use drape::render::{GpuGarment, ShadingLight, TryOnRenderer, TryOnScene};
 use drape::upload::{FrameUploader, UploadOptions};
 use drape::{Frame, GpuContext, PixelFormat};
@@ -379,6 +383,262 @@ fn the_glasses_turn_with_the_head() {
             failures.push(format!(
                 "yaw {yaw}° pitch {pitch}° roll {roll}° (eyes to mouth {eye_to_mouth} m): the head is found {error:.1}° off, scale {:.3}",
                 head.scale
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_watch_sits_on_the_wrist_along_the_forearm() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for reference in references() {
+        let rig = reference.rig();
+        for (anchor, elbow, wrist, towards_hand) in [
+            (AttachAnchor::LeftWrist, B::LeftElbow, B::LeftWrist, 1.0),
+            (AttachAnchor::RightWrist, B::RightElbow, B::RightWrist, -1.0),
+        ] {
+            // Wrists out of the frame (Grace Hopper's) carry no watch to
+            // look at.
+            let at = reference.pixel(wrist);
+            let inside = at.x >= 0.0
+                && at.y >= 0.0
+                && at.x < reference.width as f32
+                && at.y < reference.height as f32;
+            if !inside || reference.body.landmarks[wrist as usize].presence < 0.5 {
+                continue;
+            }
+            checked += 1;
+            let transform = reference.place(&rig, anchor);
+            let centre = rig.camera.project(transform.transform_point3(Vec3::ZERO));
+            let along = rig
+                .camera
+                .project(transform.transform_point3(Vec3::X * towards_hand))
+                - centre;
+            let forearm = at - reference.pixel(elbow);
+            let off = centre.distance(at) / forearm.length();
+            let turn = angle_deg(along, forearm);
+            println!(
+                "{:<20} {anchor:?}: centre {off:.2} forearms off the wrist, axis {turn:.1}° off the forearm",
+                reference.name()
+            );
+            if off > 0.3 || turn > 20.0 {
+                failures.push(format!(
+                    "{} {anchor:?}: centre {off:.2} forearm lengths from the wrist, axis {turn:.1}° off",
+                    reference.name()
+                ));
+            }
+        }
+    }
+    assert!(checked >= 8, "only {checked} wrists in the frame");
+
+    // A forearm raised in front of the chest, the elbow seen unsurely (as
+    // MediaPipe often says of an elbow at the body's side): the rig lets
+    // that sleeve hang, the watch still follows the wrist and the forearm.
+    let camera = close_camera();
+    let bind = BindPose::from(&RestSkeleton::reference());
+    let elbow = Vec3::new(0.2, 0.2, 0.05);
+    let wrist = elbow + Vec3::new(-0.08, 0.24, 0.05);
+    let raised = move |joint: RigJoint, p: Vec3| match joint {
+        RigJoint::ForearmL => elbow,
+        // The wrist, then the fingertips (the rest hand's tail) beyond it.
+        RigJoint::HandL if p.x < 0.8 => wrist,
+        RigJoint::HandL => wrist + (wrist - elbow).normalize() * 0.18,
+        _ => p,
+    };
+    let mut body = posed_reference_body(raised, &camera);
+    body.landmarks[B::LeftElbow as usize].visibility = 0.45;
+    let rig = Fitter::new().fit(&body, 640, 640, &bind, &FitOptions::default());
+    let transform = accessory_transform(
+        &body,
+        &rig,
+        640,
+        640,
+        &Attachment {
+            anchor: AttachAnchor::LeftWrist,
+            offset_m: Vec3::ZERO,
+            scale: 1.0,
+        },
+    );
+    let centre = camera.project(transform.transform_point3(Vec3::ZERO));
+    let along = camera.project(transform.transform_point3(Vec3::X)) - centre;
+    let forearm = camera.project(wrist) - camera.project(elbow);
+    let off = centre.distance(camera.project(wrist)) / forearm.length();
+    let turn = angle_deg(along, forearm);
+    if off > 0.3 || turn > 20.0 {
+        failures.push(format!(
+            "a raised forearm with an unsure elbow: centre {off:.2} forearm lengths from the wrist, axis {turn:.1}° off"
+        ));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The watch's strap stays outside the forearm's proxy (which hides what
+/// is behind the arm), so the proxy does not swallow the band.
+#[test]
+fn the_watch_strap_clears_the_forearm_proxy() {
+    let watch = model("watch.glb");
+    let strap: Vec<Vec3> = watch
+        .primitives
+        .iter()
+        .filter(|p| watch.materials[p.material].name.contains("strap"))
+        .flat_map(|p| p.positions.iter().copied())
+        .collect();
+    assert!(!strap.is_empty(), "the watch has a strap");
+    let mut failures = Vec::new();
+    for reference in references() {
+        let rig = reference.rig();
+        let proxies = BodyProxies::from_rig(&rig);
+        for (anchor, forearm, hand) in [
+            (AttachAnchor::LeftWrist, RigJoint::ForearmL, RigJoint::HandL),
+            (
+                AttachAnchor::RightWrist,
+                RigJoint::ForearmR,
+                RigJoint::HandR,
+            ),
+        ] {
+            let (elbow, wrist) = (rig.joint(forearm).head, rig.joint(hand).head);
+            // The proxy drawn for this forearm, if the arm is seen: a
+            // frustum from the elbow (its unit radius there) to the wrist.
+            let Some(proxy) = proxies.forearms.iter().find(|m| {
+                m.transform_point3(Vec3::ZERO).distance(elbow) < 1e-4
+                    && m.transform_point3(Vec3::Y).distance(wrist) < 1e-4
+            }) else {
+                continue;
+            };
+            let elbow_radius = proxy.transform_vector3(Vec3::X).length();
+            let wrist_radius = elbow_radius * WRIST_RADIUS_M / FOREARM_RADIUS_M;
+            let transform = reference.place(&rig, anchor);
+            let inside = strap
+                .iter()
+                .map(|&p| transform.transform_point3(p))
+                .filter(|&p| {
+                    let along =
+                        (p - elbow).dot((wrist - elbow).normalize()) / elbow.distance(wrist);
+                    let t = along.clamp(0.0, 1.0);
+                    let radius = elbow_radius + (wrist_radius - elbow_radius) * t;
+                    p.distance(elbow.lerp(wrist, along)) < radius
+                })
+                .count();
+            if inside > 0 {
+                failures.push(format!(
+                    "{} {anchor:?}: {inside} of the strap's {} points are inside the forearm proxy",
+                    reference.name(),
+                    strap.len()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_watch_dial_faces_the_back_of_the_hand() {
+    let camera = close_camera();
+    let bind = BindPose::from(&RestSkeleton::reference());
+    // Arms hanging straight down from the shoulders.
+    let hanging = |joint: RigJoint, p: Vec3| {
+        let (shoulder, turn) = match joint {
+            RigJoint::UpperArmL | RigJoint::ForearmL | RigJoint::HandL => {
+                (Vec3::new(0.19, 0.48, 0.0), -std::f32::consts::FRAC_PI_2)
+            }
+            RigJoint::UpperArmR | RigJoint::ForearmR | RigJoint::HandR => {
+                (Vec3::new(-0.19, 0.48, 0.0), std::f32::consts::FRAC_PI_2)
+            }
+            _ => return p,
+        };
+        shoulder + Quat::from_rotation_z(turn) * (p - shoulder)
+    };
+    let mut failures = Vec::new();
+    // (which hand, where the index knuckle is from the pinky's, hand
+    // visibility, where the dial must face)
+    for (anchor, knuckles, visibility, expected, pose) in [
+        // Palms facing the thighs: the backs of the hands face out.
+        (
+            AttachAnchor::LeftWrist,
+            Vec3::Z,
+            0.9,
+            Vec3::X,
+            "left, palm in",
+        ),
+        (
+            AttachAnchor::RightWrist,
+            Vec3::Z,
+            0.9,
+            Vec3::NEG_X,
+            "right, palm in",
+        ),
+        // Palms forward: the dial faces back.
+        (
+            AttachAnchor::LeftWrist,
+            Vec3::X,
+            0.9,
+            Vec3::NEG_Z,
+            "left, palm forward",
+        ),
+        (
+            AttachAnchor::RightWrist,
+            Vec3::NEG_X,
+            0.9,
+            Vec3::NEG_Z,
+            "right, palm forward",
+        ),
+        // Palms back: the dial faces the camera.
+        (
+            AttachAnchor::LeftWrist,
+            Vec3::NEG_X,
+            0.9,
+            Vec3::Z,
+            "left, palm back",
+        ),
+        // The hand unseen: the dial turns to the camera.
+        (
+            AttachAnchor::LeftWrist,
+            Vec3::X,
+            0.1,
+            Vec3::Z,
+            "left, hand unseen",
+        ),
+    ] {
+        let mut body = posed_reference_body(hanging, &camera);
+        let (wrist, index, pinky) = match anchor {
+            AttachAnchor::LeftWrist => (B::LeftWrist, B::LeftIndex, B::LeftPinky),
+            _ => (B::RightWrist, B::RightIndex, B::RightPinky),
+        };
+        let [x, y, z] = body.world_landmarks[wrist as usize];
+        let knuckle_row = Vec3::new(x, -y, -z) + Vec3::NEG_Y * 0.09;
+        set_landmark(
+            &mut body,
+            &camera,
+            index,
+            knuckle_row + knuckles * 0.03,
+            visibility,
+        );
+        set_landmark(
+            &mut body,
+            &camera,
+            pinky,
+            knuckle_row - knuckles * 0.03,
+            visibility,
+        );
+        let rig = Fitter::new().fit(&body, 640, 640, &bind, &FitOptions::default());
+        let transform = accessory_transform(
+            &body,
+            &rig,
+            640,
+            640,
+            &Attachment {
+                anchor,
+                offset_m: Vec3::ZERO,
+                scale: 1.0,
+            },
+        );
+        let dial = transform.transform_vector3(Vec3::Y).normalize();
+        let off = dial.angle_between(expected).to_degrees();
+        if off > 25.0 {
+            failures.push(format!(
+                "{pose}: the dial faces {dial}, {off:.0}° off {expected}"
             ));
         }
     }

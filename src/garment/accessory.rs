@@ -13,9 +13,11 @@
 //! the grip.
 //!
 //! Glasses and hats follow the face (`HeadPose`: the eye landmarks, turned
-//! and sized by the face); the rest the fitted rig's joints.
+//! and sized by the face); watches the forearm and the hand
+//! (`wrist`); the rest the fitted rig's joints.
 
 mod head;
+mod wrist;
 
 use glam::{Mat4, Quat, Vec2, Vec3};
 
@@ -29,6 +31,7 @@ use super::catalog::{AttachAnchor, Attachment};
 use super::fit::PosedRig;
 use super::rig::{RestSkeleton, RigJoint};
 use crate::pose::{Body, BodyLandmark};
+use wrist::Side;
 
 /// How far past the wrist a hand's grip is, metres.
 const GRIP_FROM_WRIST_M: f32 = 0.08;
@@ -72,16 +75,8 @@ pub fn accessory_transform(
             let head = HeadPose::from_body(body, rig);
             (head.to_body(EARS_CENTRE), head.rotation, head.scale)
         }
-        A::LeftWrist => (
-            lifted(B::LeftWrist),
-            joint(RigJoint::ForearmL).rotation,
-            body_scale,
-        ),
-        A::RightWrist => (
-            lifted(B::RightWrist),
-            joint(RigJoint::ForearmR).rotation,
-            body_scale,
-        ),
+        A::LeftWrist => wrist::watch_frame(body, rig, Side::Left, lifted, body_scale),
+        A::RightWrist => wrist::watch_frame(body, rig, Side::Right, lifted, body_scale),
         A::LeftHand => {
             let hand = joint(RigJoint::HandL);
             let grip = lifted(B::LeftWrist) + hand.rotation * Vec3::X * GRIP_FROM_WRIST_M;

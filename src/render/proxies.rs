@@ -22,7 +22,7 @@ use crate::pose::Body;
 /// of its own arm.
 pub const UPPER_ARM_RADIUS_M: f32 = 0.042;
 /// The forearm narrows from the elbow to the wrist, where a watch's strap
-/// must clear it (`garment::accessory`'s watches sit 8 % of the forearm up
+/// must clear it (`garment::accessory`'s watches sit 12 % of the forearm up
 /// from the wrist landmark, their strap 30 mm from the axis at scale 1).
 pub const FOREARM_RADIUS_M: f32 = 0.036;
 pub const WRIST_RADIUS_M: f32 = 0.024;

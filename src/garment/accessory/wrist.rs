@@ -15,7 +15,7 @@ use crate::pose::{Body, BodyLandmark};
 
 /// How far up the forearm from the wrist landmark a watch sits (it is worn
 /// above the wrist bone), as a fraction of the forearm's length.
-const UP_THE_FOREARM: f32 = 0.08;
+const UP_THE_FOREARM: f32 = 0.12;
 /// Visibility from which the hand's landmarks turn the dial fully, and
 /// below which not at all.
 const HAND_TRUST: (f32, f32) = (0.3, 0.6);

@@ -126,6 +126,7 @@ impl Scene {
             frame: &self.frame,
             mask,
             rig: Some(&rig),
+            body: Some(body),
             garments: &[garment.into()],
             light: Some(ShadingLight::default()),
         };

@@ -41,6 +41,7 @@ fn without_a_body_the_output_is_the_frame() {
         frame: &texture,
         mask: None,
         rig: None,
+        body: None,
         garments: &[],
         light: Some(ShadingLight::default()),
     };

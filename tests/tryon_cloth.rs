@@ -115,6 +115,7 @@ fn the_hem_swings_behind_a_moving_body_and_settles_when_it_stops() {
             frame: &frame,
             mask: None,
             rig: Some(&rig),
+            body: None,
             garments: &[SceneGarment::from(&garment)],
             light: Some(ShadingLight::default()),
         };

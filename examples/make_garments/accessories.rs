@@ -1,5 +1,7 @@
-//! Rigid accessories: round glasses (origin between the eyes) and a
-//! wristwatch (origin at the wrist centre, the forearm along X).
+//! Rigid accessories: round glasses (origin between the pupils, lenses
+//! 12 mm in front of them and 63 mm apart, as `drape::garment::accessory`
+//! expects) and a wristwatch (origin at the wrist centre, the forearm
+//! along X).
 
 use std::f32::consts::TAU;
 
@@ -49,12 +51,13 @@ pub fn glasses() -> Asset {
     let lens_radius = 0.025;
     let rim_radius = 0.0262;
     let tube_radius = 0.0022;
-    // The lenses sit ~12 mm in front of the eyes.
-    let lens_z = 0.012;
+    // The lenses sit 12 mm in front of the eyes, centred on the pupils.
+    let lens_z = drape::garment::accessory::LENS_AHEAD_OF_EYES_M;
+    let lens_x = drape::garment::accessory::REFERENCE_EYE_DISTANCE_M / 2.0;
     let mut frame = Primitive::new(frame_m);
     let mut lenses = Primitive::new(lens_m);
     for side in [1.0f32, -1.0] {
-        let centre = Vec3::new(0.032 * side, 0.0, lens_z);
+        let centre = Vec3::new(lens_x * side, 0.0, lens_z);
         let rim: Vec<Vec3> = (0..48)
             .map(|s| {
                 let a = TAU * s as f32 / 48.0;
@@ -64,26 +67,24 @@ pub fn glasses() -> Asset {
         frame.append(&tube(&rim, tube_radius, 10, true, frame_m));
         lenses.append(&lens(centre, lens_radius, lens_m));
         // End piece from the rim's outer edge back to the hinge, then the
-        // temple back along −z (~14 cm) with a hook down behind the ear.
+        // temple back along −z to the top of the ear (10 cm behind the
+        // eyes, where drape's head places the ears) and a hook down behind
+        // it.
         let a = 10f32.to_radians();
         let rim_outer = centre + Vec3::new(a.cos() * side, a.sin(), 0.0) * rim_radius;
         let hinge = Vec3::new(0.068 * side, 0.0045, 0.004);
+        let bend = Vec3::new(0.071 * side, 0.0, -0.1);
         let mut temple = bezier(rim_outer, Vec3::new(0.066 * side, 0.0045, lens_z), hinge, 6);
         temple.extend(
-            bezier(
-                hinge,
-                Vec3::new(0.071 * side, 0.004, -0.06),
-                Vec3::new(0.071 * side, 0.0, -0.112),
-                10,
-            )
-            .into_iter()
-            .skip(1),
+            bezier(hinge, Vec3::new(0.071 * side, 0.004, -0.05), bend, 10)
+                .into_iter()
+                .skip(1),
         );
         temple.extend(
             bezier(
-                Vec3::new(0.071 * side, 0.0, -0.112),
-                Vec3::new(0.071 * side, -0.003, -0.13),
-                Vec3::new(0.069 * side, -0.02, -0.138),
+                bend,
+                Vec3::new(0.071 * side, -0.003, -0.116),
+                Vec3::new(0.069 * side, -0.02, -0.124),
                 6,
             )
             .into_iter()
@@ -95,7 +96,7 @@ pub fn glasses() -> Asset {
     let a = 20f32.to_radians();
     let inner = |side: f32| {
         Vec3::new(
-            0.032 * side - a.cos() * rim_radius * side,
+            lens_x * side - a.cos() * rim_radius * side,
             a.sin() * rim_radius,
             lens_z,
         )

@@ -4,23 +4,47 @@
 //! axes follow the frame, and it scales with the body.
 //!
 //! Model conventions (as for garments): metres, +Y up, facing +Z, the
-//! wearer's left at +X. Glasses: origin between the eyes. Hats: origin at
-//! the centre of the head, at ear height. Watches: origin at the wrist's
-//! centre, the forearm along X (towards the hand for the left wrist, away
-//! from it for the right, as in the T-pose), the dial up (+Y). Bags at a
-//! hand or shoulder: origin at the grip.
+//! wearer's left at +X. Glasses: origin between the pupils, the lenses
+//! `LENS_AHEAD_OF_EYES_M` (12 mm) in front of it, centred 63 mm apart
+//! (`REFERENCE_EYE_DISTANCE_M`). Hats: origin at the centre of the head,
+//! at ear height. Watches: origin at the wrist's centre, the forearm along
+//! X (towards the hand for the left wrist, away from it for the right, as
+//! in the T-pose), the dial up (+Y). Bags at a hand or shoulder: origin at
+//! the grip.
+//!
+//! Glasses and hats follow the face (`HeadPose`: the eye landmarks, turned
+//! and sized by the face); watches the forearm and the hand
+//! (`wrist`); the rest the fitted rig's joints.
+
+mod head;
+mod wrist;
 
 use glam::{Mat4, Quat, Vec2, Vec3};
+
+pub use head::{
+    ellipsoid_front_z, rig_head_ellipsoid, HeadPose, EARS_CENTRE, LENS_AHEAD_OF_EYES_M,
+    OCCLUDER_CENTRE, OCCLUDER_RADII, REFERENCE_EYE_DISTANCE_M, REFERENCE_EYE_TO_MOUTH_M,
+    RIG_HEAD_RADII_M,
+};
 
 use super::catalog::{AttachAnchor, Attachment};
 use super::fit::PosedRig;
 use super::rig::{RestSkeleton, RigJoint};
 use crate::pose::{Body, BodyLandmark};
+use wrist::Side;
 
-/// The reference body's distance between the pupils, metres.
-const REFERENCE_EYE_DISTANCE_M: f32 = 0.063;
 /// How far past the wrist a hand's grip is, metres.
 const GRIP_FROM_WRIST_M: f32 = 0.08;
+
+/// The body's size against the reference skeleton's (unitless), from the
+/// shoulders: accessories and the body proxies scale with it.
+pub fn body_scale(rig: &PosedRig) -> f32 {
+    let reference = RestSkeleton::reference();
+    let reference_shoulders = reference
+        .head(RigJoint::UpperArmL)
+        .distance(reference.head(RigJoint::UpperArmR));
+    rig.shoulder_width_m / reference_shoulders
+}
 
 /// Model space → body space for an accessory attached by `attachment` to
 /// the body fitted as `rig` (from `body` in a `image_width × image_height`
@@ -38,38 +62,21 @@ pub fn accessory_transform(
         let [_, _, z] = body.world_landmarks[l as usize];
         rig.camera.unproject(Vec2::new(lm.x * w, lm.y * h), -z)
     };
-    let reference = RestSkeleton::reference();
-    let reference_shoulders = reference
-        .head(RigJoint::UpperArmL)
-        .distance(reference.head(RigJoint::UpperArmR));
-    let body_scale = rig.shoulder_width_m / reference_shoulders;
+    let body_scale = body_scale(rig);
     let joint = |j: RigJoint| rig.joint(j);
     use AttachAnchor as A;
     use BodyLandmark as B;
     let (origin, rotation, scale) = match attachment.anchor {
         A::Eyes => {
-            let (left, right) = (lifted(B::LeftEye), lifted(B::RightEye));
-            let eye_scale = left.distance(right) / REFERENCE_EYE_DISTANCE_M;
-            // Eye landmarks are noisy in depth: trust the head's.
-            let centre = (left + right) * 0.5;
-            let head_z = joint(RigJoint::Head).head.z;
-            let origin = Vec3::new(centre.x, centre.y, centre.z.max(head_z));
-            (origin, joint(RigJoint::Head).rotation, eye_scale)
+            let head = HeadPose::from_body(body, rig);
+            (head.glasses_origin(), head.rotation, head.scale)
         }
         A::Head => {
-            let origin = (lifted(B::LeftEar) + lifted(B::RightEar)) * 0.5;
-            (origin, joint(RigJoint::Head).rotation, body_scale)
+            let head = HeadPose::from_body(body, rig);
+            (head.to_body(EARS_CENTRE), head.rotation, head.scale)
         }
-        A::LeftWrist => (
-            lifted(B::LeftWrist),
-            joint(RigJoint::ForearmL).rotation,
-            body_scale,
-        ),
-        A::RightWrist => (
-            lifted(B::RightWrist),
-            joint(RigJoint::ForearmR).rotation,
-            body_scale,
-        ),
+        A::LeftWrist => wrist::watch_frame(body, rig, Side::Left, lifted, body_scale),
+        A::RightWrist => wrist::watch_frame(body, rig, Side::Right, lifted, body_scale),
         A::LeftHand => {
             let hand = joint(RigJoint::HandL);
             let grip = lifted(B::LeftWrist) + hand.rotation * Vec3::X * GRIP_FROM_WRIST_M;

@@ -1,23 +1,39 @@
 //! Body proxies: rough solids for the parts of the body that pass in front
 //! of garments (arms, hands, neck, head). Drawn into depth only, where the
 //! person mask says there is a person, they hide what lies behind them.
+//!
+//! The head is placed from the face landmarks when there are any
+//! (`BodyProxies::from_body`, with `garment::accessory::HeadPose`, the
+//! frame glasses are placed in): it hides the temples of glasses running
+//! back past the ears, never their lenses. From the rig alone
+//! (`from_rig`) it hangs on the torso chain's `head` joint.
 
 use glam::{Mat4, Quat, Vec3};
 use wgpu::util::DeviceExt;
 
+use crate::garment::accessory::{body_scale, rig_head_ellipsoid, HeadPose};
 use crate::garment::fit::PosedRig;
 use crate::garment::RigJoint;
+use crate::pose::Body;
 
-/// Proxy radii in metres: a little thinner than sleeves are wide, so a
-/// sleeve around an arm stays in front of its own arm. The upper arms
-/// have none: an upper arm hangs beside the torso, where the silhouette
-/// fit already ends the shirt, and a proxy there hid the sleeve fitted
-/// around it and the shirt beside it.
+/// Proxy radii in metres on the reference body (they scale with the
+/// body's size, `garment::accessory::body_scale`, as garments do): a little
+/// thinner than sleeves are wide, so a sleeve around an arm stays in front
+/// of its own arm. The upper arms have none: an upper arm hangs beside the
+/// torso, where the silhouette fit already ends the shirt, and a proxy
+/// there hid the sleeve fitted around it and the shirt beside it.
+///
+/// The forearm narrows from the elbow to the wrist, where a watch's strap
+/// must clear it (`garment::accessory`'s watches sit 12 % of the forearm up
+/// from the wrist landmark, their strap 30 mm from the axis at scale 1).
 pub const FOREARM_RADIUS_M: f32 = 0.036;
+pub const WRIST_RADIUS_M: f32 = 0.024;
 pub const HAND_RADIUS_M: f32 = 0.05;
 pub const NECK_RADIUS_M: f32 = 0.05;
-/// The head as an ellipsoid (half widths: across, up, front to back).
-pub const HEAD_RADII_M: Vec3 = Vec3::new(0.08, 0.11, 0.095);
+/// The head as an ellipsoid when placed from the rig alone (half widths:
+/// across, up, front to back; metres on the reference body, scaled with
+/// the body).
+pub const HEAD_RADII_M: Vec3 = crate::garment::accessory::RIG_HEAD_RADII_M;
 /// Limbs seen less surely than this get no proxy: a guessed forearm must
 /// not cut a hole in the shirt.
 pub const MIN_PROXY_CONFIDENCE: f32 = 0.5;
@@ -30,12 +46,18 @@ pub struct ProxyMesh {
 
 /// An open unit cylinder: radius 1 around +Y, from y = 0 to y = 1.
 pub fn unit_cylinder(segments: u16) -> ProxyMesh {
+    unit_frustum(segments, 1.0)
+}
+
+/// An open cone frustum around +Y: radius 1 at y = 0, `top_radius` at
+/// y = 1.
+pub fn unit_frustum(segments: u16, top_radius: f32) -> ProxyMesh {
     let mut positions = Vec::new();
     for i in 0..segments {
         let angle = i as f32 / segments as f32 * std::f32::consts::TAU;
         let (z, x) = angle.sin_cos();
         positions.push([x, 0.0, z]);
-        positions.push([x, 1.0, z]);
+        positions.push([x * top_radius, 1.0, z * top_radius]);
     }
     let mut indices = Vec::new();
     for i in 0..segments {
@@ -88,16 +110,37 @@ fn ellipsoid(centre: Vec3, rotation: Quat, radii: Vec3) -> Mat4 {
     Mat4::from_scale_rotation_translation(radii, rotation, centre)
 }
 
-/// The proxies of one posed body: cylinder and sphere transforms.
+/// The proxies of one posed body: transforms of the unit cylinder, the
+/// unit sphere and the forearm's frustum (`unit_frustum` narrowing to
+/// `WRIST_RADIUS_M / FOREARM_RADIUS_M`, scaled by `FOREARM_RADIUS_M`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BodyProxies {
     pub cylinders: Vec<Mat4>,
     pub spheres: Vec<Mat4>,
+    pub forearms: Vec<Mat4>,
 }
 
 impl BodyProxies {
+    /// The proxies of a fitted body, the head placed from its face
+    /// landmarks.
+    pub fn from_body(rig: &PosedRig, body: &Body) -> BodyProxies {
+        let mut proxies = BodyProxies::limbs_and_neck(rig);
+        proxies
+            .spheres
+            .push(HeadPose::from_body(body, rig).occluder());
+        proxies
+    }
+
+    /// The proxies from the rig alone: the head hangs on the torso chain.
     pub fn from_rig(rig: &PosedRig) -> BodyProxies {
+        let mut proxies = BodyProxies::limbs_and_neck(rig);
+        proxies.spheres.push(rig_head_ellipsoid(rig));
+        proxies
+    }
+
+    fn limbs_and_neck(rig: &PosedRig) -> BodyProxies {
         let head = |j: RigJoint| rig.joint(j).head;
+        let size = body_scale(rig);
         let mut proxies = BodyProxies::default();
         for (fore, hand, side) in [
             (RigJoint::ForearmL, RigJoint::HandL, 1.0),
@@ -109,44 +152,41 @@ impl BodyProxies {
                 continue;
             }
             proxies
-                .cylinders
-                .push(cylinder_between(elbow, wrist, FOREARM_RADIUS_M));
+                .forearms
+                .push(cylinder_between(elbow, wrist, FOREARM_RADIUS_M * size));
             if !seen(hand) {
                 continue;
             }
             // The hand: a ball a little past the wrist along the hand bone.
             let pose = rig.joint(hand);
-            let along = pose.rotation * (Vec3::X * side) * 0.07;
+            let along = pose.rotation * (Vec3::X * side) * 0.07 * size;
             proxies.spheres.push(ellipsoid(
                 wrist + along,
                 Quat::IDENTITY,
-                Vec3::splat(HAND_RADIUS_M),
+                Vec3::splat(HAND_RADIUS_M * size),
             ));
         }
         let (neck, head_base) = (head(RigJoint::Neck), head(RigJoint::Head));
         proxies
             .cylinders
-            .push(cylinder_between(neck, head_base, NECK_RADIUS_M));
-        let head_pose = rig.joint(RigJoint::Head);
-        let centre = head_base + head_pose.rotation * Vec3::Y * HEAD_RADII_M.y * 0.8;
-        proxies
-            .spheres
-            .push(ellipsoid(centre, head_pose.rotation, HEAD_RADII_M));
+            .push(cylinder_between(neck, head_base, NECK_RADIUS_M * size));
         proxies
     }
 }
 
 /// The proxy meshes on the GPU and an instance buffer refilled per frame.
 pub struct GpuProxies {
-    cylinder: (wgpu::Buffer, wgpu::Buffer, u32),
-    sphere: (wgpu::Buffer, wgpu::Buffer, u32),
+    /// Cylinder, sphere, forearm: vertices, indices, index count.
+    meshes: [(wgpu::Buffer, wgpu::Buffer, u32); 3],
     instances: wgpu::Buffer,
-    cylinder_count: u32,
-    sphere_count: u32,
+    /// Instances of each mesh this frame.
+    counts: [u32; 3],
 }
 
 /// Room for this many proxies of each kind.
 const MAX_PROXIES: usize = 16;
+/// Bytes of one kind's instances.
+const KIND_BYTES: u64 = (MAX_PROXIES * 64) as u64;
 
 impl GpuProxies {
     pub const VERTEX_LAYOUTS: [wgpu::VertexBufferLayout<'static>; 2] = [
@@ -179,53 +219,53 @@ impl GpuProxies {
             (vertices, indices, mesh.indices.len() as u32)
         };
         GpuProxies {
-            cylinder: upload(unit_cylinder(16), "proxy cylinder"),
-            sphere: upload(unit_sphere(8, 16), "proxy sphere"),
+            meshes: [
+                upload(unit_cylinder(16), "proxy cylinder"),
+                upload(unit_sphere(8, 16), "proxy sphere"),
+                upload(
+                    unit_frustum(16, WRIST_RADIUS_M / FOREARM_RADIUS_M),
+                    "proxy forearm",
+                ),
+            ],
             instances: device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("proxy instances"),
-                size: (2 * MAX_PROXIES * 64) as u64,
+                size: 3 * KIND_BYTES,
                 usage: wgpu::BufferUsages::VERTEX | wgpu::BufferUsages::COPY_DST,
                 mapped_at_creation: false,
             }),
-            cylinder_count: 0,
-            sphere_count: 0,
+            counts: [0; 3],
         }
     }
 
     /// This frame's proxies (none when there is no body).
     pub fn update(&mut self, queue: &wgpu::Queue, proxies: &BodyProxies) {
-        let cylinders: Vec<[f32; 16]> = proxies
-            .cylinders
-            .iter()
-            .take(MAX_PROXIES)
-            .map(|m| m.to_cols_array())
-            .collect();
-        let spheres: Vec<[f32; 16]> = proxies
-            .spheres
-            .iter()
-            .take(MAX_PROXIES)
-            .map(|m| m.to_cols_array())
-            .collect();
-        queue.write_buffer(&self.instances, 0, bytemuck::cast_slice(&cylinders));
-        queue.write_buffer(
-            &self.instances,
-            (MAX_PROXIES * 64) as u64,
-            bytemuck::cast_slice(&spheres),
-        );
-        self.cylinder_count = cylinders.len() as u32;
-        self.sphere_count = spheres.len() as u32;
+        for (kind, transforms) in [&proxies.cylinders, &proxies.spheres, &proxies.forearms]
+            .into_iter()
+            .enumerate()
+        {
+            let matrices: Vec<[f32; 16]> = transforms
+                .iter()
+                .take(MAX_PROXIES)
+                .map(|m| m.to_cols_array())
+                .collect();
+            queue.write_buffer(
+                &self.instances,
+                kind as u64 * KIND_BYTES,
+                bytemuck::cast_slice(&matrices),
+            );
+            self.counts[kind] = matrices.len() as u32;
+        }
     }
 
     /// Draws them with a pipeline whose vertex layouts are `VERTEX_LAYOUTS`.
     pub fn draw(&self, pass: &mut wgpu::RenderPass<'_>) {
-        let half = (MAX_PROXIES * 64) as u64;
-        for ((vertices, indices, count), instances, range) in [
-            (&self.cylinder, self.cylinder_count, 0..half),
-            (&self.sphere, self.sphere_count, half..2 * half),
-        ] {
+        for (kind, ((vertices, indices, count), &instances)) in
+            self.meshes.iter().zip(&self.counts).enumerate()
+        {
             if instances == 0 {
                 continue;
             }
+            let range = kind as u64 * KIND_BYTES..(kind as u64 + 1) * KIND_BYTES;
             pass.set_vertex_buffer(0, vertices.slice(..));
             pass.set_vertex_buffer(1, self.instances.slice(range));
             pass.set_index_buffer(indices.slice(..), wgpu::IndexFormat::Uint16);
@@ -254,7 +294,7 @@ mod tests {
 
     #[test]
     fn unit_meshes_index_their_vertices() {
-        for mesh in [unit_cylinder(16), unit_sphere(8, 16)] {
+        for mesh in [unit_cylinder(16), unit_sphere(8, 16), unit_frustum(16, 0.5)] {
             assert!(mesh
                 .indices
                 .iter()

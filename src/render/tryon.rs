@@ -12,6 +12,7 @@ use crate::garment::fit::{PosedRig, FACE_CORNERS};
 use crate::garment::silhouette::SilhouetteFrames;
 use crate::gpu::layout::{self, RenderPipelineSpec};
 use crate::gpu::{shaders, texture_2d, texture_2d_descriptor, GpuContext, GpuError};
+use crate::pose::Body;
 
 /// Samples per pixel of the main pass on a GPU. A software adapter (the
 /// CPU rasterising) gets 1: multisampling there costs more than the whole
@@ -56,6 +57,9 @@ pub struct TryOnScene<'a> {
     pub mask: Option<&'a wgpu::Texture>,
     /// The fitted body; `None` draws the frame alone.
     pub rig: Option<&'a PosedRig>,
+    /// The body `rig` was fitted on, when there is one: its face places
+    /// the head's occluder (glasses' temples go behind the head).
+    pub body: Option<&'a Body>,
     /// Garments already posed (`GpuGarment::pose` / `place`) for `rig`,
     /// each drawn from its fitted particles or its cloth's.
     pub garments: &'a [SceneGarment<'a>],
@@ -590,7 +594,11 @@ impl TryOnRenderer {
             _pad: 0,
         };
         queue.write_buffer(&self.background_buffer, 0, bytemuck::bytes_of(&background));
-        let proxies = rig.map_or_else(BodyProxies::default, BodyProxies::from_rig);
+        let proxies = match (rig, scene.body) {
+            (Some(rig), Some(body)) => BodyProxies::from_body(rig, body),
+            (Some(rig), None) => BodyProxies::from_rig(rig),
+            (None, _) => BodyProxies::default(),
+        };
         self.proxies.update(&queue, &proxies);
 
         if draw_garments {

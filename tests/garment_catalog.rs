@@ -268,9 +268,14 @@ fn unknown_fields_are_typos() {
         .iter()
         .any(|m| m.contains("unknown field `nmae`") && m.contains("`name`")));
     assert_problem(
-        &format!("{MESH}colour = \"blue\"\n"),
-        "colour",
+        &format!("{MESH}fabric = \"cotton\"\n"),
+        "fabric",
         "allowed here: id, name",
+    );
+    assert_problem(
+        &format!("{MESH}colour = \"#2e3a6e\"\n"),
+        "colour",
+        "did you mean `color`?",
     );
     assert_problem(&format!("colour = 1\n{MESH}"), "colour", "in the top level");
     let fit = format!("{MESH}[garment.fit]\nease = 1.0\nsizes = [\"M\"]\n");
@@ -463,6 +468,20 @@ fn fit_ranges_and_kinds() {
     assert_problem(&mesh, "length", "only applies to photo garments");
     let accessory = format!("{ACCESSORY}\n[garment.fit]\nease = 1.0\n");
     assert_problem(&accessory, "[garment.fit]", "does not apply to accessories");
+}
+
+#[test]
+fn product_colours_are_srgb_hex() {
+    let catalog = parse(&format!("{MESH}color = \"#2E3a6e\"\n")).unwrap();
+    assert_eq!(catalog.get("tee").unwrap().color, Some([0x2e, 0x3a, 0x6e]));
+    assert_eq!(parse(MESH).unwrap().get("tee").unwrap().color, None);
+    for bad in ["blue", "#2e3a6", "2e3a6e", "#2e3a6g"] {
+        assert_problem(
+            &format!("{MESH}color = \"{bad}\"\n"),
+            "color",
+            "color must be `#rrggbb`",
+        );
+    }
 }
 
 #[test]

@@ -218,6 +218,78 @@ fn tshirt_golden() {
     assert_golden("tshirt", &rgba);
 }
 
+/// CIELAB (D65) of an sRGB byte colour.
+fn lab(srgb: [u8; 3]) -> [f32; 3] {
+    let linear = srgb.map(|c| {
+        let c = c as f32 / 255.0;
+        if c <= 0.04045 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    });
+    let [r, g, b] = linear;
+    let xyz = [
+        (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047,
+        0.2126 * r + 0.7152 * g + 0.0722 * b,
+        (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883,
+    ];
+    let f = xyz.map(|t| {
+        if t > 0.008856 {
+            t.cbrt()
+        } else {
+            7.787 * t + 16.0 / 116.0
+        }
+    });
+    [
+        116.0 * f[1] - 16.0,
+        500.0 * (f[0] - f[1]),
+        200.0 * (f[1] - f[2]),
+    ]
+}
+
+/// The bar: the worn product within ΔE (CIE76) 10 of its colour.
+const MAX_COLOUR_DELTA_E: f32 = 10.0;
+
+#[test]
+fn the_indigo_tee_shows_its_catalog_colour_under_neutral_light() {
+    let catalog =
+        drape::garment::catalog::Catalog::load(root().join("assets/garments/catalog.toml"))
+            .unwrap();
+    let product = catalog
+        .get("tee-indigo")
+        .and_then(|e| e.color)
+        .expect("the tee's catalog colour");
+    let mut scene = Scene::new();
+    let garment = scene.garment("tshirt.glb", true);
+    let body = posed_reference_body(arms_lowered(1.1), &torso_camera());
+    let rgba = scene.render(&body, &garment, None, None);
+    // The front of the shirt, from the chest down to the belly, around the
+    // middle: the median of each channel.
+    let camera = torso_camera();
+    let chest = camera.project(Vec3::new(0.0, 0.30, 0.0));
+    let belly = camera.project(Vec3::new(0.0, 0.08, 0.0));
+    let mut channels = [Vec::new(), Vec::new(), Vec::new()];
+    for y in chest.y as u32..belly.y as u32 {
+        for x in (chest.x - 12.0) as u32..(chest.x + 12.0) as u32 {
+            let p = pixel(&rgba, Vec2::new(x as f32, y as f32));
+            for c in 0..3 {
+                channels[c].push(p[c]);
+            }
+        }
+    }
+    let median = channels.map(|mut v| {
+        v.sort_unstable();
+        v[v.len() / 2]
+    });
+    let (a, b) = (lab(median), lab(product));
+    let delta_e = ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2) + (a[2] - b[2]).powi(2)).sqrt();
+    assert!(
+        delta_e <= MAX_COLOUR_DELTA_E,
+        "the tee renders {median:?}, its product colour is {product:?}: ΔE {delta_e:.1}"
+    );
+}
+
 #[test]
 fn jacket_golden() {
     let mut scene = Scene::new();

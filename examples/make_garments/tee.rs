@@ -255,6 +255,11 @@ const SLEEVE_FACING_M: f32 = 0.022;
 /// seams, twin-needle hems, the rib band, and the folds a worn T-shirt
 /// shows (pulled diagonally from the armpits, a few across the waist,
 /// creases under the sleeves).
+/// Folds' depth and width over what a pressed shirt shows: a worn one on a
+/// screen reads by its folds, at a few hundred pixels tall.
+const FOLD_DEPTH: f32 = 2.2;
+const FOLD_WIDTH: f32 = 1.5;
+
 pub fn surface(pieces: &[Piece]) -> impl Fn(usize, Vec2) -> Surface + '_ {
     move |part: usize, p: Vec2| {
         let mut s = knit(p);
@@ -279,7 +284,13 @@ pub fn surface(pieces: &[Piece]) -> impl Fn(usize, Vec2) -> Surface + '_ {
                 };
                 for &(angle, length, strength) in reach {
                     let dir = Vec2::new(-angle.cos(), -angle.sin());
-                    s.height_m += fold(p, pit, pit + dir * length, 0.010, 0.0024 * strength);
+                    s.height_m += fold(
+                        p,
+                        pit,
+                        pit + dir * length,
+                        0.010 * FOLD_WIDTH,
+                        0.0024 * strength * FOLD_DEPTH,
+                    );
                 }
                 // Short soft folds where the shirt blouses over the waist,
                 // dragged a little down towards the middle; they fade out
@@ -298,7 +309,20 @@ pub fn surface(pieces: &[Piece]) -> impl Fn(usize, Vec2) -> Surface + '_ {
                     ]
                 };
                 for &(a, b, strength) in waist {
-                    s.height_m += fold(p, a, b, 0.011, 0.0017 * strength);
+                    s.height_m += fold(p, a, b, 0.011 * FOLD_WIDTH, 0.0017 * strength * FOLD_DEPTH);
+                }
+                // Long soft folds the jersey hangs in, from the chest down
+                // to the hem.
+                let hanging: &[(Vec2, Vec2, f32)] = if part == FRONT {
+                    &[
+                        (Vec2::new(0.16, 1.24), Vec2::new(0.175, 0.93), 0.8),
+                        (Vec2::new(0.07, 1.18), Vec2::new(0.06, 0.93), 0.5),
+                    ]
+                } else {
+                    &[(Vec2::new(0.12, 1.25), Vec2::new(0.14, 0.93), 0.6)]
+                };
+                for &(a, b, strength) in hanging {
+                    s.height_m += fold(p, a, b, 0.03, 0.0035 * strength);
                 }
             }
             SLEEVE_PIECE => {
@@ -316,7 +340,13 @@ pub fn surface(pieces: &[Piece]) -> impl Fn(usize, Vec2) -> Surface + '_ {
                     for (a, sign) in [(x, 1.0), (SLEEVE.width - x, -1.0)] {
                         let start = Vec2::new(a, top);
                         let end = Vec2::new(a + sign * dx, 0.025);
-                        s.height_m += fold(p, start, end, 0.008, 0.0018 * strength);
+                        s.height_m += fold(
+                            p,
+                            start,
+                            end,
+                            0.008 * FOLD_WIDTH,
+                            0.0018 * strength * FOLD_DEPTH,
+                        );
                     }
                 }
             }

@@ -65,8 +65,9 @@ struct MaterialUniform {
     alpha_mode: u32,
     alpha_cutoff: f32,
     has_normal_map: u32,
+    // How much of the occlusion texture applies (glTF's strength, 0..1).
+    occlusion_strength: f32,
     _pad0: u32,
-    _pad1: u32,
 }
 
 const ALPHA_OPAQUE: u32 = 0u;
@@ -82,6 +83,8 @@ const ALPHA_BLEND: u32 = 2u;
 @group(1) @binding(3) var normal_texture: texture_2d<f32>;
 @group(1) @binding(4) var sheen_texture: texture_2d<f32>;
 @group(1) @binding(5) var material_sampler: sampler;
+// Ambient occlusion in R (glTF occlusionTexture); white without one.
+@group(1) @binding(6) var occlusion_texture: texture_2d<f32>;
 
 @group(2) @binding(0) var<uniform> instance: InstanceUniform;
 // The garment's particles this frame, body space (deform.wgsl or the cloth).
@@ -135,6 +138,20 @@ fn on_face(pixel: vec2<f32>) -> bool {
     return true;
 }
 
+// A share of the room's light comes as a soft key light from above, a
+// little to the left and in front of the person: the frame's own estimate
+// has almost no direction (src/render/lighting.rs), and without one the
+// folds and the garment's form do not read. The share keeps the level: a
+// surface facing the camera gets what it got from the room alone.
+const KEY_DIRECTION: vec3<f32> = vec3<f32>(-0.3, 0.6, 0.75);
+const KEY_SHARE: f32 = 0.45;
+// Light wrapping past the terminator, as through thin cloth.
+const KEY_WRAP: f32 = 0.3;
+
+fn key_wrap(n: vec3<f32>) -> f32 {
+    return max((dot(n, normalize(KEY_DIRECTION)) + KEY_WRAP) / (1.0 + KEY_WRAP), 0.0);
+}
+
 // The frame shows light after the room reflected it: a room's surfaces
 // return about half of what falls on them, so the light falling on the
 // garment is about twice what the frame's pixels average. Without this a
@@ -164,8 +181,11 @@ fn person_near(pixel: vec2<f32>) -> f32 {
     return best;
 }
 
-// The shading normal: the vertex normal, perturbed by the normal map
-// through a frame built from screen derivatives (no tangents needed).
+// The shading normal: the vertex normal, perturbed by the normal map in
+// the tangent frame solved from screen derivatives (no tangents needed):
+// dp = T·du + B·dv over a pixel in x and in y gives T and B exactly, also
+// on mirrored UVs. glTF's maps are +X along +u and +Y "up" in the image,
+// which is −v (v runs down the image).
 fn shading_normal(in: VertexOut, front: bool) -> vec3<f32> {
     var n = normalize(in.normal);
     if !front {
@@ -174,18 +194,26 @@ fn shading_normal(in: VertexOut, front: bool) -> vec3<f32> {
     if material.has_normal_map == 0u {
         return n;
     }
+    // Sampled before any branch on per-pixel values (implicit derivatives
+    // need uniform control flow).
+    var m = textureSample(normal_texture, material_sampler, in.uv).xyz * 2.0 - 1.0;
+    m = vec3<f32>(m.xy * material.normal_scale, m.z);
     let dp_dx = dpdx(in.body_position);
     let dp_dy = dpdy(in.body_position);
     let duv_dx = dpdx(in.uv);
     let duv_dy = dpdy(in.uv);
-    let dp_dy_perp = cross(dp_dy, n);
-    let dp_dx_perp = cross(n, dp_dx);
-    let t = dp_dy_perp * duv_dx.x + dp_dx_perp * duv_dy.x;
-    let b = dp_dy_perp * duv_dx.y + dp_dx_perp * duv_dy.y;
-    let scale = inverseSqrt(max(max(dot(t, t), dot(b, b)), 1e-12));
-    var m = textureSample(normal_texture, material_sampler, in.uv).xyz * 2.0 - 1.0;
-    m = vec3<f32>(m.xy * material.normal_scale, m.z);
-    return normalize(t * scale * m.x + b * scale * m.y + n * m.z);
+    let det = duv_dx.x * duv_dy.y - duv_dy.x * duv_dx.y;
+    let s = select(-1.0, 1.0, det >= 0.0);
+    let t = (dp_dx * duv_dy.y - dp_dy * duv_dx.y) * s;
+    let b = (dp_dy * duv_dx.x - dp_dx * duv_dy.x) * s;
+    // Onto the surface, unit length (only directions matter); a pixel
+    // whose UVs do not change keeps the vertex normal.
+    let t_n = t - n * dot(n, t);
+    let b_n = b - n * dot(n, b);
+    if abs(det) < 1e-14 || dot(t_n, t_n) < 1e-20 || dot(b_n, b_n) < 1e-20 {
+        return n;
+    }
+    return normalize(normalize(t_n) * m.x - normalize(b_n) * m.y + n * m.z);
 }
 
 @fragment
@@ -211,12 +239,18 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front: bool) -> @location(0) ve
     let v = vec3<f32>(0.0, 0.0, 1.0);
     let n_dot_v = max(dot(n, v), 1e-3);
 
-    // Diffuse from the room's irradiance.
+    // Diffuse from the room's irradiance, part of it as the key light;
+    // occlusion dims the room's share fully and the key's by half (it
+    // comes from one side).
     let albedo = base.rgb;
+    let ao = mix(1.0, textureSample(occlusion_texture, material_sampler, in.uv).r, material.occlusion_strength);
+    let facing_camera = irradiance(v);
+    let key = facing_camera * KEY_SHARE * key_wrap(n) / key_wrap(v);
+    let light_in = irradiance(n) * (1.0 - KEY_SHARE) * ao + key * mix(1.0, ao, 0.5);
     // Surfaces turning away from the camera darken a little, as cloth does
-    // at its folds and sides (the orthographic view has no other cue).
-    let facing = mix(0.72, 1.0, n_dot_v);
-    let diffuse = albedo * (1.0 - metallic) * irradiance(n) / PI * facing;
+    // at its sides (the orthographic view has no other cue).
+    let facing = mix(0.8, 1.0, n_dot_v);
+    let diffuse = albedo * (1.0 - metallic) * light_in / PI * facing;
 
     // Specular from the dominant light (GGX, Smith, Schlick).
     let l = normalize(frame.light_direction.xyz);
@@ -233,12 +267,12 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front: bool) -> @location(0) ve
     // Ambient specular: the irradiance towards the reflection, dimmed by
     // roughness.
     let reflected = reflect(-v, n);
-    let ambient_specular = fresnel * irradiance(reflected) / PI * (1.0 - roughness) * 0.5;
+    let ambient_specular = fresnel * irradiance(reflected) / PI * (1.0 - roughness) * 0.5 * ao;
 
     // Fabric sheen: a soft rim that brightens at grazing angles.
     let sheen_color = material.sheen.rgb * textureSample(sheen_texture, material_sampler, in.uv).rgb;
     let rim = pow(1.0 - n_dot_v, 2.0 + 3.0 * (1.0 - material.sheen.a));
-    let sheen = sheen_color * rim * (irradiance(n) / PI + frame.light_color.rgb * n_dot_l * 0.25);
+    let sheen = sheen_color * rim * ao * (irradiance(n) / PI + frame.light_color.rgb * n_dot_l * 0.25);
 
     let color = diffuse + specular + ambient_specular + sheen;
     var alpha = 1.0;

@@ -23,6 +23,7 @@
 //! kind = "mesh"                   # mesh | photo | accessory
 //! asset = "tshirt.glb"            # .glb/.gltf for mesh and accessory, .png for photo
 //! thumbnail = "thumbs/tee-indigo.png"   # optional; .png, .jpg or .webp
+//! color = "#2e3a6e"               # optional: the product's colour, sRGB hex
 //! sizes = ["S", "M", "L", "XL"]   # optional, unique non-empty names
 //!
 //! [garment.fit]                   # optional, mesh and photo only
@@ -115,6 +116,9 @@ pub struct CatalogEntry {
     pub asset: PathBuf,
     /// Resolved like `asset`.
     pub thumbnail: Option<PathBuf>,
+    /// The product's colour (sRGB), for swatches and to check that the
+    /// garment renders true to it.
+    pub color: Option<[u8; 3]>,
     /// Empty when the manifest lists none.
     pub sizes: Vec<String>,
     pub fit: FitOptions,

@@ -98,7 +98,8 @@ pub struct MaterialUniform {
     pub alpha_mode: u32,
     pub alpha_cutoff: f32,
     pub has_normal_map: u32,
-    pub _pad: [u32; 2],
+    pub occlusion_strength: f32,
+    pub _pad: u32,
 }
 
 impl MaterialUniform {
@@ -125,7 +126,12 @@ impl MaterialUniform {
             alpha_mode,
             alpha_cutoff,
             has_normal_map: u32::from(material.normal_texture.is_some()),
-            _pad: [0; 2],
+            occlusion_strength: if material.occlusion_texture.is_some() {
+                material.occlusion_strength
+            } else {
+                0.0
+            },
+            _pad: 0,
         }
     }
 }
@@ -163,6 +169,7 @@ impl GarmentLayouts {
                     layout::texture_2d(3, fragment),
                     layout::texture_2d(4, fragment),
                     layout::sampler(5, fragment),
+                    layout::texture_2d(6, fragment),
                 ],
             ),
             instance: group(
@@ -342,6 +349,7 @@ impl GpuGarment {
                     true,
                     &white_srgb,
                 );
+                let occlusion = view(material.occlusion_texture, false, &white);
                 GpuMaterial {
                     bind_group: layout::bind_group(
                         device,
@@ -354,6 +362,7 @@ impl GpuGarment {
                             wgpu::BindingResource::TextureView(&normal),
                             wgpu::BindingResource::TextureView(&sheen),
                             wgpu::BindingResource::Sampler(&sampler),
+                            wgpu::BindingResource::TextureView(&occlusion),
                         ],
                     ),
                     blend: material.alpha_mode == AlphaMode::Blend,

@@ -35,12 +35,14 @@ pub struct ShadingLight {
 }
 
 impl Default for ShadingLight {
-    /// A neutral room: even irradiance π (a white diffuse surface shows
-    /// white) and a soft light from above the camera.
+    /// A neutral room: even irradiance (a white diffuse surface facing the
+    /// camera shows white: the shader doubles the frame's light, see
+    /// SCENE_ALBEDO_COMPENSATION in garment.wgsl) and a soft light from
+    /// above the camera for highlights.
     fn default() -> Self {
         let pi = std::f32::consts::PI;
         ShadingLight {
-            sh: [[pi * 0.8; 3], [0.0; 3], [0.0; 3], [0.0; 3]],
+            sh: [[pi * 0.5; 3], [0.0; 3], [0.0; 3], [0.0; 3]],
             direction: Vec3::new(0.0, 0.5, 1.0).normalize(),
             color: [0.3; 3],
         }

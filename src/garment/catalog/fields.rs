@@ -270,6 +270,7 @@ pub(super) fn example(key: &str) -> String {
         "asset" => "asset = \"tshirt.glb\"",
         "thumbnail" => "thumbnail = \"thumbs/tee-indigo.png\"",
         "sizes" => "sizes = [\"S\", \"M\", \"L\"]",
+        "color" => "color = \"#2e3a6e\"",
         "ease" => "ease = 1.04",
         "length" => "length = 1.0",
         "sleeve" => "sleeve = 1.0",

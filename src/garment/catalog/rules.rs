@@ -178,6 +178,18 @@ pub(super) fn check_thumbnail_extension(thumbnail: &str) -> Result<(), String> {
     }
 }
 
+/// A product colour: `#rrggbb` (sRGB, as a web page writes it).
+pub(super) fn parse_colour(text: &str) -> Result<[u8; 3], String> {
+    let hex = text.strip_prefix('#').unwrap_or("");
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(format!(
+            "color must be `#rrggbb` (sRGB hex, like \"#2e3a6e\"), not `{text}`"
+        ));
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
+    Ok([byte(0), byte(2), byte(4)])
+}
+
 /// A value outside its range, with the range to use instead.
 pub(super) fn check_range(key: &str, value: f64, range: RangeInclusive<f64>) -> Result<(), String> {
     if range.contains(&value) {

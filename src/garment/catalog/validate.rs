@@ -25,6 +25,7 @@ pub(super) const GARMENT_KEYS: &[&str] = &[
     "kind",
     "asset",
     "thumbnail",
+    "color",
     "sizes",
     "fit",
     "anchors",
@@ -238,6 +239,11 @@ fn read_garment(
         }
         existing_file(r, base_dir, "thumbnail", thumbnail, &span)
     });
+    let color = g.string(r, "color", false).and_then(|(text, span)| {
+        rules::parse_colour(text)
+            .map_err(|message| r.add(&span, message))
+            .ok()
+    });
     let sizes = subtables::read_sizes(r, &g);
     let fit = subtables::read_fit(r, &g, kind);
     let anchors = subtables::read_anchors(r, &g, kind);
@@ -268,6 +274,7 @@ fn read_garment(
         kind,
         asset,
         thumbnail: thumbnail.flatten(),
+        color,
         sizes,
         fit,
         anchors,

@@ -25,6 +25,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("render/silhouette.wgsl", RENDER_SILHOUETTE),
     ("render/deform.wgsl", RENDER_DEFORM),
     ("render/normals.wgsl", RENDER_NORMALS),
+    ("render/edges.wgsl", RENDER_EDGES),
     ("render/proxy.wgsl", RENDER_PROXY),
     ("render/background.wgsl", RENDER_BACKGROUND),
     ("render/overlay.wgsl", RENDER_OVERLAY),
@@ -62,6 +63,8 @@ pub const RENDER_SILHOUETTE: &str = include_str!("../../shaders/render/silhouett
 pub const RENDER_DEFORM: &str = include_str!("../../shaders/render/deform.wgsl");
 /// Normals of a deformed garment (src/render/deform_gpu.rs).
 pub const RENDER_NORMALS: &str = include_str!("../../shaders/render/normals.wgsl");
+/// Soft garment edges, the try-on's last pass (src/render/edges.rs).
+pub const RENDER_EDGES: &str = include_str!("../../shaders/render/edges.wgsl");
 /// Body proxies into depth, for occlusion (src/render/proxies.rs).
 pub const RENDER_PROXY: &str = include_str!("../../shaders/render/proxy.wgsl");
 /// The camera frame as background, with the contact shadow (src/render/tryon.rs).

@@ -4,6 +4,7 @@
 
 pub mod cloth_gpu;
 pub mod deform_gpu;
+pub mod edges;
 pub mod garment_gpu;
 pub mod lighting;
 pub mod mipmaps;

@@ -5,6 +5,7 @@
 
 use glam::{Mat4, Vec2, Vec3};
 
+use super::edges::EdgeSoftener;
 use super::garment_gpu::{FrameUniform, GarmentLayouts, GarmentSurface, GpuGarment, VERTEX_LAYOUT};
 use super::lighting::{LightEstimator, LightParams, LightUniform};
 use super::proxies::{BodyProxies, GpuProxies};
@@ -113,6 +114,11 @@ struct Targets {
     coverage_depth: wgpu::TextureView,
     output: wgpu::Texture,
     output_view: wgpu::TextureView,
+    /// The frame with its garments, before their edges are softened into
+    /// `output` (single-sampled; the MSAA target resolves into it).
+    dressed_view: wgpu::TextureView,
+    /// The soft-edges pass reading `dressed_view` and the coverage.
+    edges_group: wgpu::BindGroup,
     /// Bind groups for the frame and mask textures seen lately (the mask
     /// alternates between two textures), newest last.
     bound: Vec<BoundTextures>,
@@ -148,6 +154,7 @@ pub struct TryOnRenderer {
     proxies: GpuProxies,
     empty_mask: wgpu::Texture,
     light_estimator: LightEstimator,
+    edges: EdgeSoftener,
     targets: Option<Targets>,
     samples: u32,
     /// Strength of the contact shadow (0 turns it off).
@@ -317,6 +324,7 @@ impl TryOnRenderer {
                     ..LightParams::default()
                 },
             ),
+            edges: EdgeSoftener::new(device, COLOR_FORMAT),
             targets: None,
             samples,
             shadow_strength: 0.35,
@@ -355,19 +363,30 @@ impl TryOnRenderer {
                     attachment | sampled | wgpu::TextureUsages::COPY_SRC,
                 )
             });
+            let coverage_view = texture_2d(
+                device,
+                "garment coverage",
+                size,
+                COVERAGE_FORMAT,
+                attachment | sampled,
+            )
+            .create_view(&Default::default());
+            let dressed_view = texture_2d(
+                device,
+                "try-on dressed",
+                size,
+                COLOR_FORMAT,
+                attachment | sampled,
+            )
+            .create_view(&Default::default());
             self.targets = Some(Targets {
                 width,
                 height,
                 color: color.create_view(&Default::default()),
                 depth: depth.create_view(&Default::default()),
-                coverage_view: texture_2d(
-                    device,
-                    "garment coverage",
-                    size,
-                    COVERAGE_FORMAT,
-                    attachment | sampled,
-                )
-                .create_view(&Default::default()),
+                edges_group: self.edges.bind_group(device, &dressed_view, &coverage_view),
+                dressed_view,
+                coverage_view,
                 coverage_depth: texture_2d(
                     device,
                     "garment coverage depth",
@@ -621,9 +640,11 @@ impl TryOnRenderer {
         let (output, output_view) = (targets.output.clone(), targets.output_view.clone());
         let (color_view, depth_view) = (targets.color.clone(), targets.depth.clone());
         let coverage_depth_view = targets.coverage_depth.clone();
+        let (dressed_view, edges_group) =
+            (targets.dressed_view.clone(), targets.edges_group.clone());
 
         // Pass 1: where garments show past the body proxies, for the
-        // contact shadow.
+        // contact shadow and the soft edges.
         {
             let mut pass = layout::begin_render_pass(
                 encoder,
@@ -636,7 +657,7 @@ impl TryOnRenderer {
                     depth: Some(&coverage_depth_view),
                 },
             );
-            if draw_garments && background.shadow_strength > 0.0 {
+            if draw_garments {
                 pass.set_pipeline(&self.coverage_proxy);
                 pass.set_bind_group(0, &frame_group, &[]);
                 self.proxies.draw(&mut pass);
@@ -647,13 +668,19 @@ impl TryOnRenderer {
             }
         }
 
-        // Pass 2: background, proxies into depth, garments; resolved.
-        // Multisampled: draw into the MSAA target and resolve into the
-        // output; single-sampled: draw into the output directly.
-        let (view, resolve_target, store) = if self.samples > 1 {
-            (&color_view, Some(&output_view), wgpu::StoreOp::Discard)
+        // Pass 2: background, proxies into depth, garments. Multisampled:
+        // into the MSAA target, resolved; single-sampled: directly. With
+        // garments into `dressed` (pass 3 softens their edges into the
+        // output), without straight into the output.
+        let target = if draw_garments {
+            &dressed_view
         } else {
-            (&output_view, None, wgpu::StoreOp::Store)
+            &output_view
+        };
+        let (view, resolve_target, store) = if self.samples > 1 {
+            (&color_view, Some(target), wgpu::StoreOp::Discard)
+        } else {
+            (target, None, wgpu::StoreOp::Store)
         };
         let mut pass = layout::begin_render_pass(
             encoder,
@@ -687,6 +714,22 @@ impl TryOnRenderer {
             }
         }
         drop(pass);
+        if draw_garments {
+            // Pass 3: the garments' edges softened into the output.
+            let mut pass = layout::begin_render_pass(
+                encoder,
+                "soft edges",
+                layout::PassTargets {
+                    color: &output_view,
+                    resolve_target: None,
+                    // The full-screen triangle writes every pixel.
+                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                    store: wgpu::StoreOp::Store,
+                    depth: None,
+                },
+            );
+            self.edges.draw(&mut pass, &edges_group);
+        }
         Ok(output)
     }
 }

@@ -89,11 +89,20 @@ impl TryOnConfig {
     }
 }
 
-/// Where a frame's time went, in milliseconds.
+/// Where a frame's time went, in milliseconds. The GPU stages (deform,
+/// cloth, render) count recording only, unless `TryOn::set_stage_timing`
+/// is on: then each is submitted and waited for, and includes the GPU's
+/// work.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct TryOnTimes {
     pub pose_ms: f64,
+    /// Posing the rigs on the CPU.
     pub fit_ms: f64,
+    /// The silhouette's profile and every garment skinned and fitted to it.
+    pub deform_ms: f64,
+    /// The cloths' steps.
+    pub cloth_ms: f64,
+    /// Normals, the frame, garments, soft edges and the product card.
     pub render_ms: f64,
 }
 
@@ -122,6 +131,8 @@ pub struct TryOn {
     last_camera: Option<BodyCamera>,
     cloth_mode: ClothMode,
     times: TryOnTimes,
+    /// Submit and wait after each GPU stage to time it (benchmarks).
+    stage_timing: bool,
     /// A fixed light for garments; `None` (the default) estimates the
     /// room's light from each frame.
     pub light: Option<ShadingLight>,
@@ -153,6 +164,7 @@ impl TryOn {
             last_camera: None,
             cloth_mode: config.cloth,
             times: TryOnTimes::default(),
+            stage_timing: false,
             light: None,
         };
         let wear = if config.wear.is_empty() {
@@ -187,6 +199,37 @@ impl TryOn {
 
     pub fn times(&self) -> TryOnTimes {
         self.times
+    }
+
+    /// Time each GPU stage by submitting it and waiting for the GPU (for
+    /// `drape bench frame`; it costs the GPU its overlap with the CPU).
+    pub fn set_stage_timing(&mut self, on: bool) {
+        self.stage_timing = on;
+    }
+
+    /// Ends a stage: with stage timing, submits `encoder`'s work (leaving a
+    /// fresh encoder) and waits for it. Returns the stage's milliseconds
+    /// and restarts `clock`.
+    fn stage_done(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        clock: &mut Instant,
+    ) -> crate::Result<f64> {
+        if self.stage_timing {
+            let next = self
+                .gpu
+                .device
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("try-on"),
+                });
+            self.gpu
+                .queue
+                .submit([std::mem::replace(encoder, next).finish()]);
+            self.gpu.wait_idle()?;
+        }
+        let ms = clock.elapsed().as_secs_f64() * 1e3;
+        *clock = Instant::now();
+        Ok(ms)
     }
 
     pub fn tracker(&self) -> &PoseTracker {
@@ -415,7 +458,7 @@ impl TryOn {
             self.outfit.iter_mut().for_each(|w| w.fitter.reset());
         }
         self.times.fit_ms = clock.elapsed().as_secs_f64() * 1e3;
-        let clock = Instant::now();
+        let mut clock = Instant::now();
         let dt_s = self.frame_interval_s(timestamp, body.is_some());
         let mask = body.as_ref().and(self.tracker.mask_texture()).cloned();
         let mut encoder = self
@@ -444,6 +487,7 @@ impl TryOn {
             },
         )?;
         drop(fitted);
+        self.times.deform_ms = self.stage_done(&mut encoder, &mut clock)?;
         let moved_m = rig.as_ref().and_then(|rig| self.body_moved_m(&rig.camera));
         if let Some(rig) = &rig {
             let capsules = body_capsules(rig);
@@ -465,6 +509,7 @@ impl TryOn {
         } else {
             self.last_camera = None;
         }
+        self.times.cloth_ms = self.stage_done(&mut encoder, &mut clock)?;
         let drawn: Vec<SceneGarment> = self
             .outfit
             .iter()
@@ -491,8 +536,8 @@ impl TryOn {
         if let Some(overlay) = &self.overlay {
             overlay.encode(&self.gpu, &mut encoder, &output)?;
         }
+        self.times.render_ms = self.stage_done(&mut encoder, &mut clock)?;
         self.gpu.queue.submit([encoder.finish()]);
-        self.times.render_ms = clock.elapsed().as_secs_f64() * 1e3;
         self.last_body = body;
         Ok(output)
     }

@@ -19,11 +19,16 @@ pub struct FrameBenchRow {
     /// Upload and colour conversion, and the CPU copy for the pose stage.
     pub upload_ms: f64,
     pub pose_ms: f64,
+    /// Posing the rigs (CPU).
     pub fit_ms: f64,
-    /// Recording and submitting the render passes.
+    /// The GPU stages, each submitted and waited for in a timed pass of
+    /// its own (`TryOn::set_stage_timing`): the silhouette fit, the cloth,
+    /// the rendering.
+    pub deform_ms: f64,
+    pub cloth_ms: f64,
     pub render_ms: f64,
-    /// Waiting for the GPU to finish the frame.
-    pub gpu_ms: f64,
+    /// A whole frame as it normally runs (stages overlapping, one submit,
+    /// then the wait for the GPU).
     pub total_ms: f64,
     /// Frames in which a person was found.
     pub with_person: usize,
@@ -82,11 +87,16 @@ pub fn bench_frame(
     let mut executor = String::new();
     for &(width, height) in sizes {
         let scaled = scaled_frames(frames, width, height)?;
+        // Normal passes for the whole frame's time, then one pass that
+        // submits and waits after each GPU stage for the breakdown.
         let mut stages: [Vec<f64>; 6] = Default::default();
+        let mut totals = Vec::new();
         let mut with_person = 0;
-        for _ in 0..passes.max(1) {
+        for pass in 0..passes.max(1) + 1 {
+            let timed = pass == passes.max(1);
             // A fresh try-on per pass: the first frame detects again.
-            let tryon = TryOn::new(gpu, config.clone())?;
+            let mut tryon = TryOn::new(gpu, config.clone())?;
+            tryon.set_stage_timing(timed);
             executor = if tryon.tracker().wants_texture() {
                 "GPU"
             } else {
@@ -102,23 +112,28 @@ pub fn bench_frame(
                 gpu.wait_idle()?;
                 let total = started.elapsed().as_secs_f64() * 1e3;
                 let tryon = mirror.tryon().expect("set above");
+                if !timed {
+                    totals.push(total);
+                    with_person += usize::from(tryon.body().is_some());
+                    continue;
+                }
                 let t = tryon.times();
-                with_person += usize::from(tryon.body().is_some());
-                let upload = (recorded - t.pose_ms - t.fit_ms - t.render_ms).max(0.0);
+                let stages_ms = t.pose_ms + t.fit_ms + t.deform_ms + t.cloth_ms + t.render_ms;
                 let row = [
-                    upload,
+                    (recorded - stages_ms).max(0.0),
                     t.pose_ms,
                     t.fit_ms,
-                    t.render_ms,
-                    total - recorded,
-                    total,
+                    t.deform_ms,
+                    t.cloth_ms,
+                    t.render_ms + (total - recorded),
                 ];
                 for (stage, value) in stages.iter_mut().zip(row) {
                     stage.push(value);
                 }
             }
         }
-        let [upload_ms, pose_ms, fit_ms, render_ms, gpu_ms, total_ms] = stages.map(median);
+        let [upload_ms, pose_ms, fit_ms, deform_ms, cloth_ms, render_ms] = stages.map(median);
+        let total_ms = median(totals);
         rows.push(FrameBenchRow {
             width,
             height,
@@ -126,8 +141,9 @@ pub fn bench_frame(
             upload_ms,
             pose_ms,
             fit_ms,
+            deform_ms,
+            cloth_ms,
             render_ms,
-            gpu_ms,
             total_ms,
             with_person,
         });
@@ -149,8 +165,12 @@ impl std::fmt::Display for FrameBench {
         )?;
         writeln!(
             f,
-            "  {:<10} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}  {:>10}",
-            "size", "upload", "pose", "fit", "render", "GPU", "total", "MediaPipe"
+            "  stages timed one by one (each submitted and waited for); total: frames as they normally run"
+        )?;
+        writeln!(
+            f,
+            "  {:<10} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}  {:>10}",
+            "size", "upload", "pose", "fit", "deform", "cloth", "render", "total", "MediaPipe"
         )?;
         for row in &self.rows {
             let ratio = self.mediapipe.as_ref().map_or(String::from("—"), |m| {
@@ -158,13 +178,14 @@ impl std::fmt::Display for FrameBench {
             });
             writeln!(
                 f,
-                "  {:<10} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2}  {:>10}",
+                "  {:<10} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2}  {:>10}",
                 format!("{}x{}", row.width, row.height),
                 row.upload_ms,
                 row.pose_ms,
                 row.fit_ms,
+                row.deform_ms,
+                row.cloth_ms,
                 row.render_ms,
-                row.gpu_ms,
                 row.total_ms,
                 ratio
             )?;

@@ -236,6 +236,15 @@ impl TryOn {
         &self.tracker
     }
 
+    /// The last frame's person mask copied to the CPU (tests and tools:
+    /// it waits for the GPU); `None` when the last frame had nobody.
+    pub fn read_person_mask(&mut self) -> crate::Result<Option<crate::pose::mask::PersonMask>> {
+        if self.last_body.is_none() {
+            return Ok(None);
+        }
+        Ok(self.tracker.read_mask()?)
+    }
+
     /// Puts on garment `id`: a garment replaces the worn garment, an
     /// accessory replaces the one at the same anchor. On error the outfit
     /// is unchanged.

@@ -42,9 +42,10 @@ struct Silhouette {
     default_arm_radius_m: f32,
     upper_arm_start_t: f32,
     forearm_end_t: f32,
+    // The widest arm the torso scan steps over.
+    torso_arm_radius_max_m: f32,
     _pad0: u32,
     _pad1: u32,
-    _pad2: u32,
 }
 
 @group(0) @binding(0) var<uniform> silhouette: Silhouette;
@@ -74,7 +75,7 @@ fn on_arm(point: vec2<f32>) -> bool {
         }
         let t = clamp(dot(point - f.origin, f.axis) / f.length_m, t_from, t_to);
         let band = u32(clamp(round(band_position(f, t)), 0.0, f32(BANDS - 1u)));
-        let radius = profile[(r * BANDS + band) * 2u];
+        let radius = min(profile[(r * BANDS + band) * 2u], silhouette.torso_arm_radius_max_m);
         let d = point - (f.origin + f.axis * (t * f.length_m));
         if dot(d, d) < radius * radius {
             return true;

@@ -36,7 +36,7 @@ pub const NECK_RADIUS_M: f32 = 0.05;
 pub const HEAD_RADII_M: Vec3 = crate::garment::accessory::RIG_HEAD_RADII_M;
 /// Limbs seen less surely than this get no proxy: a guessed forearm must
 /// not cut a hole in the shirt.
-pub const MIN_PROXY_CONFIDENCE: f32 = 0.5;
+pub const MIN_PROXY_CONFIDENCE: f32 = 0.25;
 
 /// A proxy mesh: positions and triangle indices.
 pub struct ProxyMesh {

@@ -84,6 +84,7 @@ fn frames() -> SilhouetteFrames {
     SilhouetteFrames {
         regions: [torso, arm, arm, arm, arm],
         default_arm_radius_m: 0.05,
+        torso_arm_radius_max_m: 0.06,
         camera: BodyCamera {
             pixels_per_metre: 500.0,
             origin_px: Vec2::new(250.0, 400.0),

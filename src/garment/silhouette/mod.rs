@@ -96,7 +96,7 @@ pub const BEYOND_ARM_MIN_M: f32 = 0.05;
 pub const PERSON_THRESHOLD: f32 = 0.5;
 /// Limbs seen less surely than this neither stop the torso scan nor get
 /// fitted.
-pub const MIN_LIMB_CONFIDENCE: f32 = 0.5;
+pub const MIN_LIMB_CONFIDENCE: f32 = 0.25;
 /// The shortest arm segment fitted, as seen in the image (metres): an arm
 /// pointing at the camera has no sideways profile worth the name.
 pub const MIN_ARM_LENGTH_M: f32 = 0.06;
@@ -109,6 +109,10 @@ pub const UPPER_ARM_START_T: f32 = 0.3;
 pub const FOREARM_END_T: f32 = 1.45;
 /// An arm's half width where the mask shows no edge, in shoulder widths.
 pub const DEFAULT_ARM_RADIUS_SHOULDERS: f32 = 0.12;
+/// The torso scan steps over an arm at most this half width, in shoulder
+/// widths: a puffy sleeve's outer side says little about the arm inside
+/// it, and taking it whole would end the torso well short of the arm.
+pub const TORSO_ARM_RADIUS_MAX_SHOULDERS: f32 = 0.16;
 
 /// One region's frame in body space for this frame's body.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -163,6 +167,8 @@ pub struct SilhouetteFrames {
     pub regions: [RegionFrame; REGIONS],
     /// An arm's half width where the mask shows none, metres.
     pub default_arm_radius_m: f32,
+    /// The widest arm the torso scan steps over, metres.
+    pub torso_arm_radius_max_m: f32,
     pub camera: BodyCamera,
     /// Scan step: about one pixel, metres.
     pub step_m: f32,
@@ -217,6 +223,7 @@ impl SilhouetteFrames {
         SilhouetteFrames {
             regions,
             default_arm_radius_m: DEFAULT_ARM_RADIUS_SHOULDERS * shoulder_width,
+            torso_arm_radius_max_m: TORSO_ARM_RADIUS_MAX_SHOULDERS * shoulder_width,
             camera,
             step_m: 1.0 / camera.pixels_per_metre.max(1e-3),
         }
@@ -249,7 +256,8 @@ impl SilhouetteFrames {
             default_arm_radius_m: self.default_arm_radius_m,
             upper_arm_start_t: UPPER_ARM_START_T,
             forearm_end_t: FOREARM_END_T,
-            _pad: [0; 3],
+            torso_arm_radius_max_m: self.torso_arm_radius_max_m,
+            _pad: [0; 2],
         }
     }
 }
@@ -322,7 +330,8 @@ pub struct SilhouetteUniform {
     pub default_arm_radius_m: f32,
     pub upper_arm_start_t: f32,
     pub forearm_end_t: f32,
-    pub _pad: [u32; 3],
+    pub torso_arm_radius_max_m: f32,
+    pub _pad: [u32; 2],
 }
 
 #[cfg(test)]

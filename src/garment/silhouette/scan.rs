@@ -88,7 +88,7 @@ pub(super) fn on_arm(frames: &SilhouetteFrames, arms: &SilhouetteProfile, point:
             .band_position(t)
             .round()
             .clamp(0.0, (BANDS - 1) as f32) as usize;
-        let radius = arms.extents_m[r][band][0];
+        let radius = arms.extents_m[r][band][0].min(frames.torso_arm_radius_max_m);
         let on_axis = frame.origin + frame.axis * (t * frame.length_m);
         point.distance_squared(on_axis) < radius * radius
     })

@@ -4,7 +4,10 @@
 //!
 //! A golden image that differs is written beside the expected one as
 //! `<name>.actual.png`. `DRAPE_BLESS=1 cargo test --test render_garments`
-//! rewrites the goldens (look at them before committing).
+//! rewrites the goldens (look at them before committing). The comparison
+//! and its tolerances are `common::golden`'s.
+
+mod common;
 
 use std::path::{Path, PathBuf};
 
@@ -22,12 +25,6 @@ use drape::{Frame, GpuContext, PixelFormat};
 use glam::{Quat, Vec2, Vec3};
 
 const SIZE: u32 = 160;
-/// Golden comparison: mean absolute difference per channel, and the share
-/// of pixels allowed to differ by more than `LOUD_DIFFERENCE` (edges
-/// rasterised a little differently by another driver).
-const MAX_MEAN_DIFFERENCE: f64 = 1.5;
-const LOUD_DIFFERENCE: u8 = 40;
-const MAX_LOUD_SHARE: f64 = 0.01;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -171,38 +168,9 @@ fn differs(a: [u8; 3], b: [u8; 3]) -> bool {
 /// Compares with `tests/data/golden/<name>.png`; writes the actual image
 /// beside it when they differ (or blesses it with DRAPE_BLESS=1).
 fn assert_golden(name: &str, rgba: &[u8]) {
-    let dir = root().join("tests/data/golden");
-    let expected_path = dir.join(format!("{name}.png"));
-    let actual = image::RgbaImage::from_raw(SIZE, SIZE, rgba.to_vec()).unwrap();
-    if std::env::var_os("DRAPE_BLESS").is_some() {
-        std::fs::create_dir_all(&dir).unwrap();
-        actual.save(&expected_path).unwrap();
-        return;
-    }
-    let write_actual = |why: String| -> ! {
-        let actual_path = dir.join(format!("{name}.actual.png"));
-        actual.save(&actual_path).unwrap();
-        panic!("{name}: {why}; the render is at {}", actual_path.display());
-    };
-    let expected = match image::open(&expected_path) {
-        Ok(image) => image.into_rgba8(),
-        Err(e) => write_actual(format!("no golden at {} ({e})", expected_path.display())),
-    };
-    let (mut sum, mut loud) = (0u64, 0usize);
-    for (a, b) in actual.pixels().zip(expected.pixels()) {
-        let worst = (0..3).map(|c| a[c].abs_diff(b[c])).max().unwrap();
-        sum += (0..3).map(|c| a[c].abs_diff(b[c]) as u64).sum::<u64>();
-        loud += usize::from(worst > LOUD_DIFFERENCE);
-    }
-    let mean = sum as f64 / (SIZE * SIZE * 3) as f64;
-    let loud_share = loud as f64 / (SIZE * SIZE) as f64;
-    if mean > MAX_MEAN_DIFFERENCE || loud_share > MAX_LOUD_SHARE {
-        write_actual(format!(
-            "mean difference {mean:.2} (max {MAX_MEAN_DIFFERENCE}), {:.2} % of pixels off by more than {LOUD_DIFFERENCE} (max {:.2} %)",
-            loud_share * 100.0,
-            MAX_LOUD_SHARE * 100.0
-        ));
-    }
+    let actual = image::RgbaImage::from_raw(SIZE, SIZE, rgba.to_vec())
+        .expect("the render is SIZE x SIZE RGBA");
+    common::golden::assert_golden(&root().join("tests/data/golden"), name, &actual);
 }
 
 fn exists(path: &Path) -> bool {

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod golden;
+
 use drape::capture::{Frame, PixelFormat};
 use drape::GpuContext;
 

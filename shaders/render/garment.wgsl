@@ -216,8 +216,15 @@ fn shading_normal(in: VertexOut, front: bool) -> vec3<f32> {
     return normalize(normalize(t_n) * m.x - normalize(b_n) * m.y + n * m.z);
 }
 
+// The main pass's two targets: the colour, and where garments are seen
+// (the last pass softens their edges and casts their contact shadow).
+struct FragmentOut {
+    @location(0) color: vec4<f32>,
+    @location(1) coverage: vec4<f32>,
+}
+
 @fragment
-fn fs_main(in: VertexOut, @builtin(front_facing) front: bool) -> @location(0) vec4<f32> {
+fn fs_main(in: VertexOut, @builtin(front_facing) front: bool) -> FragmentOut {
     var base = material.base_color * textureSample(base_color_texture, material_sampler, in.uv);
     if material.alpha_mode == ALPHA_MASK && base.a < material.alpha_cutoff {
         discard;
@@ -279,20 +286,9 @@ fn fs_main(in: VertexOut, @builtin(front_facing) front: bool) -> @location(0) ve
     if material.alpha_mode == ALPHA_BLEND {
         alpha = base.a * coverage;
     }
-    return vec4<f32>(color, alpha);
-}
-
-// Garment coverage for the contact shadow (an R8 target): 1 wherever a
-// garment is drawn, with the same clip to the person.
-@fragment
-fn fs_coverage(in: VertexOut) -> @location(0) vec4<f32> {
-    if instance.clip_to_person == 1u && on_face(in.clip.xy) {
-        discard;
-    }
-    if frame.has_mask == 1u && instance.clip_to_person == 1u {
-        if person_near(in.clip.xy) < 0.3 {
-            discard;
-        }
-    }
-    return vec4<f32>(1.0);
+    var out: FragmentOut;
+    out.color = vec4<f32>(color, alpha);
+    // Garments count, accessories (unclipped) do not.
+    out.coverage = vec4<f32>(f32(instance.clip_to_person));
+    return out;
 }

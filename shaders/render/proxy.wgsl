@@ -30,8 +30,15 @@ fn vs_main(v: VertexIn) -> @builtin(position) vec4<f32> {
     return frame.clip_from_body * model * vec4<f32>(v.position, 1.0);
 }
 
+// The main pass's two targets; the pipeline writes neither (depth is what
+// counts).
+struct FragmentOut {
+    @location(0) color: vec4<f32>,
+    @location(1) coverage: vec4<f32>,
+}
+
 @fragment
-fn fs_main(@builtin(position) pixel: vec4<f32>) -> @location(0) vec4<f32> {
+fn fs_main(@builtin(position) pixel: vec4<f32>) -> FragmentOut {
     if frame.has_mask == 1u {
         let size = vec2<i32>(frame.image_size);
         let p = clamp(vec2<i32>(pixel.xy), vec2<i32>(0), size - vec2<i32>(1));
@@ -39,6 +46,5 @@ fn fs_main(@builtin(position) pixel: vec4<f32>) -> @location(0) vec4<f32> {
             discard;
         }
     }
-    // Colour writes are off for this pipeline; depth is what counts.
-    return vec4<f32>(0.0);
+    return FragmentOut(vec4<f32>(0.0), vec4<f32>(0.0));
 }

@@ -198,6 +198,8 @@ pub struct RenderPipelineSpec<'a> {
     pub vertex_buffers: &'a [Option<wgpu::VertexBufferLayout<'a>>],
     pub fragment_entry: &'a str,
     pub target: wgpu::ColorTargetState,
+    /// A second colour target (the try-on's garment coverage), if any.
+    pub second_target: Option<wgpu::ColorTargetState>,
     pub primitive: wgpu::PrimitiveState,
     pub depth_stencil: Option<wgpu::DepthStencilState>,
     pub multisample: wgpu::MultisampleState,
@@ -219,6 +221,7 @@ impl<'a> RenderPipelineSpec<'a> {
             vertex_buffers: &[],
             fragment_entry: "fs_main",
             target: target.into(),
+            second_target: None,
             primitive: wgpu::PrimitiveState::default(),
             depth_stencil: None,
             multisample: wgpu::MultisampleState::default(),
@@ -226,6 +229,12 @@ impl<'a> RenderPipelineSpec<'a> {
     }
 
     pub fn create(self, device: &wgpu::Device) -> wgpu::RenderPipeline {
+        let both = [Some(self.target.clone()), self.second_target.clone()];
+        let targets = if self.second_target.is_some() {
+            &both[..]
+        } else {
+            &both[..1]
+        };
         device.create_render_pipeline(&wgpu::RenderPipelineDescriptor {
             label: Some(self.label),
             layout: Some(self.layout),
@@ -242,7 +251,7 @@ impl<'a> RenderPipelineSpec<'a> {
                 module: self.module,
                 entry_point: Some(self.fragment_entry),
                 compilation_options: Default::default(),
-                targets: &[Some(self.target)],
+                targets,
             }),
             multiview_mask: None,
             cache: None,

@@ -25,7 +25,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("render/silhouette.wgsl", RENDER_SILHOUETTE),
     ("render/deform.wgsl", RENDER_DEFORM),
     ("render/normals.wgsl", RENDER_NORMALS),
-    ("render/edges.wgsl", RENDER_EDGES),
+    ("render/compose.wgsl", RENDER_COMPOSE),
     ("render/proxy.wgsl", RENDER_PROXY),
     ("render/background.wgsl", RENDER_BACKGROUND),
     ("render/overlay.wgsl", RENDER_OVERLAY),
@@ -63,11 +63,11 @@ pub const RENDER_SILHOUETTE: &str = include_str!("../../shaders/render/silhouett
 pub const RENDER_DEFORM: &str = include_str!("../../shaders/render/deform.wgsl");
 /// Normals of a deformed garment (src/render/deform_gpu.rs).
 pub const RENDER_NORMALS: &str = include_str!("../../shaders/render/normals.wgsl");
-/// Soft garment edges, the try-on's last pass (src/render/edges.rs).
-pub const RENDER_EDGES: &str = include_str!("../../shaders/render/edges.wgsl");
+/// Soft garment edges and the contact shadow, the try-on's last pass (src/render/compose.rs).
+pub const RENDER_COMPOSE: &str = include_str!("../../shaders/render/compose.wgsl");
 /// Body proxies into depth, for occlusion (src/render/proxies.rs).
 pub const RENDER_PROXY: &str = include_str!("../../shaders/render/proxy.wgsl");
-/// The camera frame as background, with the contact shadow (src/render/tryon.rs).
+/// The camera frame as background (src/render/tryon.rs).
 pub const RENDER_BACKGROUND: &str = include_str!("../../shaders/render/background.wgsl");
 /// The product card and QR code over the dressed frame (src/render/overlay.rs).
 pub const RENDER_OVERLAY: &str = include_str!("../../shaders/render/overlay.wgsl");

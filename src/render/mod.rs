@@ -3,8 +3,8 @@
 //! the room's light estimated from the frame, overlays.
 
 pub mod cloth_gpu;
+pub mod compose;
 pub mod deform_gpu;
-pub mod edges;
 pub mod garment_gpu;
 pub mod lighting;
 pub mod mipmaps;

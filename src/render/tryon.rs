@@ -1,18 +1,25 @@
-//! `TryOnRenderer`: one frame of the try-on. The camera frame is drawn as
-//! the background (with a soft contact shadow next to the garments), body
-//! proxies go into depth, then the garments are drawn skinned and lit,
-//! multisampled, and resolved into an sRGB-correct output texture.
+//! `TryOnRenderer`: one frame of the try-on. Garments are fitted to the
+//! silhouette (compute), then the main pass draws the camera frame as the
+//! background, body proxies into depth and the garments skinned and lit,
+//! multisampled on a GPU, writing beside the colour where garments are
+//! seen; the last pass (`render::compose`) softens the garments' edges and
+//! casts their contact shadow into an sRGB-correct output texture.
+
+mod pipelines;
+mod targets;
 
 use glam::{Mat4, Vec2, Vec3};
 
-use super::edges::EdgeSoftener;
-use super::garment_gpu::{FrameUniform, GarmentLayouts, GarmentSurface, GpuGarment, VERTEX_LAYOUT};
+use self::pipelines::{BackgroundUniform, Pipelines};
+use self::targets::{BoundTextures, Targets, BOUND_TEXTURES_KEPT};
+use super::compose::{ComposeInputs, ComposeUniform, Composer};
+use super::garment_gpu::{FrameUniform, GarmentLayouts, GarmentSurface, GpuGarment};
 use super::lighting::{LightEstimator, LightParams, LightUniform};
 use super::proxies::{BodyProxies, GpuProxies};
 use crate::garment::fit::{PosedRig, FACE_CORNERS};
 use crate::garment::silhouette::SilhouetteFrames;
-use crate::gpu::layout::{self, RenderPipelineSpec};
-use crate::gpu::{shaders, texture_2d, texture_2d_descriptor, GpuContext, GpuError};
+use crate::gpu::layout;
+use crate::gpu::{texture_2d, GpuContext, GpuError};
 use crate::pose::Body;
 
 /// Samples per pixel of the main pass on a GPU. A software adapter (the
@@ -89,72 +96,16 @@ impl<'a> From<&'a GpuGarment> for SceneGarment<'a> {
     }
 }
 
-// This must be kept in sync with BackgroundUniform in
-// shaders/render/background.wgsl.
-#[repr(C)]
-#[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
-struct BackgroundUniform {
-    image_size: [f32; 2],
-    shadow_offset_px: [f32; 2],
-    shadow_radius_px: f32,
-    shadow_strength: f32,
-    has_mask: u32,
-    _pad: u32,
-}
-
-/// Size-dependent render targets.
-struct Targets {
-    width: u32,
-    height: u32,
-    color: wgpu::TextureView,
-    depth: wgpu::TextureView,
-    coverage_view: wgpu::TextureView,
-    /// The coverage pass's depth (single-sampled): the proxies, so that
-    /// only the garment's visible part casts the contact shadow.
-    coverage_depth: wgpu::TextureView,
-    output: wgpu::Texture,
-    output_view: wgpu::TextureView,
-    /// The frame with its garments, before their edges are softened into
-    /// `output` (single-sampled; the MSAA target resolves into it).
-    dressed_view: wgpu::TextureView,
-    /// The soft-edges pass reading `dressed_view` and the coverage.
-    edges_group: wgpu::BindGroup,
-    /// Bind groups for the frame and mask textures seen lately (the mask
-    /// alternates between two textures), newest last.
-    bound: Vec<BoundTextures>,
-}
-
-/// The bind groups that read one frame texture and one mask texture.
-struct BoundTextures {
-    frame: wgpu::Texture,
-    mask: wgpu::Texture,
-    frame_group: wgpu::BindGroup,
-    background_group: wgpu::BindGroup,
-    /// The silhouette scan of `mask`.
-    silhouette_group: wgpu::BindGroup,
-}
-
-/// How many `BoundTextures` a renderer keeps: both mask textures and the
-/// empty mask, for one working texture.
-const BOUND_TEXTURES_KEPT: usize = 4;
-
 /// The try-on renderer: pipelines made once, targets per frame size.
 pub struct TryOnRenderer {
     layouts: GarmentLayouts,
-    background_layout: wgpu::BindGroupLayout,
-    background: wgpu::RenderPipeline,
-    proxy: wgpu::RenderPipeline,
-    /// The proxies into the coverage pass's depth.
-    coverage_proxy: wgpu::RenderPipeline,
-    /// [double-sided][blend]
-    garment: [[wgpu::RenderPipeline; 2]; 2],
-    coverage: wgpu::RenderPipeline,
+    pipelines: Pipelines,
     frame_buffer: wgpu::Buffer,
     background_buffer: wgpu::Buffer,
     proxies: GpuProxies,
     empty_mask: wgpu::Texture,
     light_estimator: LightEstimator,
-    edges: EdgeSoftener,
+    composer: Composer,
     targets: Option<Targets>,
     samples: u32,
     /// Strength of the contact shadow (0 turns it off).
@@ -163,7 +114,7 @@ pub struct TryOnRenderer {
 
 /// An sRGB view of an Rgba8Unorm texture, used only as `usage` (the
 /// working texture is also a storage texture, which sRGB views cannot be).
-fn srgb_view(texture: &wgpu::Texture, usage: wgpu::TextureUsages) -> wgpu::TextureView {
+pub(super) fn srgb_view(texture: &wgpu::Texture, usage: wgpu::TextureUsages) -> wgpu::TextureView {
     texture.create_view(&wgpu::TextureViewDescriptor {
         format: Some(wgpu::TextureFormat::Rgba8UnormSrgb),
         usage: Some(usage),
@@ -175,116 +126,8 @@ impl TryOnRenderer {
     pub fn new(gpu: &GpuContext) -> TryOnRenderer {
         let device = &gpu.device;
         let layouts = GarmentLayouts::new(device);
-        let fragment = wgpu::ShaderStages::FRAGMENT;
-        let background_layout = layout::bind_group_layout(
-            device,
-            "try-on background",
-            &[
-                layout::uniform(0, fragment),
-                layout::texture_2d(1, fragment),
-                layout::unfilterable_texture_2d(2, fragment),
-                layout::texture_2d(3, fragment),
-            ],
-        );
-        let garment_module = layout::shader_module(device, "garment", shaders::RENDER_GARMENT);
-        let proxy_module = layout::shader_module(device, "proxy", shaders::RENDER_PROXY);
-        let background_module =
-            layout::shader_module(device, "background", shaders::RENDER_BACKGROUND);
-        let garment_layout = layout::pipeline_layout(
-            device,
-            "garment",
-            &[&layouts.frame, &layouts.material, &layouts.instance],
-        );
-        let proxy_layout = layout::pipeline_layout(device, "proxy", &[&layouts.frame]);
-        let background_pipeline_layout =
-            layout::pipeline_layout(device, "background", &[&background_layout]);
         let samples = if gpu.is_software() { 1 } else { MSAA_SAMPLES };
-        let multisample = wgpu::MultisampleState {
-            count: samples,
-            ..Default::default()
-        };
-        let depth = |write: bool, compare| {
-            Some(wgpu::DepthStencilState {
-                format: DEPTH_FORMAT,
-                depth_write_enabled: Some(write),
-                depth_compare: Some(compare),
-                stencil: Default::default(),
-                bias: Default::default(),
-            })
-        };
-        let background = RenderPipelineSpec {
-            depth_stencil: depth(false, wgpu::CompareFunction::Always),
-            multisample,
-            ..RenderPipelineSpec::new(
-                "try-on background",
-                &background_pipeline_layout,
-                &background_module,
-                COLOR_FORMAT,
-            )
-        }
-        .create(device);
-        // The proxies write depth only: they hide what is behind the body.
-        let depth_only = wgpu::ColorTargetState {
-            format: COLOR_FORMAT,
-            blend: None,
-            write_mask: wgpu::ColorWrites::empty(),
-        };
-        let proxy_pipeline = |label, target, multisample| {
-            RenderPipelineSpec {
-                vertex_buffers: &GpuProxies::VERTEX_LAYOUTS.map(Some),
-                depth_stencil: depth(true, wgpu::CompareFunction::Less),
-                multisample,
-                ..RenderPipelineSpec::new(label, &proxy_layout, &proxy_module, target)
-            }
-            .create(device)
-        };
-        let proxy = proxy_pipeline("body proxies", depth_only.clone(), multisample);
-        let coverage_proxy = proxy_pipeline(
-            "body proxies (coverage)",
-            wgpu::ColorTargetState {
-                format: COVERAGE_FORMAT,
-                ..depth_only
-            },
-            wgpu::MultisampleState::default(),
-        );
-        // The garment pipelines and the coverage one share the vertex stage
-        // and layout; each has its own fragment entry point and target.
-        let garment_spec = |label, fragment_entry, target| RenderPipelineSpec {
-            vertex_buffers: &[Some(VERTEX_LAYOUT)],
-            fragment_entry,
-            ..RenderPipelineSpec::new(label, &garment_layout, &garment_module, target)
-        };
-        let garment_pipeline = |double_sided: bool, blend: bool| {
-            let target = wgpu::ColorTargetState {
-                format: COLOR_FORMAT,
-                blend: blend.then_some(wgpu::BlendState::ALPHA_BLENDING),
-                write_mask: wgpu::ColorWrites::ALL,
-            };
-            RenderPipelineSpec {
-                primitive: wgpu::PrimitiveState {
-                    cull_mode: (!double_sided).then_some(wgpu::Face::Back),
-                    ..Default::default()
-                },
-                depth_stencil: depth(!blend, wgpu::CompareFunction::Less),
-                multisample,
-                ..garment_spec("garment", "fs_main", target)
-            }
-            .create(device)
-        };
-        let garment = [
-            [
-                garment_pipeline(false, false),
-                garment_pipeline(false, true),
-            ],
-            [garment_pipeline(true, false), garment_pipeline(true, true)],
-        ];
-        // Where the garment shows: behind an arm it casts no shadow (on the
-        // arm in front of it least of all).
-        let coverage = RenderPipelineSpec {
-            depth_stencil: depth(false, wgpu::CompareFunction::Less),
-            ..garment_spec("garment coverage", "fs_coverage", COVERAGE_FORMAT.into())
-        }
-        .create(device);
+        let pipelines = Pipelines::new(device, &layouts, samples);
         let uniform = |label: &str, size: usize| {
             device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some(label),
@@ -308,12 +151,7 @@ impl TryOnRenderer {
             ),
             proxies: GpuProxies::new(device),
             layouts,
-            background_layout,
-            background,
-            proxy,
-            coverage_proxy,
-            garment,
-            coverage,
+            pipelines,
             empty_mask,
             // The room's light changes slowly and is smoothed anyway: a
             // software rasteriser samples it more sparsely.
@@ -324,7 +162,7 @@ impl TryOnRenderer {
                     ..LightParams::default()
                 },
             ),
-            edges: EdgeSoftener::new(device, COLOR_FORMAT),
+            composer: Composer::new(device, COLOR_FORMAT),
             targets: None,
             samples,
             shadow_strength: 0.35,
@@ -342,86 +180,26 @@ impl TryOnRenderer {
             .as_ref()
             .is_none_or(|t| (t.width, t.height) != (width, height))
         {
-            let device = &gpu.device;
-            let attachment = wgpu::TextureUsages::RENDER_ATTACHMENT;
-            let sampled = wgpu::TextureUsages::TEXTURE_BINDING;
-            let size = (width, height);
-            let multisampled = |label, format| {
-                device.create_texture(&wgpu::TextureDescriptor {
-                    sample_count: self.samples,
-                    ..texture_2d_descriptor(label, size, format, attachment)
-                })
-            };
-            let color = multisampled("try-on colour", COLOR_FORMAT);
-            let depth = multisampled("try-on depth", DEPTH_FORMAT);
-            let output = device.create_texture(&wgpu::TextureDescriptor {
-                view_formats: &[wgpu::TextureFormat::Rgba8UnormSrgb],
-                ..texture_2d_descriptor(
-                    "try-on output",
-                    size,
-                    OUTPUT_FORMAT,
-                    attachment | sampled | wgpu::TextureUsages::COPY_SRC,
-                )
-            });
-            let coverage_view = texture_2d(
-                device,
-                "garment coverage",
-                size,
-                COVERAGE_FORMAT,
-                attachment | sampled,
-            )
-            .create_view(&Default::default());
-            let dressed_view = texture_2d(
-                device,
-                "try-on dressed",
-                size,
-                COLOR_FORMAT,
-                attachment | sampled,
-            )
-            .create_view(&Default::default());
-            self.targets = Some(Targets {
-                width,
-                height,
-                color: color.create_view(&Default::default()),
-                depth: depth.create_view(&Default::default()),
-                edges_group: self.edges.bind_group(device, &dressed_view, &coverage_view),
-                dressed_view,
-                coverage_view,
-                coverage_depth: texture_2d(
-                    device,
-                    "garment coverage depth",
-                    size,
-                    DEPTH_FORMAT,
-                    attachment,
-                )
-                .create_view(&Default::default()),
-                output_view: srgb_view(&output, attachment),
-                output,
-                bound: Vec::new(),
-            });
+            self.targets = Some(Targets::new(gpu, width, height, self.samples));
         }
         self.targets.as_ref().expect("made above")
     }
 
-    /// The frame and background bind groups for `frame` and `mask`, made
-    /// once per pair and kept while the targets' size holds.
+    /// The bind groups for `frame` and `mask`, made once per pair and kept
+    /// while the targets' size holds.
     fn bind_groups(
         &mut self,
         gpu: &GpuContext,
         frame: &wgpu::Texture,
         mask: &wgpu::Texture,
-    ) -> (wgpu::BindGroup, wgpu::BindGroup, wgpu::BindGroup) {
+    ) -> BoundGroups {
         let targets = self.targets.as_mut().expect("targets made first");
         if let Some(bound) = targets
             .bound
             .iter()
             .find(|b| &b.frame == frame && &b.mask == mask)
         {
-            return (
-                bound.frame_group.clone(),
-                bound.background_group.clone(),
-                bound.silhouette_group.clone(),
-            );
+            return BoundGroups::of(bound);
         }
         let device = &gpu.device;
         let mask_view = mask.create_view(&Default::default());
@@ -438,26 +216,33 @@ impl TryOnRenderer {
         let background_group = layout::bind_group(
             device,
             "try-on background",
-            &self.background_layout,
+            &self.pipelines.background_layout,
             &[
                 self.background_buffer.as_entire_binding(),
                 wgpu::BindingResource::TextureView(&frame_view),
-                wgpu::BindingResource::TextureView(&mask_view),
-                wgpu::BindingResource::TextureView(&targets.coverage_view),
             ],
         );
         let silhouette_group = self.layouts.silhouette.bind_group(device, mask);
+        let compose_group = self.composer.bind_group(
+            device,
+            &ComposeInputs {
+                dressed: &targets.dressed_view,
+                coverage: &targets.coverage_view,
+                person_mask: &mask_view,
+            },
+        );
         if targets.bound.len() == BOUND_TEXTURES_KEPT {
             targets.bound.remove(0);
         }
         targets.bound.push(BoundTextures {
             frame: frame.clone(),
             mask: mask.clone(),
-            frame_group: frame_group.clone(),
-            background_group: background_group.clone(),
-            silhouette_group: silhouette_group.clone(),
+            frame_group,
+            background_group,
+            silhouette_group,
+            compose_group,
         });
-        (frame_group, background_group, silhouette_group)
+        BoundGroups::of(targets.bound.last().expect("pushed above"))
     }
 
     /// Records one frame into `encoder`: `encode_fit` then `encode_draw`.
@@ -473,13 +258,13 @@ impl TryOnRenderer {
         self.encode_draw(gpu, encoder, scene)
     }
 
-    /// Checks the scene's sizes, makes the targets and returns the frame,
-    /// background and silhouette bind groups.
+    /// Checks the scene's sizes, makes the targets and returns the bind
+    /// groups of its frame and mask.
     fn prepare(
         &mut self,
         gpu: &GpuContext,
         scene: &TryOnScene<'_>,
-    ) -> Result<(wgpu::BindGroup, wgpu::BindGroup, wgpu::BindGroup), GpuError> {
+    ) -> Result<BoundGroups, GpuError> {
         let (width, height) = (scene.frame.width(), scene.frame.height());
         gpu.check_texture_size("try-on frame", width, height)?;
         if let Some(mask) = scene.mask {
@@ -505,7 +290,7 @@ impl TryOnRenderer {
         encoder: &mut wgpu::CommandEncoder,
         scene: &TryOnScene<'_>,
     ) -> Result<(), GpuError> {
-        let (_, _, silhouette_group) = self.prepare(gpu, scene)?;
+        let silhouette_group = self.prepare(gpu, scene)?.silhouette;
         let Some(rig) = scene.rig.filter(|_| !scene.garments.is_empty()) else {
             return Ok(());
         };
@@ -536,7 +321,7 @@ impl TryOnRenderer {
         encoder: &mut wgpu::CommandEncoder,
         scene: &TryOnScene<'_>,
     ) -> Result<wgpu::Texture, GpuError> {
-        let (frame_group, background_group, _) = self.prepare(gpu, scene)?;
+        let groups = self.prepare(gpu, scene)?;
         let (width, height) = (scene.frame.width(), scene.frame.height());
         let queue = gpu.queue.clone();
         let rig = scene.rig;
@@ -604,17 +389,19 @@ impl TryOnRenderer {
         let draw_garments = rig.is_some() && !scene.garments.is_empty();
         let background = BackgroundUniform {
             image_size: [width as f32, height as f32],
-            shadow_offset_px: light_offset.to_array(),
-            shadow_radius_px: (0.02 * pixels_per_metre).clamp(1.0, 40.0),
-            shadow_strength: if draw_garments {
-                self.shadow_strength
-            } else {
-                0.0
-            },
-            has_mask: u32::from(scene.mask.is_some()),
-            _pad: 0,
+            _pad: [0.0; 2],
         };
         queue.write_buffer(&self.background_buffer, 0, bytemuck::bytes_of(&background));
+        self.composer.write(
+            &queue,
+            &ComposeUniform {
+                shadow_offset_px: light_offset.to_array(),
+                shadow_radius_px: (0.02 * pixels_per_metre).clamp(1.0, 40.0),
+                shadow_strength: self.shadow_strength,
+                has_mask: u32::from(scene.mask.is_some()),
+                _pad: [0; 3],
+            },
+        );
         let proxies = match (rig, scene.body) {
             (Some(rig), Some(body)) => BodyProxies::from_body(rig, body),
             (Some(rig), None) => BodyProxies::from_rig(rig),
@@ -636,77 +423,22 @@ impl TryOnRenderer {
             }
         }
         let targets = self.targets.as_ref().expect("made above");
-        let coverage_view = targets.coverage_view.clone();
-        let (output, output_view) = (targets.output.clone(), targets.output_view.clone());
-        let (color_view, depth_view) = (targets.color.clone(), targets.depth.clone());
-        let coverage_depth_view = targets.coverage_depth.clone();
-        let (dressed_view, edges_group) =
-            (targets.dressed_view.clone(), targets.edges_group.clone());
-
-        // Pass 1: where garments show past the body proxies, for the
-        // contact shadow and the soft edges.
-        {
-            let mut pass = layout::begin_render_pass(
-                encoder,
-                "garment coverage",
-                layout::PassTargets {
-                    color: &coverage_view,
-                    resolve_target: None,
-                    load: wgpu::LoadOp::Clear(wgpu::Color::TRANSPARENT),
-                    store: wgpu::StoreOp::Store,
-                    depth: Some(&coverage_depth_view),
-                },
-            );
-            if draw_garments {
-                pass.set_pipeline(&self.coverage_proxy);
-                pass.set_bind_group(0, &frame_group, &[]);
-                self.proxies.draw(&mut pass);
-                pass.set_pipeline(&self.coverage);
-                for g in scene.garments.iter().filter(|g| g.garment.skinned) {
-                    draw_garment(&mut pass, g, None);
-                }
-            }
-        }
-
-        // Pass 2: background, proxies into depth, garments. Multisampled:
-        // into the MSAA target, resolved; single-sampled: directly. With
-        // garments into `dressed` (pass 3 softens their edges into the
-        // output), without straight into the output.
-        let target = if draw_garments {
-            &dressed_view
-        } else {
-            &output_view
-        };
-        let (view, resolve_target, store) = if self.samples > 1 {
-            (&color_view, Some(target), wgpu::StoreOp::Discard)
-        } else {
-            (target, None, wgpu::StoreOp::Store)
-        };
-        let mut pass = layout::begin_render_pass(
-            encoder,
-            "try-on",
-            layout::PassTargets {
-                color: view,
-                resolve_target,
-                load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                store,
-                depth: Some(&depth_view),
-            },
-        );
-        pass.set_pipeline(&self.background);
-        pass.set_bind_group(0, &background_group, &[]);
+        // The main pass: background, proxies into depth, garments.
+        let mut pass = targets.begin_main_pass(encoder, self.samples);
+        pass.set_pipeline(&self.pipelines.background);
+        pass.set_bind_group(0, &groups.background, &[]);
         pass.draw(0..3, 0..1);
         if draw_garments {
-            pass.set_pipeline(&self.proxy);
-            pass.set_bind_group(0, &frame_group, &[]);
+            pass.set_pipeline(&self.pipelines.proxy);
+            pass.set_bind_group(0, &groups.frame, &[]);
             self.proxies.draw(&mut pass);
-            pass.set_bind_group(0, &frame_group, &[]);
+            pass.set_bind_group(0, &groups.frame, &[]);
             // Opaque first, then blended (lenses) over them.
             for blend in [false, true] {
                 for garment in scene.garments {
                     for double_sided in [false, true] {
                         pass.set_pipeline(
-                            &self.garment[usize::from(double_sided)][usize::from(blend)],
+                            &self.pipelines.garment[usize::from(double_sided)][usize::from(blend)],
                         );
                         draw_garment(&mut pass, garment, Some((double_sided, blend)));
                     }
@@ -715,12 +447,12 @@ impl TryOnRenderer {
         }
         drop(pass);
         if draw_garments {
-            // Pass 3: the garments' edges softened into the output.
+            // The last pass: soft edges and the contact shadow.
             let mut pass = layout::begin_render_pass(
                 encoder,
-                "soft edges",
+                "compose",
                 layout::PassTargets {
-                    color: &output_view,
+                    color: &targets.output_view,
                     resolve_target: None,
                     // The full-screen triangle writes every pixel.
                     load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
@@ -728,9 +460,35 @@ impl TryOnRenderer {
                     depth: None,
                 },
             );
-            self.edges.draw(&mut pass, &edges_group);
+            self.composer.draw(&mut pass, &groups.compose);
+        } else {
+            // Nothing to soften or shade: the frame as it is.
+            encoder.copy_texture_to_texture(
+                targets.dressed.as_image_copy(),
+                targets.output.as_image_copy(),
+                targets.output.size(),
+            );
         }
-        Ok(output)
+        Ok(targets.output.clone())
+    }
+}
+
+/// One frame and mask's bind groups (clones of the cached ones).
+struct BoundGroups {
+    frame: wgpu::BindGroup,
+    background: wgpu::BindGroup,
+    silhouette: wgpu::BindGroup,
+    compose: wgpu::BindGroup,
+}
+
+impl BoundGroups {
+    fn of(bound: &BoundTextures) -> BoundGroups {
+        BoundGroups {
+            frame: bound.frame_group.clone(),
+            background: bound.background_group.clone(),
+            silhouette: bound.silhouette_group.clone(),
+            compose: bound.compose_group.clone(),
+        }
     }
 }
 

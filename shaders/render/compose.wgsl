@@ -1,0 +1,86 @@
+// The try-on's last pass, from the dressed frame and the garments'
+// coverage (both written by the main pass) into the output:
+// - soft edges: where the coverage changes within a pixel's 3×3
+//   neighbourhood, the pixel becomes a small blur (a 3×3 tent) of it, so
+//   outlines are not staircases without multisampling and the person
+//   mask's clip is not a hard cut;
+// - the contact shadow: on the person, next to a garment (its coverage
+//   blurred and offset away from the light), the frame darkens a little.
+// Samples are linear (an sRGB texture), so blends are in linear light.
+//
+// The CPU twin is `compose_cpu` in src/render/compose.rs.
+
+// This must be kept in sync with ComposeUniform in src/render/compose.rs.
+struct ComposeUniform {
+    // Shadow offset in pixels (away from the light) and blur radius.
+    shadow_offset_px: vec2<f32>,
+    shadow_radius_px: f32,
+    // 0: no shadow.
+    shadow_strength: f32,
+    has_mask: u32,
+    _pad0: u32,
+    _pad1: u32,
+    _pad2: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: ComposeUniform;
+@group(0) @binding(1) var dressed: texture_2d<f32>;
+// 1 where a garment is seen, 0 elsewhere.
+@group(0) @binding(2) var coverage: texture_2d<f32>;
+@group(0) @binding(3) var person_mask: texture_2d<f32>;
+
+@vertex
+fn vs_main(@builtin(vertex_index) index: u32) -> @builtin(position) vec4<f32> {
+    let x = f32(index & 1u) * 4.0 - 1.0;
+    let y = f32(index >> 1u) * 4.0 - 1.0;
+    return vec4<f32>(x, y, 0.0, 1.0);
+}
+
+fn clamped(p: vec2<i32>) -> vec2<i32> {
+    return clamp(p, vec2<i32>(0), vec2<i32>(textureDimensions(dressed)) - vec2<i32>(1));
+}
+
+fn covered(p: vec2<i32>) -> bool {
+    return textureLoad(coverage, clamped(p), 0).r > 0.5;
+}
+
+@fragment
+fn fs_main(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
+    let p = vec2<i32>(position.xy);
+    let centre = covered(p);
+    var edge = false;
+    for (var i = 0; i < 9; i = i + 1) {
+        if covered(p + vec2<i32>(i % 3 - 1, i / 3 - 1)) != centre {
+            edge = true;
+        }
+    }
+    var color = textureLoad(dressed, clamped(p), 0);
+    if edge {
+        // A 3×3 tent (1 2 1 / 2 4 2 / 1 2 1) / 16.
+        var sum = vec4<f32>(0.0);
+        for (var i = 0; i < 9; i = i + 1) {
+            let dx = i % 3 - 1;
+            let dy = i / 3 - 1;
+            let w = f32((2 - abs(dx)) * (2 - abs(dy)));
+            sum += w * textureLoad(dressed, clamped(p + vec2<i32>(dx, dy)), 0);
+        }
+        color = sum / 16.0;
+    }
+    if params.shadow_strength > 0.0 && params.has_mask == 1u && !centre {
+        let person = textureLoad(person_mask, clamped(p), 0).r;
+        // Only on the person: most of the frame skips the twelve taps.
+        if person > 0.01 {
+            let origin = position.xy - params.shadow_offset_px;
+            var shade = 0.0;
+            for (var i = 0; i < 12; i = i + 1) {
+                let angle = f32(i) * 0.5235988;
+                let ring = select(0.45, 1.0, (i & 1) == 0);
+                let offset = vec2<f32>(cos(angle), sin(angle)) * params.shadow_radius_px * ring;
+                shade += textureLoad(coverage, clamped(vec2<i32>(origin + offset)), 0).r;
+            }
+            shade = shade / 12.0;
+            color = vec4<f32>(color.rgb * (1.0 - params.shadow_strength * shade * person), color.a);
+        }
+    }
+    return color;
+}

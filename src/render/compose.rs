@@ -1,0 +1,162 @@
+//! The try-on's last pass (shaders/render/compose.wgsl): soft garment
+//! edges and the contact shadow, from the dressed frame and the garments'
+//! coverage that the main pass wrote beside it.
+
+use crate::gpu::layout::{self, RenderPipelineSpec};
+use crate::gpu::shaders;
+
+/// The pass's parameters.
+// This must be kept in sync with ComposeUniform in shaders/render/compose.wgsl.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
+pub struct ComposeUniform {
+    /// Where the shadow falls, pixels (away from the light).
+    pub shadow_offset_px: [f32; 2],
+    /// The shadow's blur radius, pixels.
+    pub shadow_radius_px: f32,
+    /// 0 turns the shadow off.
+    pub shadow_strength: f32,
+    /// 1 when a person mask is bound (the shadow falls only on the person).
+    pub has_mask: u32,
+    pub _pad: [u32; 3],
+}
+
+/// The pass: a full-screen triangle into the output.
+pub struct Composer {
+    pipeline: wgpu::RenderPipeline,
+    layout: wgpu::BindGroupLayout,
+    uniform: wgpu::Buffer,
+}
+
+/// What one frame's pass reads.
+pub struct ComposeInputs<'a> {
+    /// The frame with its garments (sRGB, sampled as linear).
+    pub dressed: &'a wgpu::TextureView,
+    /// The garments' coverage (R8: 1 where a garment is seen).
+    pub coverage: &'a wgpu::TextureView,
+    /// The person mask (R32Float), or any 1×1 float texture without one.
+    pub person_mask: &'a wgpu::TextureView,
+}
+
+impl Composer {
+    /// Writes into a target of `format`.
+    pub fn new(device: &wgpu::Device, format: wgpu::TextureFormat) -> Composer {
+        let fragment = wgpu::ShaderStages::FRAGMENT;
+        let layout = layout::bind_group_layout(
+            device,
+            "compose",
+            &[
+                layout::uniform(0, fragment),
+                layout::unfilterable_texture_2d(1, fragment),
+                layout::unfilterable_texture_2d(2, fragment),
+                layout::unfilterable_texture_2d(3, fragment),
+            ],
+        );
+        let module = layout::shader_module(device, "compose", shaders::RENDER_COMPOSE);
+        let pipeline_layout = layout::pipeline_layout(device, "compose", &[&layout]);
+        let pipeline =
+            RenderPipelineSpec::new("compose", &pipeline_layout, &module, format).create(device);
+        Composer {
+            pipeline,
+            layout,
+            uniform: device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("compose"),
+                size: std::mem::size_of::<ComposeUniform>() as u64,
+                usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            }),
+        }
+    }
+
+    /// The bind group reading `inputs`; the caller keeps it while they
+    /// live.
+    pub fn bind_group(&self, device: &wgpu::Device, inputs: &ComposeInputs<'_>) -> wgpu::BindGroup {
+        layout::bind_group(
+            device,
+            "compose",
+            &self.layout,
+            &[
+                self.uniform.as_entire_binding(),
+                wgpu::BindingResource::TextureView(inputs.dressed),
+                wgpu::BindingResource::TextureView(inputs.coverage),
+                wgpu::BindingResource::TextureView(inputs.person_mask),
+            ],
+        )
+    }
+
+    /// This frame's parameters.
+    pub fn write(&self, queue: &wgpu::Queue, params: &ComposeUniform) {
+        queue.write_buffer(&self.uniform, 0, bytemuck::bytes_of(params));
+    }
+
+    pub fn draw(&self, pass: &mut wgpu::RenderPass<'_>, group: &wgpu::BindGroup) {
+        pass.set_pipeline(&self.pipeline);
+        pass.set_bind_group(0, group, &[]);
+        pass.draw(0..3, 0..1);
+    }
+}
+
+/// The pass on the CPU, the twin of compose.wgsl: `dressed` (linear RGBA,
+/// row-major), `covered` and `person` (probabilities, or `None`) all
+/// `width × height`.
+pub fn compose_cpu(
+    dressed: &[[f32; 4]],
+    covered: &[bool],
+    person: Option<&[f32]>,
+    params: &ComposeUniform,
+    width: usize,
+    height: usize,
+) -> Vec<[f32; 4]> {
+    let at = |x: i64, y: i64| {
+        let x = x.clamp(0, width as i64 - 1) as usize;
+        let y = y.clamp(0, height as i64 - 1) as usize;
+        y * width + x
+    };
+    let mut out = dressed.to_vec();
+    for y in 0..height as i64 {
+        for x in 0..width as i64 {
+            let centre = covered[at(x, y)];
+            let mut color = dressed[at(x, y)];
+            let edge = (-1..=1).any(|dy| (-1..=1).any(|dx| covered[at(x + dx, y + dy)] != centre));
+            if edge {
+                let mut sum = [0.0f32; 4];
+                for dy in -1..=1i64 {
+                    for dx in -1..=1i64 {
+                        let w = ((2 - dx.abs()) * (2 - dy.abs())) as f32;
+                        let p = dressed[at(x + dx, y + dy)];
+                        for c in 0..4 {
+                            sum[c] += w * p[c];
+                        }
+                    }
+                }
+                color = sum.map(|s| s / 16.0);
+            }
+            if let (Some(person), true, false) = (person, params.shadow_strength > 0.0, centre) {
+                let on_person = person[at(x, y)];
+                if on_person > 0.01 {
+                    let origin = [
+                        x as f32 + 0.5 - params.shadow_offset_px[0],
+                        y as f32 + 0.5 - params.shadow_offset_px[1],
+                    ];
+                    let shade = (0..12)
+                        .map(|i| {
+                            let angle = i as f32 * std::f32::consts::FRAC_PI_6;
+                            let ring = if i % 2 == 0 { 1.0 } else { 0.45 };
+                            let r = params.shadow_radius_px * ring;
+                            let (sx, sy) =
+                                (origin[0] + angle.cos() * r, origin[1] + angle.sin() * r);
+                            f32::from(u8::from(covered[at(sx as i64, sy as i64)]))
+                        })
+                        .sum::<f32>()
+                        / 12.0;
+                    let dim = 1.0 - params.shadow_strength * shade * on_person;
+                    for c in color.iter_mut().take(3) {
+                        *c *= dim;
+                    }
+                }
+            }
+            out[at(x, y)] = color;
+        }
+    }
+    out
+}

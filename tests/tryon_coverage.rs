@@ -250,24 +250,6 @@ fn the_tshirt_stays_worn_through_the_sample_reel() {
             .collect();
         let person: Vec<bool> = mask.probabilities.iter().map(|p| *p > 0.5).collect();
         let c = measure(&input, &out, (w, h), &landmarks, &person);
-        if std::env::var_os("DRAPE_DUMP").is_some() {
-            eprintln!("frame {} {c:?}", frame.index);
-            image::RgbaImage::from_raw(w, h, out.clone())
-                .unwrap()
-                .save(format!("/tmp/reel_{}.png", frame.index))
-                .unwrap();
-            let m: Vec<u8> = person.iter().map(|p| if *p { 255 } else { 0 }).collect();
-            image::GrayImage::from_raw(w, h, m)
-                .unwrap()
-                .save(format!("/tmp/reel_{}_mask.png", frame.index))
-                .unwrap();
-            std::fs::write(
-                format!("/tmp/reel_{}.json", frame.index),
-                serde_json::to_string(&landmarks.iter().map(|v| [v.x, v.y]).collect::<Vec<_>>())
-                    .unwrap(),
-            )
-            .unwrap();
-        }
         results.push((frame.index, c));
     }
     assert!(results.len() > 40, "{} frames with a person", results.len());

@@ -188,15 +188,15 @@ fn the_tshirt_covers_the_torso_keeps_the_face_and_arms_and_does_not_spill() {
         &std::fs::read_to_string(root().join("tests/data/reference/ref/static.json")).unwrap(),
     )
     .unwrap();
-    // The leaning camera man's jaw and neck lie below his shoulder line,
-    // inside the measured torso, and stay his own (the neck hides the
-    // collar's inside): his coverage goal is lower, by the share of his
-    // torso they take (about 6 %).
+    // The leaning camera man's jaw and cheek lie below his shoulder line,
+    // inside the measured torso, and stay his own (garments never cover
+    // the face): his coverage goal is lower, by the share of his torso
+    // they take (about 7 %).
     let goals = [
         ("astronaut", MIN_COVERAGE),
         ("grace_hopper", MIN_COVERAGE),
         ("basketball1", MIN_COVERAGE),
-        ("camera", 0.91),
+        ("camera", 0.90),
     ];
     let mut failures = Vec::new();
     println!("photo          coverage  spill  kept");

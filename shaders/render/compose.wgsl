@@ -1,9 +1,10 @@
 // The try-on's last pass, from the dressed frame and the garments'
 // coverage (both written by the main pass) into the output:
-// - soft edges: where the coverage changes within a pixel's 3×3
-//   neighbourhood, the pixel becomes a small blur (a 3×3 tent) of it, so
-//   outlines are not staircases without multisampling and the person
-//   mask's clip is not a hard cut;
+// - soft edges: a garment pixel whose 3×3 neighbourhood is not all
+//   garment becomes a small blur (a 3×3 tent) of it, so outlines are not
+//   staircases without multisampling and the person mask's clip is not a
+//   hard cut; pixels off the garment (the wearer's face and arms, the
+//   background) stay as the camera saw them;
 // - the contact shadow: on the person, next to a garment (its coverage
 //   blurred and offset away from the light), the frame darkens a little.
 // Samples are linear (an sRGB texture), so blends are in linear light.
@@ -55,7 +56,7 @@ fn fs_main(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
         }
     }
     var color = textureLoad(dressed, clamped(p), 0);
-    if edge {
+    if edge && centre {
         // A 3×3 tent (1 2 1 / 2 4 2 / 1 2 1) / 16.
         var sum = vec4<f32>(0.0);
         for (var i = 0; i < 9; i = i + 1) {

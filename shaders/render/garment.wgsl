@@ -27,7 +27,7 @@ struct FrameUniform {
     // counter-clockwise; 0 corners: no face seen. Garments clipped to the
     // person never cover it (a collar stays below the chin whatever the
     // posture).
-    face_corners_px: array<vec4<f32>, 6>,
+    face_corners_px: array<vec4<f32>, 8>,
     face_corner_count: u32,
     _pad0: u32,
     _pad1: u32,
@@ -122,7 +122,7 @@ fn face_corner(i: u32) -> vec2<f32> {
 
 // Whether a pixel lies on the face (inside its outline).
 fn on_face(pixel: vec2<f32>) -> bool {
-    let n = min(frame.face_corner_count, 12u);
+    let n = min(frame.face_corner_count, 16u);
     if n < 3u {
         return false;
     }

@@ -118,7 +118,7 @@ pub fn compose_cpu(
             let centre = covered[at(x, y)];
             let mut color = dressed[at(x, y)];
             let edge = (-1..=1).any(|dy| (-1..=1).any(|dx| covered[at(x + dx, y + dy)] != centre));
-            if edge {
+            if edge && centre {
                 let mut sum = [0.0f32; 4];
                 for dy in -1..=1i64 {
                     for dx in -1..=1i64 {

@@ -1,22 +1,29 @@
 //! The face as a convex outline in the image, from the face landmarks:
 //! garments never cover it, so a collar stays below the chin whatever the
 //! posture (a person leaning forward brings the chin down to the
-//! shoulders). The outline follows a head's shape: the chin, the jaw's
-//! angles under the ears, the ears, the top of the head, the nose, so the
-//! neck below the jaw stays free for a collar.
+//! shoulders). The outline follows a head's shape (the chin, the jaw, the
+//! ears, the top of the head, the nose) joined with a head-sized disc
+//! around the nose, which holds the face where the landmarks foreshorten
+//! it (a head tilted down, turned away).
 
 use glam::Vec2;
 
 use crate::pose::{Body, BodyLandmark};
 
-/// The chin lies this many eye-to-mouth distances below the mouth.
-const CHIN_BELOW_MOUTH: f32 = 0.7;
-/// The jaw's angle lies this many eye-to-mouth distances below an ear.
+/// The face's size is its eye-to-mouth distance, but at least this many
+/// times the distance between the eyes: a face tilted down (or up) is
+/// foreshortened from eyes to mouth, not across.
+const EYE_SPAN_TO_EYE_MOUTH: f32 = 1.1;
+/// The chin lies this many face sizes below the mouth.
+const CHIN_BELOW_MOUTH: f32 = 0.85;
+/// Half the jaw's width a little above the chin, in half face widths.
+const JAW_WIDTH_AT_CHIN: f32 = 0.6;
+/// The jaw's angle lies this many face sizes below an ear.
 const JAW_BELOW_EAR: f32 = 0.8;
 /// The top of the head: this many eye-to-mouth distances above the eyes
 /// and the ears.
 const TOP_ABOVE_EYES: f32 = 1.2;
-/// Half the face's width at least, in eye-to-mouth distances, measured
+/// Half the face's width at least, in face sizes, measured
 /// across the face at the eyes (ears seen together, from the side, still
 /// leave a face).
 const MIN_HALF_WIDTH: f32 = 0.9;
@@ -24,7 +31,15 @@ const MIN_HALF_WIDTH: f32 = 0.9;
 const MIN_VISIBILITY: f32 = 0.5;
 /// Corners an outline keeps at most (the GPU's uniform has room for
 /// these).
-pub const FACE_CORNERS: usize = 12;
+pub const FACE_CORNERS: usize = 16;
+/// The head as a disc around the nose, in shoulder widths (the distance
+/// between the shoulder joints, about 37 cm, against a head about 11 cm
+/// from the nose to its back or to the chin): it holds the face however
+/// the landmarks foreshorten it, and the neck just under the chin. Its
+/// outline joins the face's.
+pub const HEAD_RADIUS_SHOULDERS: f32 = 0.3;
+/// Points on the head's disc added to the outline.
+const HEAD_DISC_POINTS: usize = 12;
 
 /// A convex polygon in pixels, its corners in counter-clockwise order (in
 /// the image's axes: `(b − a) × (p − a) ≥ 0` for every edge `a → b` and
@@ -58,24 +73,43 @@ impl FaceOutline {
         };
         let eyes = (pixel(B::LeftEye) + pixel(B::RightEye)) * 0.5;
         let mouth = (pixel(B::MouthLeft) + pixel(B::MouthRight)) * 0.5;
-        let down = mouth - eyes;
-        let eye_to_mouth = down.length();
+        let eye_to_mouth = mouth.distance(eyes);
         if !(eye_to_mouth >= 1.0 && eye_to_mouth.is_finite()) {
             return None;
         }
+        let eye_span = pixel(B::LeftEye).distance(pixel(B::RightEye));
+        let size = eye_to_mouth.max(EYE_SPAN_TO_EYE_MOUTH * eye_span);
+        // Down the face, one face size long.
+        let down = (mouth - eyes) / eye_to_mouth * size;
         let across = down.perp() * MIN_HALF_WIDTH;
         let ears = [pixel(B::LeftEar), pixel(B::RightEar)];
+        let chin = mouth + down * CHIN_BELOW_MOUTH;
         let mut points = vec![
-            mouth + down * CHIN_BELOW_MOUTH,
+            chin,
             eyes - down * TOP_ABOVE_EYES,
             pixel(B::Nose),
             pixel(B::MouthLeft),
             pixel(B::MouthRight),
             eyes + across,
             eyes - across,
+            // The jaw's round under the cheeks, either side of the chin.
+            mouth + down * (CHIN_BELOW_MOUTH * 0.7) + across * JAW_WIDTH_AT_CHIN,
+            mouth + down * (CHIN_BELOW_MOUTH * 0.7) - across * JAW_WIDTH_AT_CHIN,
         ];
         for ear in ears {
             points.extend([ear, ear + down * JAW_BELOW_EAR, ear - down * TOP_ABOVE_EYES]);
+        }
+        let shoulders = pixel(B::LeftShoulder).distance(pixel(B::RightShoulder));
+        let radius = HEAD_RADIUS_SHOULDERS * shoulders;
+        if radius.is_finite() {
+            let nose = pixel(B::Nose);
+            points.extend((0..HEAD_DISC_POINTS).map(|k| {
+                let angle = k as f32 / HEAD_DISC_POINTS as f32 * std::f32::consts::TAU;
+                // Outside the disc by a little, so its edge between two
+                // corners still holds the whole disc.
+                nose + Vec2::from_angle(angle) * radius
+                    / (std::f32::consts::PI / HEAD_DISC_POINTS as f32).cos()
+            }));
         }
         let corners_px = convex_hull(points);
         (corners_px.len() >= 3).then_some(FaceOutline { corners_px })

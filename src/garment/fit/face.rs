@@ -172,6 +172,47 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_outline_holds_the_head_and_the_chin_of_a_face_looking_down() {
+        use crate::garment::fit::{posed_reference_body, BodyCamera};
+        use glam::{Quat, Vec3};
+        let camera = BodyCamera {
+            pixels_per_metre: 400.0,
+            origin_px: Vec2::new(320.0, 700.0),
+            image_width: 640,
+            image_height: 720,
+        };
+        // The head pitched 40° down about the neck: eyes to mouth
+        // foreshortened in the image.
+        let neck = crate::garment::RestSkeleton::reference().head(crate::garment::RigJoint::Neck)
+            - Vec3::new(0.0, 0.97, 0.0);
+        let body = posed_reference_body(
+            |joint, p| match joint {
+                crate::garment::RigJoint::Head => neck + Quat::from_rotation_x(0.7) * (p - neck),
+                _ => p,
+            },
+            &camera,
+        );
+        let outline = FaceOutline::from_body(&body, 640, 720).expect("a face");
+        let px = |l: BodyLandmark| {
+            let lm = body.landmarks[l as usize];
+            Vec2::new(lm.x * 640.0, lm.y * 720.0)
+        };
+        let shoulders = px(BodyLandmark::LeftShoulder).distance(px(BodyLandmark::RightShoulder));
+        let nose = px(BodyLandmark::Nose);
+        for k in 0..36 {
+            let p = nose + Vec2::from_angle(k as f32 * 10f32.to_radians()) * 0.29 * shoulders;
+            assert!(outline.contains(p), "the head disc at {p}");
+        }
+        let mouth = (px(BodyLandmark::MouthLeft) + px(BodyLandmark::MouthRight)) * 0.5;
+        let eyes = (px(BodyLandmark::LeftEye) + px(BodyLandmark::RightEye)) * 0.5;
+        assert!(outline.contains(mouth + (mouth - eyes) * 0.8), "the chin");
+        assert!(
+            !outline.contains(nose + Vec2::new(0.0, 0.6 * shoulders)),
+            "the chest"
+        );
+    }
+
+    #[test]
     fn a_hull_holds_its_points_and_drops_inner_ones() {
         let square = [
             Vec2::new(0.0, 0.0),

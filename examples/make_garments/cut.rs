@@ -7,6 +7,61 @@ use std::f32::consts::PI;
 use glam::{Vec2, Vec3};
 
 use crate::pattern::{cubic, polyline_length, Edge, Piece};
+use crate::sew::{Placed, Seam};
+
+/// Where a top's pieces sit in the lists `top_with_sleeves` makes.
+pub const FRONT: usize = 0;
+pub const BACK: usize = 1;
+pub const SLEEVE_PIECE: usize = 2;
+
+/// A top's front and back bodies (cut on the fold, mirrored later) and a
+/// set-in sleeve cut to their armholes, started round a body of
+/// `body_radius_m`, meshed at `spacing_m`; and the seams every such top
+/// has: side, shoulder, the sleeve cap into both armholes, the sleeve's
+/// underarm.
+pub fn top_with_sleeves(
+    front: Piece,
+    back: Piece,
+    sleeve_cut: &Sleeve,
+    body_radius_m: f32,
+    spacing_m: f32,
+) -> (Vec<Placed>, Vec<Seam>) {
+    let sleeve = set_in_sleeve(
+        sleeve_cut,
+        &front.edges[front.edge("armhole")],
+        &back.edges[back.edge("armhole")],
+    );
+    let placed = vec![
+        Placed {
+            mesh: front.mesh(spacing_m),
+            piece: front,
+            start: Box::new(body_start(true, body_radius_m)),
+        },
+        Placed {
+            mesh: back.mesh(spacing_m),
+            piece: back,
+            start: Box::new(body_start(false, body_radius_m)),
+        },
+        Placed {
+            mesh: sleeve.mesh(spacing_m),
+            piece: sleeve,
+            start: Box::new(sleeve_start(sleeve_cut)),
+        },
+    ];
+    let seam = |a, b, reversed| Seam { a, b, reversed };
+    let seams = vec![
+        seam((FRONT, "side"), (BACK, "side"), false),
+        seam((FRONT, "shoulder"), (BACK, "shoulder"), false),
+        seam((FRONT, "armhole"), (SLEEVE_PIECE, "cap_front"), true),
+        seam((BACK, "armhole"), (SLEEVE_PIECE, "cap_back"), false),
+        seam(
+            (SLEEVE_PIECE, "under_back"),
+            (SLEEVE_PIECE, "under_front"),
+            true,
+        ),
+    ];
+    (placed, seams)
+}
 
 /// A body's side: hem, waist and underarm heights, and the half width
 /// (a quarter of the girth, flat) at each.

@@ -10,7 +10,7 @@ use glam::{Vec2, Vec3};
 use crate::bake::Surface;
 use crate::body::Body;
 use crate::cloth::{grid, nearest_on, surface_at, Charts, Cloth, Part};
-use crate::cut::{body_start, set_in_sleeve, sleeve_start, Sleeve, Torso};
+use crate::cut::{top_with_sleeves, Sleeve, Torso, BACK, FRONT, SLEEVE_PIECE};
 use crate::fabric::{along, fold, noise, stitches, twill};
 use crate::mesh::{cylinder, smoothstep, Primitive};
 use crate::pattern::{cubic, polyline_length, Edge, Piece};
@@ -167,49 +167,10 @@ fn back() -> Piece {
     }
 }
 
-pub const FRONT: usize = 0;
-pub const BACK: usize = 1;
-pub const SLEEVE_PIECE: usize = 2;
-
 /// The pieces, their seams and their folds (the buttoned front edge is
 /// held on the centre line like a fold).
 pub fn pattern() -> (Vec<Placed>, Vec<Seam>, Vec<(usize, &'static str)>) {
-    let front = front();
-    let back = back();
-    let sleeve = set_in_sleeve(
-        &SLEEVE,
-        &front.edges[front.edge("armhole")],
-        &back.edges[back.edge("armhole")],
-    );
-    let placed = vec![
-        Placed {
-            mesh: front.mesh(SPACING_M),
-            piece: front,
-            start: Box::new(body_start(true, 0.235)),
-        },
-        Placed {
-            mesh: back.mesh(SPACING_M),
-            piece: back,
-            start: Box::new(body_start(false, 0.235)),
-        },
-        Placed {
-            mesh: sleeve.mesh(SPACING_M),
-            piece: sleeve,
-            start: Box::new(sleeve_start(&SLEEVE)),
-        },
-    ];
-    let seam = |a, b, reversed| Seam { a, b, reversed };
-    let seams = vec![
-        seam((FRONT, "side"), (BACK, "side"), false),
-        seam((FRONT, "shoulder"), (BACK, "shoulder"), false),
-        seam((FRONT, "armhole"), (SLEEVE_PIECE, "cap_front"), true),
-        seam((BACK, "armhole"), (SLEEVE_PIECE, "cap_back"), false),
-        seam(
-            (SLEEVE_PIECE, "under_back"),
-            (SLEEVE_PIECE, "under_front"),
-            true,
-        ),
-    ];
+    let (placed, seams) = top_with_sleeves(front(), back(), &SLEEVE, 0.235, SPACING_M);
     (placed, seams, vec![(FRONT, "front"), (BACK, "fold")])
 }
 

@@ -8,7 +8,7 @@ use glam::{Vec2, Vec3};
 use crate::bake::Surface;
 use crate::body::Body;
 use crate::cloth::{strip, surface_at, Charts, Part};
-use crate::cut::{body_start, set_in_sleeve, sleeve_start, Sleeve, Torso};
+use crate::cut::{top_with_sleeves, Sleeve, Torso, BACK, FRONT, SLEEVE_PIECE};
 use crate::fabric::{along, fold, jersey, noise, rib, stitches};
 use crate::mesh::smoothstep;
 use crate::pattern::{cubic, polyline_length, Edge, Piece};
@@ -105,48 +105,15 @@ fn body(name: &'static str, front: bool) -> Piece {
     }
 }
 
-pub const FRONT: usize = 0;
-pub const BACK: usize = 1;
-pub const SLEEVE_PIECE: usize = 2;
-
 /// The pieces, their seams and their folds.
 pub fn pattern() -> (Vec<Placed>, Vec<Seam>, Vec<(usize, &'static str)>) {
-    let front = body("front", true);
-    let back = body("back", false);
-    let sleeve = set_in_sleeve(
+    let (placed, seams) = top_with_sleeves(
+        body("front", true),
+        body("back", false),
         &SLEEVE,
-        &front.edges[front.edge("armhole")],
-        &back.edges[back.edge("armhole")],
+        0.215,
+        SPACING_M,
     );
-    let placed = vec![
-        Placed {
-            mesh: front.mesh(SPACING_M),
-            piece: front,
-            start: Box::new(body_start(true, 0.215)),
-        },
-        Placed {
-            mesh: back.mesh(SPACING_M),
-            piece: back,
-            start: Box::new(body_start(false, 0.215)),
-        },
-        Placed {
-            mesh: sleeve.mesh(SPACING_M),
-            piece: sleeve,
-            start: Box::new(sleeve_start(&SLEEVE)),
-        },
-    ];
-    let seam = |a, b, reversed| Seam { a, b, reversed };
-    let seams = vec![
-        seam((FRONT, "side"), (BACK, "side"), false),
-        seam((FRONT, "shoulder"), (BACK, "shoulder"), false),
-        seam((FRONT, "armhole"), (SLEEVE_PIECE, "cap_front"), true),
-        seam((BACK, "armhole"), (SLEEVE_PIECE, "cap_back"), false),
-        seam(
-            (SLEEVE_PIECE, "under_back"),
-            (SLEEVE_PIECE, "under_front"),
-            true,
-        ),
-    ];
     (placed, seams, vec![(FRONT, "fold"), (BACK, "fold")])
 }
 

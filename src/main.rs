@@ -124,6 +124,22 @@ enum BenchTarget {
         #[command(flatten)]
         tryon: TryOnArgs,
     },
+    /// The whole try-on on the bundled clip, looped, for a long time:
+    /// resident memory, GPU memory and frame time at every interval (a
+    /// kiosk's day in advance: they must stay flat).
+    Soak {
+        /// How long to run.
+        #[arg(long, default_value_t = 60.0, value_parser = parse_positive_minutes)]
+        minutes: f64,
+        /// Seconds between reports.
+        #[arg(long, default_value_t = 60.0, value_parser = parse_positive_seconds)]
+        every: f64,
+        /// Frame size, WxH.
+        #[arg(long, value_parser = parse_size, default_value = "640x480")]
+        size: (u32, u32),
+        #[command(flatten)]
+        tryon: TryOnArgs,
+    },
     /// The pose pipeline per stage on the reference panning clip
     /// (tracking mode, segmentation on), next to MediaPipe timed in the
     /// same run (scripts/bench_mediapipe.py; DRAPE_MEDIAPIPE_PYTHON picks
@@ -338,6 +354,23 @@ enum MatrixArg {
 enum RangeArg {
     Limited,
     Full,
+}
+
+fn parse_positive_minutes(s: &str) -> Result<f64, String> {
+    parse_positive(s, "minutes")
+}
+
+fn parse_positive_seconds(s: &str) -> Result<f64, String> {
+    parse_positive(s, "seconds")
+}
+
+fn parse_positive(s: &str, unit: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!(
+            "expected a positive number of {unit}, like 1 or 0.5, not {s:?}"
+        )),
+    }
 }
 
 fn parse_pixel_format(s: &str) -> Result<PixelFormat, String> {

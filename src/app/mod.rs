@@ -5,6 +5,7 @@ pub mod bench;
 pub mod bench_frame;
 pub mod pose;
 mod render;
+pub mod soak;
 pub mod window;
 
 pub use render::{render, Progress, RenderOptions, RenderSummary};

@@ -39,6 +39,59 @@ pub(super) fn bench(args: BenchArgs) -> drape::Result<()> {
             print!("{result}");
             Ok(())
         }
+        BenchTarget::Soak {
+            minutes,
+            every,
+            size,
+            tryon,
+        } => {
+            let Some(config) = tryon.config(false) else {
+                return Err(output::OutputError::BadSpec(
+                    "bench soak runs the try-on: drop --no-tryon".into(),
+                )
+                .into());
+            };
+            let clip = sample_clip();
+            let options = InputOptions::default();
+            let mut source = capture::open_source(
+                &SourceSpec::parse(&clip.display().to_string(), &options)?,
+                &options,
+            )?;
+            let mut frames = Vec::new();
+            while let Some(frame) = source.next_frame()? {
+                frames.push(frame);
+            }
+            let frames = app::bench_frame::scaled_frames(&frames, size.0, size.1)?;
+            let gpu = GpuContext::headless()?;
+            println!(
+                "soak: the try-on on {} looped at {}x{} for {minutes} min on {}",
+                clip.display(),
+                size.0,
+                size.1,
+                gpu.info.name
+            );
+            let reports = app::soak::soak(
+                &gpu,
+                &config,
+                &frames,
+                std::time::Duration::from_secs_f64(minutes * 60.0),
+                std::time::Duration::from_secs_f64(every),
+                |report| println!("{report}"),
+            )?;
+            if let (Some(first), Some(last)) = (reports.first(), reports.last()) {
+                let growth = match (first.resident_bytes, last.resident_bytes) {
+                    (Some(a), Some(b)) => {
+                        format!("{:+.1} MB", (b as f64 - a as f64) / (1 << 20) as f64)
+                    }
+                    _ => "n/a".into(),
+                };
+                println!(
+                    "soak: resident memory {growth} from the first report to the last; median frame {:.2} → {:.2} ms",
+                    first.median_frame_ms, last.median_frame_ms
+                );
+            }
+            Ok(())
+        }
         BenchTarget::Pose {
             passes,
             model,

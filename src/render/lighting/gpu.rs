@@ -11,6 +11,9 @@ use wgpu::util::DeviceExt;
 const TILE_SAMPLES: u32 = 32;
 /// Bytes of one workgroup's partial sums: 4 vec4<f32>.
 const PARTIAL_BYTES: u64 = 64;
+/// Bind groups kept (a bounded cache): both mask textures and none, for
+/// one frame texture.
+const BOUND_KEPT: usize = 3;
 
 /// The light as the garment shader reads it (a uniform or storage buffer):
 /// the irradiance SH and the dominant light of [`AmbientLight`], each in
@@ -83,14 +86,18 @@ pub struct LightEstimator {
     finalize: wgpu::ComputePipeline,
     layout: wgpu::BindGroupLayout,
     uniforms: wgpu::Buffer,
-    /// 4 vec4 partial sums per `reduce` workgroup; grows with the frame.
+    /// 4 vec4 partial sums per `reduce` workgroup; grows with the frame
+    /// (bounded by the largest frame seen).
     partials: wgpu::Buffer,
     /// The running estimate, a `LightUniform` (STORAGE | UNIFORM).
     light: wgpu::Buffer,
     staging: wgpu::Buffer,
     /// Bound when no mask is given, with `has_mask` 0.
     no_mask: wgpu::Texture,
-    bound: Option<Bound>,
+    /// Bind groups for the frame and mask textures seen lately, newest
+    /// last; at most `BOUND_KEPT` (the pose stage's mask alternates
+    /// between two textures, so one entry would be rebuilt every frame).
+    bound: Vec<Bound>,
     /// Whether `light` holds an estimate to blend the next frame with.
     has_previous: bool,
 }
@@ -153,7 +160,7 @@ impl LightEstimator {
                 MASK_FORMAT,
                 wgpu::TextureUsages::TEXTURE_BINDING,
             ),
-            bound: None,
+            bound: Vec::new(),
             has_previous: false,
         }
     }
@@ -192,7 +199,7 @@ impl LightEstimator {
         let groups = group_count[0] as u64 * group_count[1] as u64;
         if self.partials.size() < groups * PARTIAL_BYTES {
             self.partials = partials_buffer(gpu, groups);
-            self.bound = None;
+            self.bound.clear();
         }
         let uniforms = EstimateParams {
             frame_size: [width, height],
@@ -260,10 +267,12 @@ impl LightEstimator {
         frame: &wgpu::Texture,
         mask: Option<&wgpu::Texture>,
     ) -> wgpu::BindGroup {
-        if let Some(bound) = &self.bound {
-            if &bound.frame == frame && bound.mask.as_ref() == mask {
-                return bound.group.clone();
-            }
+        if let Some(bound) = self
+            .bound
+            .iter()
+            .find(|b| &b.frame == frame && b.mask.as_ref() == mask)
+        {
+            return bound.group.clone();
         }
         let view = |t: &wgpu::Texture| t.create_view(&wgpu::TextureViewDescriptor::default());
         let frame_view = view(frame);
@@ -280,7 +289,10 @@ impl LightEstimator {
                 self.light.as_entire_binding(),
             ],
         );
-        self.bound = Some(Bound {
+        if self.bound.len() == BOUND_KEPT {
+            self.bound.remove(0);
+        }
+        self.bound.push(Bound {
             frame: frame.clone(),
             mask: mask.cloned(),
             group: group.clone(),

@@ -10,7 +10,10 @@ use super::Catalog;
 
 /// Loaded assets keyed by path (as given, e.g. `CatalogEntry::asset`), each
 /// with the file's modification time and length when it was loaded, so an
-/// asset that staff replace is loaded again.
+/// asset that staff replace is loaded again. Bounded: one entry per file
+/// (a replaced file replaces its entry), and `evict_missing` drops the
+/// files a catalog no longer names, so a kiosk holds at most its
+/// catalog's assets however long it runs.
 #[derive(Debug)]
 pub struct AssetCache<T> {
     entries: HashMap<PathBuf, Cached<T>>,

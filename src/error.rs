@@ -18,11 +18,11 @@ pub enum Error {
     #[error(transparent)]
     Catalog(#[from] crate::garment::catalog::CatalogError),
     #[error(transparent)]
-    Gltf(#[from] crate::garment::gltf_load::GltfError),
+    Gltf(#[from] crate::garment::GltfError),
     #[error(transparent)]
-    Photo(#[from] crate::garment::photo::PhotoError),
+    Photo(#[from] crate::garment::PhotoError),
     #[error(transparent)]
-    Overlay(#[from] crate::render::overlay::OverlayError),
+    Overlay(#[from] crate::render::OverlayError),
     #[error(transparent)]
     TryOn(#[from] crate::tryon::TryOnError),
     #[error(transparent)]

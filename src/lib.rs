@@ -19,9 +19,37 @@
 //! # Ok(()) }
 //! ```
 
+/// Declares modules that are `pub` (hidden from the docs) with the
+/// `internals` feature and crate-private otherwise. drape's own tests,
+/// benches and fuzz targets turn the feature on to compare each GPU kernel
+/// with its CPU reference; library users get the documented surface only.
+macro_rules! internal_mod {
+    ($($name:ident),* $(,)?) => {$(
+        #[cfg(feature = "internals")]
+        #[doc(hidden)]
+        pub mod $name;
+        #[cfg(not(feature = "internals"))]
+        #[allow(dead_code, unused_imports)]
+        pub(crate) mod $name;
+    )*};
+}
+
+/// Re-exports for crate-internal paths, public only with `internals`
+/// (see `internal_mod!`).
+macro_rules! internal_use {
+    ($($tree:tt)*) => {
+        #[cfg(feature = "internals")]
+        #[doc(hidden)]
+        pub use $($tree)*;
+        #[cfg(not(feature = "internals"))]
+        #[allow(unused_imports)]
+        pub(crate) use $($tree)*;
+    };
+}
+
 pub mod app;
 pub mod capture;
-pub mod cloth;
+internal_mod!(cloth, upload);
 mod error;
 pub mod garment;
 pub mod gpu;
@@ -31,9 +59,9 @@ pub mod output;
 pub mod pose;
 pub mod render;
 pub mod tryon;
-pub mod upload;
 
 pub use capture::{Frame, FrameSource, PixelFormat};
+pub use cloth::ClothError;
 pub use error::{Error, Result};
 pub use gpu::GpuContext;
 pub use mirror::{Mirror, MirrorConfig};

@@ -12,7 +12,7 @@ use drape::capture::{
 };
 use drape::nn::models::PoseModel;
 use drape::output::{self, OutputFormat, SinkOptions, SinkSpec};
-use drape::render::overlay::OverlayCorner;
+use drape::render::OverlayCorner;
 use drape::{GpuContext, Mirror, MirrorConfig};
 
 #[path = "cli/bench.rs"]

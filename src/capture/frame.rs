@@ -169,14 +169,23 @@ impl Frame {
         })
     }
 
+    /// The same frame with its presentation time and index set.
     pub fn with_timestamp(mut self, timestamp: Duration, index: u64) -> Frame {
         self.timestamp = timestamp;
         self.index = index;
         self
     }
 
+    /// The same frame with its YUV colour matrix and range set (ignored
+    /// for RGB formats).
     pub fn with_color_space(mut self, color_space: ColorSpace) -> Frame {
         self.color_space = color_space;
         self
+    }
+
+    /// The frame as tightly packed RGBA8 rows, converted on the CPU exactly
+    /// as the GPU upload does (same YUV matrix and range, no mirroring).
+    pub fn to_rgba8(&self) -> Vec<u8> {
+        crate::upload::cpu::convert_to_rgba(self, false)
     }
 }

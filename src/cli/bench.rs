@@ -169,7 +169,7 @@ fn pan_clip() -> drape::Result<Vec<drape::Frame>> {
     let photo = source
         .next_frame()?
         .ok_or_else(|| capture::CaptureError::NoImages(path.display().to_string()))?;
-    let rgba = drape::upload::cpu::convert_to_rgba(&photo, false);
+    let rgba = photo.to_rgba8();
     let (w, h) = (photo.width as usize, photo.height as usize);
     let (crop_w, crop_h) = (600usize.min(w), 480usize.min(h));
     (0..60u32)

@@ -53,7 +53,7 @@ impl Default for ClothOptions {
 
 impl ClothOptions {
     /// The solver's parameters for these options.
-    pub fn params(&self) -> ClothParams {
+    pub(crate) fn params(&self) -> ClothParams {
         let jersey = ClothParams::default();
         let stiffness = self.stiffness.max(1e-3);
         ClothParams {

@@ -1,14 +1,9 @@
 //! Garments: the catalog, skinned glTF garments, photo garments and
 //! accessories, and fitting them to a `Body`.
 
-pub mod accessory;
+internal_mod!(accessory, cloth, deform, fit, gltf_load, photo, rig, silhouette);
 pub mod catalog;
-pub mod cloth;
-pub mod deform;
-pub mod fit;
-pub mod gltf_load;
-pub mod photo;
-pub mod rig;
-pub mod silhouette;
 
-pub use rig::{RestSkeleton, RigJoint};
+pub use gltf_load::GltfError;
+pub use photo::PhotoError;
+internal_use!(rig::{RestSkeleton, RigJoint});

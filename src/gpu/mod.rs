@@ -1,17 +1,16 @@
 //! The GPU context: instance, adapter, device and queue, headless or for a
 //! window, and the helpers every stage shares (readback, shader sources).
 
+internal_mod!(layout, shaders);
 mod adapters;
-pub mod layout;
 mod readback;
-pub mod shaders;
 mod texture;
 
 use std::sync::Arc;
 
 pub use adapters::{describe_adapters, AdapterReport};
-pub use readback::{read_mapped, TextureReadback};
-pub use texture::{texture_2d, texture_2d_descriptor};
+internal_use!(readback::{read_mapped, TextureReadback});
+internal_use!(texture::{texture_2d, texture_2d_descriptor});
 
 /// Why the GPU could not be used.
 #[derive(Debug, thiserror::Error)]

@@ -1,15 +1,12 @@
 //! `nn`: a small TFLite runtime. `tflite` reads a model file into a
 //! `Model`; `cpu` runs it in plain Rust, `gpu` in WGSL compute shaders.
 
-pub mod cpu;
-pub mod executor;
-pub mod gpu;
-pub mod model;
+internal_mod!(cpu, executor, gpu, model, tflite);
 pub mod models;
-pub mod tflite;
 
-pub use executor::{Backend, Executor};
-pub use model::{Activation, Model, Op, OpKind, Padding, Tensor, TensorId};
+pub use executor::Backend;
+internal_use!(executor::Executor);
+internal_use!(model::{Activation, Model, Op, OpKind, Padding, Tensor, TensorId});
 
 /// Why a model could not be loaded or run.
 #[derive(Debug, thiserror::Error)]

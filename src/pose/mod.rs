@@ -2,23 +2,18 @@
 //! the region of interest, the landmark crop and decoding, tracking,
 //! smoothing and segmentation. Its output is a `Body`.
 
+internal_mod!(crop, detector, landmarks, mask, mask_gpu, roi, tracking);
 pub mod body;
-pub mod crop;
-pub mod detector;
 pub mod draw;
 pub mod error;
 pub mod filter;
-pub mod landmarks;
-pub mod mask;
-pub mod mask_gpu;
-pub mod roi;
 pub mod tracker;
-pub mod tracking;
 pub mod types;
 
 pub use body::{Body, BodyLandmark, Landmark};
-pub use detector::{detect, PoseDetector};
+internal_use!(detector::{detect, PoseDetector});
 pub use error::PoseError;
-pub use roi::roi_from_detection;
+pub use mask::PersonMask;
+internal_use!(roi::roi_from_detection);
 pub use tracker::{PoseConfig, PoseTracker, StageTimes};
 pub use types::{Detection, NormalizedRect, RelativeBox, RgbaImage};

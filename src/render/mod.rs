@@ -2,16 +2,20 @@
 //! body proxies and the person mask for occlusion, skinned garments lit by
 //! the room's light estimated from the frame, overlays.
 
-pub mod cloth_gpu;
-pub mod compose;
-pub mod deform_gpu;
-pub mod garment_gpu;
-pub mod lighting;
-pub mod mipmaps;
-pub mod overlay;
-pub mod proxies;
-pub mod srgb;
-pub mod tryon;
+internal_mod!(
+    cloth_gpu,
+    compose,
+    deform_gpu,
+    garment_gpu,
+    lighting,
+    mipmaps,
+    overlay,
+    proxies,
+    srgb,
+    tryon
+);
 
-pub use garment_gpu::GpuGarment;
-pub use tryon::{SceneGarment, ShadingLight, TryOnRenderer, TryOnScene};
+pub use overlay::{OverlayCorner, OverlayError, ProductCard};
+internal_use!(garment_gpu::GpuGarment);
+pub use tryon::ShadingLight;
+internal_use!(tryon::{SceneGarment, TryOnRenderer, TryOnScene});

@@ -76,3 +76,20 @@ fn memory_stays_flat_over_three_hundred_try_on_frames() {
         FRAMES - WARM_UP_FRAMES
     );
 }
+
+/// An empty clip has nothing to loop: the soak returns at once instead of
+/// spinning through empty laps until the clock runs out.
+#[test]
+fn soak_of_an_empty_clip_returns_at_once() {
+    let gpu = GpuContext::headless().expect("a GPU adapter (lavapipe)");
+    let reports = drape::app::soak::soak(
+        &gpu,
+        &TryOnConfig::sample(),
+        &[],
+        Duration::from_secs(3600),
+        Duration::from_secs(60),
+        |_| panic!("no report expected"),
+    )
+    .unwrap();
+    assert!(reports.is_empty());
+}

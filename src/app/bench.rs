@@ -14,7 +14,9 @@ use crate::nn::{Model, NnError};
 /// How long to measure each configuration.
 #[derive(Debug, Clone, Copy)]
 pub struct BenchOptions {
+    /// Untimed runs before measuring.
     pub warmup: usize,
+    /// Timed runs whose median is reported (at least one is made).
     pub runs: usize,
     /// Include the GPU executor (slow on a software adapter).
     pub gpu: bool,
@@ -36,9 +38,14 @@ impl Default for BenchOptions {
 /// One line of the table.
 #[derive(Debug, Clone)]
 pub struct BenchRow {
+    /// The model's file name, e.g. `"pose_landmark_lite.tflite"`.
     pub model: &'static str,
+    /// What ran it, with thread count or GPU name, e.g. `"drape cpu, 2 thread(s)"`.
     pub executor: String,
+    /// Median latency of one inference, in milliseconds.
     pub median_ms: f64,
+    /// Throughput in GFLOP/s (2 FLOPs per multiply-accumulate), not a
+    /// GFLOP count.
     pub gflops: f64,
 }
 
@@ -259,13 +266,23 @@ mod tests {
 /// Median per-stage latency of the pose pipeline on a clip, in ms.
 #[derive(Debug, Clone, Default)]
 pub struct PoseBench {
+    /// Frames in the clip (each pass runs them all).
     pub frames: usize,
+    /// Converting the frame to RGBA on the CPU, plus uploading and
+    /// converting it on the GPU when the tracker takes a texture.
     pub upload_ms: f64,
+    /// The detector (0 on tracked frames).
     pub detect_ms: f64,
+    /// Cropping the region into the landmark model's input.
     pub crop_ms: f64,
+    /// The landmark model.
     pub inference_ms: f64,
+    /// Decoding, smoothing and placing the next region.
     pub decode_ms: f64,
+    /// Warping and blending the person mask.
     pub mask_ms: f64,
+    /// The median of each frame's sum of stages (not the sum of the
+    /// medians).
     pub total_ms: f64,
     /// MediaPipe's median for the same clip, when known.
     pub mediapipe: Option<MediaPipeFigure>,
@@ -274,6 +291,7 @@ pub struct PoseBench {
 /// MediaPipe's per-frame median on the bench's clip.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MediaPipeFigure {
+    /// MediaPipe's median latency per frame, in milliseconds.
     pub median_ms: f64,
     /// Where the figure comes from: "measured in this run" or the
     /// reference's speed table.
@@ -287,7 +305,8 @@ fn median(mut values: Vec<f64>) -> f64 {
 
 /// Runs `tracker` over `frames` (RGBA8, tracking mode) `passes` times,
 /// restarting the tracker each pass, and reports median stage times. The
-/// upload stage is the frame's conversion on the GPU and its read-back.
+/// upload stage is the frame's conversion to RGBA on the CPU, plus its
+/// upload and conversion on the GPU when the tracker takes a texture.
 pub fn bench_pose(
     mirror: &mut crate::Mirror,
     tracker: &mut crate::pose::PoseTracker,

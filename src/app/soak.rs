@@ -17,15 +17,18 @@ pub struct SoakReport {
     pub elapsed: Duration,
     /// Frames since the start.
     pub frames: u64,
-    /// The interval's median and slowest frame, milliseconds.
+    /// The interval's median frame time, in milliseconds.
     pub median_frame_ms: f64,
+    /// The interval's slowest frame time, in milliseconds.
     pub slowest_frame_ms: f64,
     /// The process's resident memory (Linux), bytes.
     pub resident_bytes: Option<u64>,
-    /// What wgpu has allocated for buffers and textures, bytes, and its
-    /// live buffers and bind groups.
+    /// What wgpu has allocated for buffers and textures, in bytes (from
+    /// its internal counters).
     pub gpu_memory_bytes: u64,
+    /// wgpu's count of live buffers.
     pub gpu_buffers: isize,
+    /// wgpu's count of live bind groups.
     pub gpu_bind_groups: isize,
 }
 
@@ -59,7 +62,7 @@ pub fn resident_memory_bytes() -> Option<u64> {
 /// Runs the try-on of `config` on `clip` (looped, its timestamps carried
 /// on, mirrored like a mirror) until `duration` has passed, calling
 /// `report` every `every` and once at the end. Each frame is read back to
-/// the CPU, as a sink would.
+/// the CPU, as a sink would. An empty clip returns no reports at once.
 pub fn soak(
     gpu: &GpuContext,
     config: &TryOnConfig,
@@ -68,6 +71,10 @@ pub fn soak(
     every: Duration,
     mut report: impl FnMut(&SoakReport),
 ) -> Result<Vec<SoakReport>> {
+    // Nothing to loop: the lap iterator below would never yield.
+    if clip.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut mirror = Mirror::new(gpu, MirrorConfig { mirror: true });
     mirror.set_tryon(Some(TryOn::new(gpu, config.clone())?));
     let clip_span = clip
@@ -94,7 +101,7 @@ pub fn soak(
             reports.push(entry);
             next_report += every;
         }
-        if done || clip.is_empty() {
+        if done {
             break;
         }
     }

@@ -112,15 +112,19 @@ pub enum ColorMatrix {
 /// Whether Y'CbCr uses the full 0–255 range or video's 16–235 / 16–240.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum ColorRange {
+    /// Video range: Y' in 16–235, Cb and Cr in 16–240.
     #[default]
     Limited,
+    /// Full range: every component in 0–255.
     Full,
 }
 
 /// How to read Y'CbCr bytes. Ignored for RGB and gray formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct ColorSpace {
+    /// The matrix that turns Y'CbCr into R'G'B'.
     pub matrix: ColorMatrix,
+    /// The range the Y'CbCr values cover.
     pub range: ColorRange,
 }
 
@@ -129,9 +133,13 @@ pub struct ColorSpace {
 pub struct Frame {
     /// Tightly packed bytes in `format` (see `PixelFormat::frame_len`).
     pub data: Vec<u8>,
+    /// How `data` is laid out.
     pub format: PixelFormat,
+    /// How to read `data` when `format` is Y'CbCr.
     pub color_space: ColorSpace,
+    /// Width in pixels (never zero).
     pub width: u32,
+    /// Height in pixels (never zero).
     pub height: u32,
     /// Time since the source started (presentation time for files,
     /// capture time for live sources).

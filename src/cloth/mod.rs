@@ -54,33 +54,51 @@ pub enum ClothError {
     /// A `ClothParams` field out of its range.
     #[error("cloth parameter {name} = {value} is out of range: {expected}")]
     InvalidParam {
+        /// The `ClothParams` field's name.
         name: &'static str,
+        /// The value it had, formatted.
         value: String,
+        /// The allowed range, in words (e.g. `"1 to 64"`).
         expected: &'static str,
     },
     /// Two per-particle inputs of different lengths.
     #[error("{what} has {actual} entries, expected {expected} (one per particle)")]
     LengthMismatch {
+        /// The input that is too short or too long, e.g. `"targets"`.
         what: &'static str,
+        /// The number of particles.
         expected: usize,
+        /// The number of entries it has.
         actual: usize,
     },
     /// A triangle names a particle that does not exist.
     #[error("triangle {triangle} uses particle {index}, but there are only {particle_count}")]
     IndexOutOfRange {
+        /// Index of the triangle in the triangle list.
         triangle: usize,
+        /// The particle index it names.
         index: u32,
+        /// The number of particles.
         particle_count: usize,
     },
     /// A NaN or infinite value where a finite one is needed.
     #[error("{what}[{index}] is not finite")]
-    NonFinite { what: &'static str, index: usize },
+    NonFinite {
+        /// The input that holds it, e.g. `"positions"` or `"dt_s"`.
+        what: &'static str,
+        /// Index of the first bad entry (0 for a single value).
+        index: usize,
+    },
     /// A per-particle value out of its range (negative compliance or radius).
     #[error("{what}[{index}] = {value} is out of range: {expected}")]
     InvalidParticle {
+        /// The per-particle input, e.g. `"tether_radius_m"`.
         what: &'static str,
+        /// Index of the first bad particle.
         index: usize,
+        /// Its value, in the input's unit.
         value: f32,
+        /// The allowed range, in words.
         expected: &'static str,
     },
     /// A cloth with no particles.
@@ -89,16 +107,25 @@ pub enum ClothError {
     /// More particles or constraints than the solver takes.
     #[error("the cloth has {count} {what}, more than the {max} allowed")]
     TooLarge {
+        /// `"particles"` or `"constraints"`.
         what: &'static str,
+        /// How many the cloth has.
         count: usize,
+        /// The cap: `MAX_PARTICLES` or `MAX_CONSTRAINTS`.
         max: usize,
     },
     /// More capsules than `MAX_CAPSULES`.
     #[error("{count} capsules given, at most {max} are supported per step", max = MAX_CAPSULES)]
-    TooManyCapsules { count: usize },
+    TooManyCapsules {
+        /// The number of capsules given.
+        count: usize,
+    },
     /// A capsule with a non-finite end or a negative radius.
     #[error("capsule {index} is invalid: its ends must be finite and its radius finite and ≥ 0")]
-    InvalidCapsule { index: usize },
+    InvalidCapsule {
+        /// Index of the first invalid capsule in the list given.
+        index: usize,
+    },
     /// The targets buffer handed to `GpuCloth` cannot be bound or is too small.
     #[error("the cloth targets buffer is invalid: {0}")]
     TargetsBuffer(String),

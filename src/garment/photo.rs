@@ -68,14 +68,18 @@ pub enum PhotoError {
     /// The file could not be read.
     #[error("cannot read the photo garment {}: {source}", path.display())]
     Io {
+        /// The photo's file, or the name given to [`photo_garment`].
         path: PathBuf,
+        /// The read error.
         #[source]
         source: std::io::Error,
     },
     /// The bytes are no image the `image` crate decodes.
     #[error("cannot decode the photo garment {}: {source}; save it as an RGBA PNG", path.display())]
     Decode {
+        /// The photo's file, or the name given to [`photo_garment`].
         path: PathBuf,
+        /// The decoder's error.
         #[source]
         source: image::ImageError,
     },
@@ -85,42 +89,65 @@ pub enum PhotoError {
          background: save it as an RGBA PNG with the background cut out",
         path.display()
     )]
-    NoAlpha { path: PathBuf },
+    NoAlpha {
+        /// The photo's file, or the name given to [`photo_garment`].
+        path: PathBuf,
+    },
     /// Every pixel is at least half opaque.
     #[error(
         "the photo garment {} is fully opaque; a product photo needs a transparent \
          background: cut the background out (alpha 0) and keep the garment opaque",
         path.display()
     )]
-    FullyOpaque { path: PathBuf },
+    FullyOpaque {
+        /// The photo's file, or the name given to [`photo_garment`].
+        path: PathBuf,
+    },
     /// No pixel is at least half opaque.
     #[error(
         "the photo garment {} is fully transparent; a product photo needs the garment \
          opaque on a transparent background",
         path.display()
     )]
-    FullyTransparent { path: PathBuf },
+    FullyTransparent {
+        /// The photo's file, or the name given to [`photo_garment`].
+        path: PathBuf,
+    },
     /// Wider or taller than [`MAX_PHOTO_SIDE_PX`].
     #[error(
         "the photo garment {} is {width}×{height} px; at most {max} px a side is allowed: scale it down",
         path.display()
     )]
     TooLarge {
+        /// The photo's file, or the name given to [`photo_garment`].
         path: PathBuf,
+        /// The photo's width in pixels.
         width: u32,
+        /// The photo's height in pixels.
         height: u32,
+        /// The largest side allowed, [`MAX_PHOTO_SIDE_PX`].
         max: u32,
     },
     /// Given anchors that cannot be right.
     #[error("the photo garment {} has invalid anchors: {problem}", path.display())]
-    InvalidAnchors { path: PathBuf, problem: String },
+    InvalidAnchors {
+        /// The photo's file, or the name given to [`photo_garment`].
+        path: PathBuf,
+        /// What is wrong with them, and how to fix it.
+        problem: String,
+    },
     /// The silhouette did not give the anchors.
     #[error(
         "cannot find the anchors of the photo garment {} from its silhouette: {problem}; \
          give them in the catalog's [garment.anchors]",
         path.display()
     )]
-    AnchorsNotFound { path: PathBuf, problem: String },
+    AnchorsNotFound {
+        /// The photo's file, or the name given to [`photo_garment`].
+        path: PathBuf,
+        /// Why the silhouette gave no usable anchors.
+        problem: String,
+    },
 }
 
 /// Reads an RGBA image file (PNG) and makes it a garment; `anchors` as in

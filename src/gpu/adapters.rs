@@ -3,8 +3,11 @@
 /// One adapter, described for people.
 #[derive(Debug, Clone)]
 pub struct AdapterReport {
+    /// The adapter's name, backend, device type and driver.
     pub info: wgpu::AdapterInfo,
+    /// Every feature the adapter supports, not only those drape uses.
     pub features: wgpu::Features,
+    /// The best limits the adapter supports, not those drape requests.
     pub limits: wgpu::Limits,
 }
 

@@ -16,7 +16,10 @@ pub enum Backend {
     /// The GPU when it is a real one, else the CPU.
     #[default]
     Auto,
+    /// The plain-Rust CPU executor (`CpuExecutor`).
     Cpu,
+    /// The WGSL compute executor (`GpuExecutor`), even on a software
+    /// adapter.
     Gpu,
 }
 

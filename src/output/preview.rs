@@ -142,7 +142,10 @@ impl FrameSink for PreviewSink {
 
 /// Two sinks fed the same frames (the full frames and a preview).
 pub struct TeeSink {
+    /// The sink written first (the full frames); an error here skips
+    /// `second` for that frame.
     pub first: Box<dyn FrameSink>,
+    /// The sink written second (the preview).
     pub second: Box<dyn FrameSink>,
 }
 

@@ -4,42 +4,76 @@
 use super::mask::PersonMask;
 use super::{Detection, NormalizedRect};
 
-/// BlazePose's 33 body landmarks, in the model's order.
+/// BlazePose's 33 body landmarks, in the model's order; the discriminant is
+/// the index into [`Body::landmarks`]. Left and right are the person's own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(usize)]
 pub enum BodyLandmark {
+    /// Nose (0).
     Nose,
+    /// Left eye, inner corner (1).
     LeftEyeInner,
+    /// Left eye (2).
     LeftEye,
+    /// Left eye, outer corner (3).
     LeftEyeOuter,
+    /// Right eye, inner corner (4).
     RightEyeInner,
+    /// Right eye (5).
     RightEye,
+    /// Right eye, outer corner (6).
     RightEyeOuter,
+    /// Left ear (7).
     LeftEar,
+    /// Right ear (8).
     RightEar,
+    /// Left corner of the mouth (9).
     MouthLeft,
+    /// Right corner of the mouth (10).
     MouthRight,
+    /// Left shoulder (11).
     LeftShoulder,
+    /// Right shoulder (12).
     RightShoulder,
+    /// Left elbow (13).
     LeftElbow,
+    /// Right elbow (14).
     RightElbow,
+    /// Left wrist (15).
     LeftWrist,
+    /// Right wrist (16).
     RightWrist,
+    /// Left pinky finger (17).
     LeftPinky,
+    /// Right pinky finger (18).
     RightPinky,
+    /// Left index finger (19).
     LeftIndex,
+    /// Right index finger (20).
     RightIndex,
+    /// Left thumb (21).
     LeftThumb,
+    /// Right thumb (22).
     RightThumb,
+    /// Left hip (23).
     LeftHip,
+    /// Right hip (24).
     RightHip,
+    /// Left knee (25).
     LeftKnee,
+    /// Right knee (26).
     RightKnee,
+    /// Left ankle (27).
     LeftAnkle,
+    /// Right ankle (28).
     RightAnkle,
+    /// Left heel (29).
     LeftHeel,
+    /// Right heel (30).
     RightHeel,
+    /// Left foot index, at the toes (31).
     LeftFootIndex,
+    /// Right foot index, at the toes (32).
     RightFootIndex,
 }
 
@@ -49,8 +83,11 @@ pub const BODY_LANDMARKS: usize = 33;
 /// One landmark in the image.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Landmark {
-    /// Normalised to the image width and height (may lie outside [0, 1]).
+    /// Across, normalised to the image width from the left edge (may lie
+    /// outside [0, 1]).
     pub x: f32,
+    /// Down, normalised to the image height from the top edge (may lie
+    /// outside [0, 1]).
     pub y: f32,
     /// Depth on x's scale, origin at the hips, smaller is nearer.
     pub z: f32,
@@ -84,6 +121,7 @@ pub struct Body {
 }
 
 impl Body {
+    /// The image-space landmark `which`.
     pub fn landmark(&self, which: BodyLandmark) -> Landmark {
         self.landmarks[which as usize]
     }

@@ -65,14 +65,19 @@ pub struct DrawStyle {
     pub right_color: [u8; 3],
     /// The nose.
     pub center_color: [u8; 3],
+    /// Line width of the bones, in reference pixels.
     pub bone_width_px: f32,
+    /// Radius of the landmark dots, in reference pixels.
     pub joint_radius_px: f32,
     /// The tracked region's outline; `None` leaves it out.
     pub roi_color: Option<[u8; 3]>,
+    /// Line width of the region's outline, in reference pixels.
     pub roi_width_px: f32,
     /// Landmarks less visible than this, and bones touching them, are not
     /// drawn.
     pub min_visibility: f32,
+    /// The shorter image side, in pixels, at which the `_px` sizes apply
+    /// unscaled.
     pub reference_size_px: f32,
 }
 

@@ -10,16 +10,26 @@ pub enum PoseError {
     /// zero.
     #[error("image of {width}×{height} pixels needs {expected} RGBA bytes, got {actual}")]
     ImageSize {
+        /// The image width given, in pixels.
         width: usize,
+        /// The image height given, in pixels.
         height: usize,
+        /// Bytes the size needs, `width × height × 4` (`usize::MAX` if that
+        /// overflows).
         expected: usize,
+        /// Length of the pixel buffer given, in bytes.
         actual: usize,
     },
-    /// A network output of an unexpected length (the wrong model file).
+    /// A network output or buffer of an unexpected length (usually the
+    /// wrong model file).
     #[error("{what}: expected {expected} values, got {actual}; is this the right model?")]
     OutputSize {
+        /// What was measured, e.g. `"detector scores"`.
         what: &'static str,
+        /// How many the stage needs (values, outputs or channels, as `what`
+        /// says).
         expected: usize,
+        /// How many there were.
         actual: usize,
     },
     /// The landmark crop cannot be made: a region with a non-finite or

@@ -70,6 +70,8 @@ impl LowPassFilter {
         filtered as f64
     }
 
+    /// The last value given to `apply`, before filtering; `None` before the
+    /// first.
     pub fn last_raw(&self) -> Option<f64> {
         self.last_raw.map(f64::from)
     }
@@ -86,6 +88,8 @@ pub struct OneEuroFilter {
 }
 
 impl OneEuroFilter {
+    /// A filter with no history, assuming `params.frequency_hz` until two
+    /// timestamps give the real rate.
     pub fn new(params: OneEuroParams) -> OneEuroFilter {
         OneEuroFilter {
             params,
@@ -137,6 +141,8 @@ pub struct LandmarkSmoother {
 }
 
 impl LandmarkSmoother {
+    /// A smoother with no history; its filters, one per coordinate, are made
+    /// when the first landmarks arrive.
     pub fn new(params: OneEuroParams) -> LandmarkSmoother {
         LandmarkSmoother {
             params,
@@ -225,10 +231,13 @@ pub struct VisibilitySmoother {
 }
 
 impl VisibilitySmoother {
+    /// Forgets the past (the person was lost).
     pub fn reset(&mut self) {
         self.filters.clear();
     }
 
+    /// Smooths each landmark's visibility (index 3) in place, with weight
+    /// [`VISIBILITY_ALPHA`] on the new value.
     pub fn apply(&mut self, landmarks: &mut [[f32; 5]]) {
         if self.filters.len() != landmarks.len() {
             self.filters = vec![LowPassFilter::default(); landmarks.len()];

@@ -11,8 +11,11 @@ pub const COMBINE_WITH_PREVIOUS_RATIO: f32 = 0.7;
 /// A person mask over the whole image: probabilities in [0, 1], row-major.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PersonMask {
+    /// Width in pixels, equal to the source image's.
     pub width: u32,
+    /// Height in pixels, equal to the source image's.
     pub height: u32,
+    /// `width × height` person probabilities in [0, 1], top row first.
     pub probabilities: Vec<f32>,
 }
 

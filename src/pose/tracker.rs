@@ -34,6 +34,7 @@ pub struct PoseConfig {
     /// renderers) instead of warping it on the CPU into `Body::mask`;
     /// `PoseTracker::read_mask` gives a CPU copy on request.
     pub gpu_mask: bool,
+    /// Where the detector and landmark networks run.
     pub backend: Backend,
     /// Threads of the CPU executor.
     pub threads: usize,
@@ -69,6 +70,7 @@ pub struct StageTimes {
 }
 
 impl StageTimes {
+    /// The sum of the stages, in milliseconds.
     pub fn total_ms(&self) -> f64 {
         self.detect_ms + self.crop_ms + self.inference_ms + self.decode_ms + self.mask_ms
     }
@@ -99,6 +101,8 @@ pub struct PoseTracker {
 }
 
 impl PoseTracker {
+    /// Loads the detector and `config.model` onto `config.backend`, with no
+    /// person tracked yet.
     pub fn new(gpu: &GpuContext, config: PoseConfig) -> Result<PoseTracker, PoseError> {
         let detector = Executor::new(
             gpu,
@@ -128,6 +132,7 @@ impl PoseTracker {
         })
     }
 
+    /// The configuration the tracker was made with.
     pub fn config(&self) -> &PoseConfig {
         &self.config
     }

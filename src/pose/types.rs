@@ -7,10 +7,17 @@
 /// clockwise on screen (y points down), in [-π, π).
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct NormalizedRect {
+    /// Centre, across, as a fraction of the image width.
     pub x_center: f32,
+    /// Centre, down, as a fraction of the image height.
     pub y_center: f32,
+    /// Side along the rectangle's own x axis, as a fraction of the image
+    /// width.
     pub width: f32,
+    /// Side along the rectangle's own y axis, as a fraction of the image
+    /// height.
     pub height: f32,
+    /// Radians, clockwise on screen, in [-π, π).
     pub rotation: f32,
 }
 
@@ -18,21 +25,28 @@ pub struct NormalizedRect {
 /// height); it may extend beyond [0, 1].
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
 pub struct RelativeBox {
+    /// Left edge, as a fraction of the image width.
     pub xmin: f32,
+    /// Top edge, as a fraction of the image height.
     pub ymin: f32,
+    /// Width, as a fraction of the image width.
     pub width: f32,
+    /// Height, as a fraction of the image height.
     pub height: f32,
 }
 
 impl RelativeBox {
+    /// Right edge, `xmin + width`, as a fraction of the image width.
     pub fn xmax(&self) -> f32 {
         self.xmin + self.width
     }
 
+    /// Bottom edge, `ymin + height`, as a fraction of the image height.
     pub fn ymax(&self) -> f32 {
         self.ymin + self.height
     }
 
+    /// Area as a fraction of the image's area (`width × height`).
     pub fn area(&self) -> f32 {
         self.width * self.height
     }
@@ -96,14 +110,18 @@ impl<'a> RgbaImage<'a> {
         }
     }
 
+    /// The RGBA8 bytes, `width × height × 4` of them, rows tightly packed,
+    /// top row first.
     pub fn pixels(&self) -> &'a [u8] {
         self.pixels
     }
 
+    /// Width in pixels (never zero).
     pub fn width(&self) -> usize {
         self.width
     }
 
+    /// Height in pixels (never zero).
     pub fn height(&self) -> usize {
         self.height
     }

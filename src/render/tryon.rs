@@ -36,9 +36,12 @@ const COVERAGE_FORMAT: wgpu::TextureFormat = wgpu::TextureFormat::R8Unorm;
 /// cosine-convolved) and a dominant directional light.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ShadingLight {
+    /// Irradiance coefficients, linear RGB: E(n) = `sh[0]` + `sh[1]`·n.x +
+    /// `sh[2]`·n.y + `sh[3]`·n.z for a unit normal n in body space.
     pub sh: [[f32; 3]; 4],
     /// Towards the light, body space.
     pub direction: Vec3,
+    /// Colour and strength of the directional light, linear RGB.
     pub color: [f32; 3],
 }
 

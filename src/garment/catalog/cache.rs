@@ -34,6 +34,7 @@ impl<T> Default for AssetCache<T> {
 }
 
 impl<T> AssetCache<T> {
+    /// An empty cache.
     pub fn new() -> Self {
         Self::default()
     }
@@ -83,18 +84,22 @@ impl<T> AssetCache<T> {
         before - self.entries.len()
     }
 
+    /// Drops the asset cached for `path`, returning it if there was one.
     pub fn remove(&mut self, path: &Path) -> Option<Arc<T>> {
         self.entries.remove(path).map(|cached| cached.value)
     }
 
+    /// Drops every cached asset.
     pub fn clear(&mut self) {
         self.entries.clear();
     }
 
+    /// The number of cached assets (one per file).
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
+    /// Whether no asset is cached.
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }

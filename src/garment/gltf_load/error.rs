@@ -11,7 +11,9 @@ pub enum GltfError {
     /// The glTF/GLB file itself could not be read.
     #[error("could not read glTF file {}: {source}", path.display())]
     Io {
+        /// The glTF/GLB file.
         path: PathBuf,
+        /// The read error.
         #[source]
         source: std::io::Error,
     },
@@ -21,7 +23,12 @@ pub enum GltfError {
          (Blender: File > Export > glTF 2.0)",
         path.display()
     )]
-    Format { path: PathBuf, detail: String },
+    Format {
+        /// The glTF/GLB file.
+        path: PathBuf,
+        /// What is wrong with the container or JSON.
+        detail: String,
+    },
     /// Something is over a `Limits` field; nothing that large was allocated.
     #[error(
         "{}: {what} is {actual}, over the limit of {limit} (Limits::{field}); \
@@ -30,10 +37,15 @@ pub enum GltfError {
         path.display()
     )]
     Limit {
+        /// The glTF/GLB file.
         path: PathBuf,
+        /// What is over the limit, e.g. `"the file size"`.
         what: String,
+        /// The `Limits` field that sets the limit, e.g. `"max_file_bytes"`.
         field: &'static str,
+        /// The amount found, in the field's unit (bytes, or a count).
         actual: u64,
+        /// The field's value, in the same unit.
         limit: u64,
     },
     /// The file breaks the glTF rules (out-of-range index, data past the
@@ -43,12 +55,20 @@ pub enum GltfError {
          re-export it",
         path.display()
     )]
-    Invalid { path: PathBuf, detail: String },
+    Invalid {
+        /// The glTF/GLB file.
+        path: PathBuf,
+        /// Which rule is broken, and where.
+        detail: String,
+    },
     /// Valid glTF that drape does not handle.
     #[error("{}: {detail} is not supported; {hint}", path.display())]
     Unsupported {
+        /// The glTF/GLB file.
         path: PathBuf,
+        /// The feature the file uses.
         detail: String,
+        /// How to export the file so that drape can load it.
         hint: &'static str,
     },
     /// A buffer or image the file refers to could not be read.
@@ -59,9 +79,14 @@ pub enum GltfError {
         resolved.display()
     )]
     MissingFile {
+        /// The glTF/GLB file.
         path: PathBuf,
+        /// The URI as the glTF file writes it.
         uri: String,
+        /// Where it was looked for: the URI resolved against the glTF's
+        /// directory (just the URI's path when there is no directory).
         resolved: PathBuf,
+        /// The read error.
         #[source]
         source: std::io::Error,
     },
@@ -71,8 +96,11 @@ pub enum GltfError {
         path.display()
     )]
     Image {
+        /// The glTF/GLB file.
         path: PathBuf,
+        /// The image's name, else its URI, else `"image N"` (its index).
         image: String,
+        /// The decoder's error.
         #[source]
         source: image::ImageError,
     },
@@ -83,10 +111,14 @@ pub enum GltfError {
          rig section); rigid accessories load with require_skin: false",
         path.display()
     )]
-    NoSkin { path: PathBuf },
+    NoSkin {
+        /// The glTF/GLB file.
+        path: PathBuf,
+    },
     /// The skin's joints are not the drape rig's.
     #[error("{}", rig_message(path, missing, unknown))]
     Rig {
+        /// The glTF/GLB file.
         path: PathBuf,
         /// Rig joints the skin lacks.
         missing: Vec<&'static str>,

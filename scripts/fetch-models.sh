@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
-# Fetches the MediaPipe pose models that stay out of git (heavy; full too if
-# it is missing) into assets/models/
+# Fetches the MediaPipe pose models that stay out of git (heavy; lite and
+# full too if they are missing) into assets/models/ (or --dir DIR)
 # and checks each file's sha256 (the values in assets/models/README.md).
 #
-#   scripts/fetch-models.sh              pose_landmark_full.tflite and
-#                                        pose_landmark_heavy.tflite, from the
-#                                        npm package @mediapipe/pose (npm pack)
-#   scripts/fetch-models.sh --detector   also pose_detection.tflite again, from
+#   scripts/fetch-models.sh              pose_landmark_{lite,full,heavy}.tflite,
+#                                        from the npm package @mediapipe/pose
+#                                        (npm pack)
+#   scripts/fetch-models.sh --detector   also pose_detection.tflite, from
 #                                        the Python wheel mediapipe==0.10.21
 #                                        (pip download; needs unzip)
+#   scripts/fetch-models.sh --dir DIR    into DIR instead (for an installed
+#                                        drape: give it --models-dir DIR or
+#                                        DRAPE_MODELS=DIR)
 #
 # Files already present with the right checksum are left alone, so running it
 # twice fetches nothing the second time. A file with the wrong checksum is
 # fetched again; a download whose checksum is wrong is an error and is not
-# written into assets/models/.
+# written into the models folder.
 set -euo pipefail
 
 npm_package="@mediapipe/pose@0.5.1675469404"
@@ -28,20 +31,25 @@ declare -A sha256=(
 )
 
 usage() {
-  sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 want_detector=0
-for arg in "$@"; do
-  case "$arg" in
-    --detector) want_detector=1 ;;
-    -h | --help) usage; exit 0 ;;
-    *) echo "fetch-models: unknown argument '$arg'" >&2; usage >&2; exit 2 ;;
-  esac
-done
-
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 models_dir="$repo_root/assets/models"
+while [ "$#" -gt 0 ]; do
+  case "$1" in
+    --detector) want_detector=1 ;;
+    --dir)
+      [ "$#" -ge 2 ] || { echo "fetch-models: --dir needs a folder" >&2; exit 2; }
+      models_dir="$2"
+      shift
+      ;;
+    -h | --help) usage; exit 0 ;;
+    *) echo "fetch-models: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
 mkdir -p "$models_dir"
 
 fail() {
@@ -59,13 +67,13 @@ file_sha256() {
   sha256sum "$1" | cut -d' ' -f1
 }
 
-# True when assets/models/<name> exists with the expected checksum.
+# True when <models dir>/<name> exists with the expected checksum.
 is_current() {
   local path="$models_dir/$1"
   [ -f "$path" ] && [ "$(file_sha256 "$path")" = "${sha256[$1]}" ]
 }
 
-# Checks a downloaded file's checksum, then moves it into assets/models/.
+# Checks a downloaded file's checksum, then moves it into the models folder.
 install_checked() {
   local name="$1" downloaded="$2" actual
   [ -f "$downloaded" ] || fail "$name is not in the downloaded package (looked for $downloaded)"
@@ -83,7 +91,7 @@ install_checked() {
 work_dir="$(mktemp -d)"
 trap 'rm -rf "$work_dir"' EXIT
 
-landmarks=(pose_landmark_full.tflite pose_landmark_heavy.tflite)
+landmarks=(pose_landmark_lite.tflite pose_landmark_full.tflite pose_landmark_heavy.tflite)
 missing=()
 for name in "${landmarks[@]}"; do
   if is_current "$name"; then

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use drape::app::{self, Progress, RenderOptions, StopFlag, WindowOptions};
 use drape::capture::{
-    self, ColorMatrix, ColorRange, FrameSource, InputOptions, PixelFormat, SourceSpec,
+    self, ColorMatrix, ColorRange, FrameSource, InputOptions, PixelFormat, SequenceMode, SourceSpec,
 };
 use drape::nn::models::PoseModel;
 use drape::output::{self, OutputFormat, SinkOptions, SinkSpec};
@@ -33,6 +33,11 @@ struct Cli {
     /// More log output (-v: info, -vv: debug). RUST_LOG also works.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     verbose: u8,
+    /// A folder holding the pose model files, searched first (DRAPE_MODELS
+    /// does the same); then <exe dir>/models, <exe dir>/../share/drape/models
+    /// and drape's source tree (assets/models).
+    #[arg(long, global = true, value_name = "DIR")]
+    models_dir: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -58,10 +63,9 @@ struct PoseArgs {
     /// Where the JSON lines go (`-`: stdout).
     #[arg(short, long, default_value = "poses.jsonl")]
     output: String,
-    /// Landmark model: lite, full or heavy (full and heavy: fetch them
-    /// with scripts/fetch-models.sh).
+    /// Landmark model (heavy: fetch it with scripts/fetch-models.sh).
     #[arg(long, value_enum, default_value = "lite")]
-    model: ModelArg,
+    model: LandmarkArg,
     /// Treat every frame as an unrelated photo (detector every frame, no
     /// tracking, no smoothing).
     #[arg(long = "static")]
@@ -103,10 +107,10 @@ enum BenchTarget {
         /// Leave out TFLite (needs python3 with ai-edge-litert).
         #[arg(long)]
         no_tflite: bool,
-        /// Models to time (default: detector, lite, and full and heavy when
+        /// Models to time (default: detector, lite, full, and heavy when
         /// fetched by scripts/fetch-models.sh).
         #[arg(long, value_enum, value_delimiter = ',')]
-        models: Vec<ModelArg>,
+        models: Vec<NetworkArg>,
     },
     /// The whole try-on per stage (upload, pose, fit, render, GPU) on the
     /// bundled clip at 640x480 and 1280x720, next to MediaPipe's pose-only
@@ -148,9 +152,9 @@ enum BenchTarget {
         /// Passes over the 60-frame clip.
         #[arg(long, default_value_t = 3)]
         passes: usize,
-        /// Landmark model: lite, full or heavy.
+        /// Landmark model.
         #[arg(long, value_enum, default_value = "lite")]
-        model: ModelArg,
+        model: LandmarkArg,
         /// Do not run MediaPipe (use its reference figure).
         #[arg(long)]
         no_mediapipe: bool,
@@ -175,12 +179,25 @@ struct InputArgs {
     /// Raw input's pixel format: rgba, bgra, rgb, yuyv, nv12, i420, yuv444, gray.
     #[arg(long, value_parser = parse_pixel_format)]
     input_format: Option<PixelFormat>,
-    /// Frame size WxH: raw input, synthetic source, camera request.
+    /// Frame size WxH: raw input, synthetic source, camera request (other
+    /// inputs have their own size and refuse it).
     #[arg(long, value_parser = parse_size)]
     size: Option<(u32, u32)>,
-    /// Frame rate: image folders, raw input, camera request.
-    #[arg(long)]
+    /// Frame rate: video frames in a folder (implies --sequence), raw
+    /// input, synthetic source, camera request (other inputs have their
+    /// own rate and refuse it).
+    #[arg(long, value_parser = parse_fps, allow_negative_numbers = true)]
     fps: Option<f64>,
+    /// A folder or glob of images is the frames of one video: one size,
+    /// the body tracked and smoothed from frame to frame. By default only
+    /// numbered frames of one size are (f_0001.png, f_0002.png, ...).
+    #[arg(long, conflicts_with = "batch")]
+    sequence: bool,
+    /// A folder or glob of images is a batch of unrelated photos: each
+    /// dressed on its own, at its own size. The default unless they are
+    /// numbered frames of one size.
+    #[arg(long)]
+    batch: bool,
     /// Y'CbCr matrix, overriding the source's.
     #[arg(long, value_enum)]
     color_matrix: Option<MatrixArg>,
@@ -212,9 +229,10 @@ struct TryOnArgs {
     /// Where the product card sits.
     #[arg(long, value_enum, default_value = "bottom-left")]
     card_corner: CornerArg,
-    /// Landmark model for the try-on: lite, full or heavy.
+    /// Landmark model for the try-on (heavy: fetch it with
+    /// scripts/fetch-models.sh).
     #[arg(long = "pose-model", value_enum, default_value = "lite")]
-    pose_model: ModelArg,
+    pose_model: LandmarkArg,
     /// Network executor: auto (CPU on a software GPU), cpu or gpu.
     #[arg(long, default_value = "auto")]
     nn: drape::nn::Backend,
@@ -317,21 +335,41 @@ struct RenderArgs {
     quiet: bool,
 }
 
+/// A landmark model: what the try-on and `drape pose` run after the
+/// detector (the detector alone finds no landmarks, so it is no choice).
 #[derive(Clone, Copy, ValueEnum)]
-enum ModelArg {
+enum LandmarkArg {
+    Lite,
+    Full,
+    Heavy,
+}
+
+impl From<LandmarkArg> for PoseModel {
+    fn from(model: LandmarkArg) -> PoseModel {
+        match model {
+            LandmarkArg::Lite => PoseModel::LandmarkLite,
+            LandmarkArg::Full => PoseModel::LandmarkFull,
+            LandmarkArg::Heavy => PoseModel::LandmarkHeavy,
+        }
+    }
+}
+
+/// Any network drape runs, the detector included (`bench nn`).
+#[derive(Clone, Copy, ValueEnum)]
+enum NetworkArg {
     Detector,
     Lite,
     Full,
     Heavy,
 }
 
-impl From<ModelArg> for PoseModel {
-    fn from(model: ModelArg) -> PoseModel {
+impl From<NetworkArg> for PoseModel {
+    fn from(model: NetworkArg) -> PoseModel {
         match model {
-            ModelArg::Detector => PoseModel::Detector,
-            ModelArg::Lite => PoseModel::LandmarkLite,
-            ModelArg::Full => PoseModel::LandmarkFull,
-            ModelArg::Heavy => PoseModel::LandmarkHeavy,
+            NetworkArg::Detector => PoseModel::Detector,
+            NetworkArg::Lite => PoseModel::LandmarkLite,
+            NetworkArg::Full => PoseModel::LandmarkFull,
+            NetworkArg::Heavy => PoseModel::LandmarkHeavy,
         }
     }
 }
@@ -373,6 +411,15 @@ fn parse_positive(s: &str, unit: &str) -> Result<f64, String> {
     }
 }
 
+fn parse_fps(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
+        _ => Err(format!(
+            "expected a positive frame rate, like 30 or 29.97, not {s:?}"
+        )),
+    }
+}
+
 fn parse_pixel_format(s: &str) -> Result<PixelFormat, String> {
     PixelFormat::from_name(s).ok_or_else(|| {
         let names: Vec<_> = PixelFormat::ALL.iter().map(|f| f.name()).collect();
@@ -409,23 +456,32 @@ impl InputArgs {
                 RangeArg::Limited => ColorRange::Limited,
                 RangeArg::Full => ColorRange::Full,
             }),
+            sequence: match (self.sequence, self.batch) {
+                (true, _) => SequenceMode::Video,
+                (_, true) => SequenceMode::Batch,
+                _ => SequenceMode::Auto,
+            },
         }
     }
 
-    fn open(&self, default: &str) -> drape::Result<Box<dyn capture::FrameSource>> {
+    /// What `--input` (or `--camera`, or `default`) names.
+    fn spec(&self, default: &str) -> drape::Result<SourceSpec> {
         let input = match (&self.input, self.camera) {
             (Some(input), _) => input.clone(),
             (None, Some(n)) => format!("camera:{n}"),
             (None, None) => default.to_string(),
         };
-        let options = self.options();
-        let spec = SourceSpec::parse(&input, &options)?;
-        Ok(capture::open_source(&spec, &options)?)
+        Ok(SourceSpec::parse(&input, &self.options())?)
+    }
+
+    fn open(&self, default: &str) -> drape::Result<Box<dyn capture::FrameSource>> {
+        Ok(capture::open_source(&self.spec(default)?, &self.options())?)
     }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    drape::nn::models::set_models_dir(cli.models_dir.clone());
     ensure_runtime_dir();
     init_logging(cli.verbose);
     let result = match cli.command {
@@ -440,15 +496,34 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("drape: error: {e}");
-            let mut source = std::error::Error::source(&e);
-            while let Some(cause) = source {
+            let mut lines = error_report(&e).into_iter();
+            if let Some(first) = lines.next() {
+                eprintln!("drape: error: {first}");
+            }
+            for cause in lines {
                 eprintln!("  caused by: {cause}");
-                source = cause.source();
             }
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error, then each cause that adds something. drape's errors put
+/// their cause's text in their own message (`cannot read x.png: No such
+/// file or directory`) and also return it as `source()`, for callers that
+/// walk the chain: a cause whose text has been said already is left out,
+/// so nothing is printed twice.
+fn error_report(error: &dyn std::error::Error) -> Vec<String> {
+    let mut lines = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !lines.iter().any(|line| line.contains(&text)) {
+            lines.push(text);
+        }
+        source = cause.source();
+    }
+    lines
 }
 
 fn init_logging(verbose: u8) {
@@ -515,7 +590,7 @@ fn sample() -> drape::Result<()> {
             no_tryon: false,
             no_overlay: false,
             card_corner: CornerArg::BottomLeft,
-            pose_model: ModelArg::Lite,
+            pose_model: LandmarkArg::Lite,
             nn: drape::nn::Backend::Auto,
             cloth: ClothArg::Auto,
         },
@@ -526,6 +601,8 @@ fn sample() -> drape::Result<()> {
             input_format: None,
             size: None,
             fps: None,
+            sequence: false,
+            batch: false,
             color_matrix: None,
             color_range: None,
             mirror: true,
@@ -538,10 +615,20 @@ fn sample() -> drape::Result<()> {
 }
 
 fn render(args: RenderArgs) -> drape::Result<()> {
+    // The output first: a place that cannot be written fails before any
+    // work (and before a camera or ffmpeg starts).
     let sink_spec = SinkSpec::parse(&args.output, args.output_format)?;
-    let mut source = args.input.open("camera:0")?;
+    sink_spec.check()?;
+    let spec = args.input.spec("camera:0")?;
+    let mut source = capture::open_source(&spec, &args.input.options())?;
     let info = source.info().clone();
-    let gpu = GpuContext::headless()?;
+    let stills = source.stills();
+    if stills {
+        eprintln!(
+            "drape: {} (--sequence reads them as the frames of a video)",
+            info.description
+        );
+    }
     let mut sink = output::open_sink(
         &sink_spec,
         &SinkOptions {
@@ -555,15 +642,18 @@ fn render(args: RenderArgs) -> drape::Result<()> {
             second: Box::new(output::PreviewSink::create(preview, Default::default())?),
         });
     }
+    let gpu = GpuContext::headless()?;
     let mut mirror = Mirror::new(
         &gpu,
         MirrorConfig {
             mirror: args.input.mirror,
         },
     );
-    // A single photo has no before and after: no tracking, no smoothing.
-    if let Some(config) = args.tryon.config(info.frame_count == Some(1)) {
-        let tryon = drape::tryon::TryOn::new(&gpu, config)?;
+    // A photo, or a batch of them, has no before and after: no tracking,
+    // no smoothing.
+    let tryon = args.tryon.config(info.frame_count == Some(1) || stills);
+    if let Some(config) = &tryon {
+        let tryon = wear_outfit(&gpu, config.clone())?;
         eprintln!("drape: wearing {}", tryon.outfit().join(", "));
         mirror.set_tryon(Some(tryon));
     }
@@ -575,6 +665,12 @@ fn render(args: RenderArgs) -> drape::Result<()> {
         } else {
             Progress::Auto
         },
+        // As `run` does: staff may edit the catalog while a camera runs.
+        watch_catalog: spec.is_stream(),
+        stills: tryon.filter(|_| stills).map(|config| app::StillsTryOn {
+            gpu: gpu.clone(),
+            config,
+        }),
     };
     tracing::info!(
         "{} → {} on {}",
@@ -587,7 +683,118 @@ fn render(args: RenderArgs) -> drape::Result<()> {
     Ok(())
 }
 
+/// The try-on wearing `config.wear` in order, saying which garment took
+/// the place of which (one garment at a time, one accessory per anchor).
+fn wear_outfit(
+    gpu: &GpuContext,
+    mut config: drape::tryon::TryOnConfig,
+) -> drape::Result<drape::tryon::TryOn> {
+    let rest = config.wear.split_off(config.wear.len().min(1));
+    let mut tryon = drape::tryon::TryOn::new(gpu, config)?;
+    for id in &rest {
+        for replaced in tryon.wear(id)? {
+            eprintln!("{}", replaced_warning(tryon.catalog(), id, &replaced));
+        }
+    }
+    Ok(tryon)
+}
+
+/// The line that says `worn` took the place of `replaced`.
+fn replaced_warning(
+    catalog: &drape::garment::catalog::Catalog,
+    worn: &str,
+    replaced: &str,
+) -> String {
+    let rule = match catalog.get(worn).and_then(|e| e.attach.as_ref()) {
+        Some(attach) => format!("one accessory per anchor, here {}", attach.anchor.name()),
+        None => "one garment at a time; accessories go on top".to_string(),
+    };
+    format!("drape: warning: --wear {worn} replaces --wear {replaced} ({rule})")
+}
+
+/// Which `--wear` ids will take the place of which, by the rule
+/// `TryOn::wear` follows, read from the catalog alone (for `run`, whose
+/// window makes its try-on itself).
+fn outfit_replacements(
+    catalog: &drape::garment::catalog::Catalog,
+    wear: &[String],
+) -> Vec<(String, String)> {
+    use drape::garment::catalog::{CatalogEntry, GarmentKind};
+    let anchor = |e: &CatalogEntry| e.attach.as_ref().map(|a| a.anchor);
+    let same_slot = |a: &CatalogEntry, b: &CatalogEntry| match (
+        a.kind == GarmentKind::Accessory,
+        b.kind == GarmentKind::Accessory,
+    ) {
+        (true, true) => anchor(a) == anchor(b),
+        (false, false) => true,
+        _ => false,
+    };
+    let mut worn: Vec<&CatalogEntry> = Vec::new();
+    let mut replacements = Vec::new();
+    // Unknown ids are left to the try-on, which names them.
+    for entry in wear.iter().filter_map(|id| catalog.get(id)) {
+        worn.retain(|w| {
+            let replaced = same_slot(w, entry);
+            if replaced && w.id != entry.id {
+                replacements.push((entry.id.clone(), w.id.clone()));
+            }
+            !replaced
+        });
+        worn.push(entry);
+    }
+    replacements
+}
+
+/// What a window needs on this system before any work, said plainly:
+/// without a display, winit's own error names its source file.
+const NO_DISPLAY: &str = "no display: set DISPLAY (X11) or WAYLAND_DISPLAY, run it under \
+    `xvfb-run`, or run `drape render` to write the frames to files or a pipe instead";
+
+fn check_display() -> drape::Result<()> {
+    #[cfg(all(
+        unix,
+        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
+    ))]
+    {
+        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        if !set("DISPLAY") && !set("WAYLAND_DISPLAY") && !set("WAYLAND_SOCKET") {
+            return Err(output::OutputError::Window(NO_DISPLAY.into()).into());
+        }
+    }
+    Ok(())
+}
+
+/// winit's errors read `os error at /home/…/winit-0.30/src/….rs:774: the
+/// error`: the file and line are for winit's developers, not for the
+/// person at the kiosk. Keeps the error itself.
+fn without_source_location(message: &str) -> String {
+    const MARK: &str = "os error at ";
+    let Some(start) = message.find(MARK) else {
+        return message.to_string();
+    };
+    let rest = &message[start + MARK.len()..];
+    // The location ends at the first `:<digits>: `.
+    let end = rest.match_indices(':').find_map(|(at, _)| {
+        let after = &rest[at + 1..];
+        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        (digits > 0 && after[digits..].starts_with(": ")).then_some(at + 1 + digits + 2)
+    });
+    match end {
+        Some(end) => format!("{}{}", &message[..start], &rest[end..]),
+        None => message.to_string(),
+    }
+}
+
 fn run(args: RunArgs) -> drape::Result<()> {
+    let tryon = args.tryon.config(false);
+    if let Some(config) = &tryon {
+        // A broken catalog fails here, before the window opens.
+        let catalog = drape::garment::catalog::Catalog::load(&config.catalog)?;
+        for (worn, replaced) in outfit_replacements(&catalog, &config.wear) {
+            eprintln!("{}", replaced_warning(&catalog, &worn, &replaced));
+        }
+    }
+    check_display()?;
     let source = args.input.open("camera:0")?;
     // For a camera this names the format it negotiated.
     eprintln!("drape: showing {}", source.info().description);
@@ -599,12 +806,28 @@ fn run(args: RunArgs) -> drape::Result<()> {
         mirror: MirrorConfig {
             mirror: args.input.mirror,
         },
-        tryon: args.tryon.config(false),
+        tryon,
         ..WindowOptions::default()
     };
-    let summary = app::run_window(source, options, &stop)?;
-    eprintln!("drape: {summary}");
+    let summary = match app::run_window(source, options, &stop) {
+        Err(drape::Error::Output(output::OutputError::Window(message))) => {
+            return Err(output::OutputError::Window(without_source_location(&message)).into())
+        }
+        other => other?,
+    };
+    eprintln!(
+        "drape: {} shown in {:.2} s ({:.1} fps), {} dropped",
+        count(summary.frames, "frame", "frames"),
+        summary.elapsed.as_secs_f64(),
+        summary.frames as f64 / summary.elapsed.as_secs_f64().max(1e-9),
+        summary.dropped
+    );
     Ok(())
+}
+
+/// `1 frame`, `2 frames`: a count with its noun in the right number.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn devices() -> drape::Result<()> {

@@ -246,9 +246,10 @@ impl TryOn {
     }
 
     /// Puts on garment `id`: a garment replaces the worn garment, an
-    /// accessory replaces the one at the same anchor. On error the outfit
-    /// is unchanged.
-    pub fn wear(&mut self, id: &str) -> crate::Result<()> {
+    /// accessory replaces the one at the same anchor. Returns the ids it
+    /// took off to make room (not `id` itself, worn again). On error the
+    /// outfit is unchanged.
+    pub fn wear(&mut self, id: &str) -> crate::Result<Vec<String>> {
         let catalog = self.catalog.current();
         let Some(entry) = catalog.get(id).cloned() else {
             return Err(TryOnError::UnknownGarment {
@@ -272,6 +273,12 @@ impl TryOn {
             _ => true,
         };
         let cloth = self.make_cloth(&entry, &garment);
+        let replaced = self
+            .outfit
+            .iter()
+            .filter(|w| slot(w) && w.entry.id != entry.id)
+            .map(|w| w.entry.id.clone())
+            .collect();
         self.outfit.retain(|w| !slot(w));
         self.outfit.push(Worn {
             entry,
@@ -282,7 +289,8 @@ impl TryOn {
         // Garments under accessories: draw order follows the list.
         self.outfit
             .sort_by_key(|w| w.entry.kind == GarmentKind::Accessory);
-        self.update_card()
+        self.update_card()?;
+        Ok(replaced)
     }
 
     /// The cloth of a garment put on, when its catalog entry and the mode

@@ -127,3 +127,48 @@ fn mirror_frame_to_cpu_matches_the_gpu_path() {
         );
     }
 }
+
+/// A frame bigger than one storage-buffer binding (a 6000×6000 photo
+/// mirrored: 144 MB, where lavapipe binds 128 MiB) is converted in bands
+/// of rows; here the limit is made small so that ordinary frames take
+/// several bands, ragged last band and odd sizes included. Every format
+/// matches the CPU reference as the one-pass conversion does, and a
+/// limit that not even two rows fit in is an error naming that limit.
+#[test]
+fn banded_conversion_matches_the_cpu_reference() {
+    let gpu = gpu();
+    let mut uploader = FrameUploader::new(&gpu);
+    let mut seed = 500;
+    for format in PixelFormat::ALL {
+        for (width, height) in [(37, 23), (64, 48), (20, 3)] {
+            // About five bands of whole row pairs.
+            let limit = (format.frame_len(width, height) as u64 / 5)
+                .max(format.frame_len(width, 2) as u64 + 3);
+            assert!(
+                drape::upload::plan_bands(format, width, height, limit)
+                    .is_some_and(|bands| bands.len() > 1),
+                "{format} {width}x{height} is banded"
+            );
+            uploader.set_max_binding_bytes(Some(limit));
+            for mirror in [false, true] {
+                seed += 1;
+                let frame = noise_frame(format, width, height, seed);
+                let expected = cpu::convert_to_rgba(&frame, mirror);
+                let actual = gpu_convert(&gpu, &mut uploader, &frame, mirror);
+                let diff = max_abs_diff(&expected, &actual);
+                assert!(
+                    diff <= CONVERT_TOLERANCE,
+                    "{format} {width}x{height} in bands of {limit} bytes, mirror={mirror}: max diff {diff}"
+                );
+            }
+        }
+    }
+    uploader.set_max_binding_bytes(Some(100));
+    let frame = noise_frame(PixelFormat::Rgb8, 64, 8, 1);
+    let error = uploader
+        .upload(&gpu, &frame, &UploadOptions { mirror: true })
+        .expect_err("two rows take 384 bytes");
+    let text = error.to_string();
+    assert!(text.contains("storage-buffer limit of 100 bytes"), "{text}");
+    assert!(!text.contains("pixels a side"), "{text}");
+}

@@ -95,25 +95,65 @@ fn pose_on_a_clip_writes_a_line_a_frame() {
     );
 }
 
+/// The detector finds no landmarks: no command that needs a landmark
+/// model offers it (it used to be offered and fail with a shape error),
+/// while `bench nn`, which times every network, still does.
 #[test]
-fn pose_with_a_bad_model_choice_is_a_clear_error() {
-    let output = drape()
-        .args([
-            "pose",
-            "--model",
+fn only_landmark_models_are_offered_where_landmarks_are_needed() {
+    let commands: [&[&str]; 5] = [
+        &["pose", "--model", "detector", "--input", "synthetic"],
+        &["render", "--pose-model", "detector", "--input", "synthetic"],
+        &["run", "--pose-model", "detector", "--input", "synthetic"],
+        &["bench", "pose", "--model", "detector", "--passes", "1"],
+        &[
+            "bench",
+            "frame",
+            "--pose-model",
             "detector",
-            "--input",
-            "synthetic",
-            "--frames",
+            "--passes",
             "1",
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success());
+        ],
+    ];
+    for args in commands {
+        let output = drape().args(args).output().unwrap();
+        let text = String::from_utf8_lossy(&output.stderr);
+        // 2: clap's usage error, before any work.
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {text}");
+        assert!(
+            text.contains("[possible values: lite, full, heavy]") && !text.contains("panicked"),
+            "{args:?}: {text}"
+        );
+    }
+    let help = drape().args(["bench", "nn", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
     assert!(
-        text.contains("lite, full or heavy") && !text.contains("panicked"),
-        "{text}"
+        help.contains("[possible values: detector, lite, full, heavy]"),
+        "{help}"
+    );
+}
+
+/// The full landmark model is in the repository, as the README says; only
+/// heavy is fetched, and the help says so.
+#[test]
+fn the_full_model_is_bundled_and_heavy_is_fetched() {
+    use drape::nn::models::PoseModel;
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/models");
+    for model in PoseModel::ALL {
+        if model.is_bundled() {
+            assert!(
+                repo.join(model.file_name()).is_file(),
+                "{} is said to be bundled",
+                model.file_name()
+            );
+        }
+    }
+    assert!(PoseModel::LandmarkFull.is_bundled());
+    assert!(!PoseModel::LandmarkHeavy.is_bundled());
+    let help = drape().args(["pose", "--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("heavy: fetch it") && !help.contains("full and heavy: fetch"),
+        "{help}"
     );
 }
 

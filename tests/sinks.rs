@@ -103,10 +103,15 @@ fn jpeg_pattern_and_single_image() {
 
 #[test]
 fn bad_patterns_are_refused() {
-    for pattern in ["out/%d_%d.png", "out/%xd.png", "out/frame_%04d.gif"] {
-        let spec = SinkSpec::parse(pattern, None).unwrap();
+    // Refused when parsed, before any sink is opened or folder made.
+    for pattern in [
+        "out/%d_%d.png",
+        "out/%xd.png",
+        "out/frame_%04d.gif",
+        "out/%d/frame.png",
+    ] {
         assert!(
-            matches!(open_sink(&spec, &OPTIONS), Err(OutputError::BadSpec(_))),
+            matches!(SinkSpec::parse(pattern, None), Err(OutputError::BadSpec(_))),
             "{pattern} should be refused"
         );
     }

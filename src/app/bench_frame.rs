@@ -160,7 +160,7 @@ impl std::fmt::Display for FrameBench {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         writeln!(
             f,
-            "try-on per frame on {} (network on the {}), median ms:",
+            "try-on per frame on {} (network on the {}), median ms (the last column: a ratio):",
             self.adapter, self.executor
         )?;
         writeln!(
@@ -169,8 +169,8 @@ impl std::fmt::Display for FrameBench {
         )?;
         writeln!(
             f,
-            "  {:<10} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}  {:>10}",
-            "size", "upload", "pose", "fit", "deform", "cloth", "render", "total", "MediaPipe"
+            "  {:<10} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}  {:>11}",
+            "size", "upload", "pose", "fit", "deform", "cloth", "render", "total", "÷ MediaPipe"
         )?;
         for row in &self.rows {
             let ratio = self.mediapipe.as_ref().map_or(String::from("—"), |m| {
@@ -178,7 +178,7 @@ impl std::fmt::Display for FrameBench {
             });
             writeln!(
                 f,
-                "  {:<10} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2}  {:>10}",
+                "  {:<10} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2}  {:>11}",
                 format!("{}x{}", row.width, row.height),
                 row.upload_ms,
                 row.pose_ms,

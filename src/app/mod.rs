@@ -8,7 +8,7 @@ mod render;
 pub mod soak;
 pub mod window;
 
-pub use render::{render, Progress, RenderOptions, RenderSummary};
+pub use render::{render, Progress, RenderOptions, RenderSummary, StillsTryOn};
 pub use window::{run_window, WindowOptions, WindowSummary};
 
 use std::sync::atomic::{AtomicBool, Ordering};

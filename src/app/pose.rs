@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use super::render::{progress_bar, Progress};
+use super::render::{count, progress_bar, Progress};
 use super::StopFlag;
 use crate::capture::FrameSource;
 use crate::output::{FrameSink, OutputError, RgbaFrame};
@@ -36,8 +36,8 @@ impl std::fmt::Display for PoseSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} frames ({} with a pose) in {:.2} s ({:.1} fps)",
-            self.frames,
+            "{} ({} with a pose) in {:.2} s ({:.1} fps)",
+            count(self.frames, "frame", "frames"),
             self.frames_with_pose,
             self.elapsed.as_secs_f64(),
             self.frames as f64 / self.elapsed.as_secs_f64().max(1e-9)

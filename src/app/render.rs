@@ -8,7 +8,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::StopFlag;
 use crate::capture::FrameSource;
+use crate::gpu::GpuContext;
 use crate::output::{FrameSink, OutputError};
+use crate::tryon::{TryOn, TryOnConfig};
 use crate::{Mirror, Result};
 
 /// Whether to draw a progress bar.
@@ -25,6 +27,22 @@ pub struct RenderOptions {
     /// Stop after this many frames.
     pub max_frames: Option<u64>,
     pub progress: Progress,
+    /// Reload the try-on's catalog when its file changes, looked at
+    /// before every frame (a live source: staff edit it while it runs, as
+    /// with `drape run`).
+    pub watch_catalog: bool,
+    /// The source's frames are unrelated stills (`FrameSource::stills`):
+    /// each is dressed by a try-on made afresh from this config, so that
+    /// nothing of one photo (a tracked body, a limb held in place, a
+    /// swinging cloth) reaches the next.
+    pub stills: Option<StillsTryOn>,
+}
+
+/// What a fresh try-on for each still is made from.
+#[derive(Debug, Clone)]
+pub struct StillsTryOn {
+    pub gpu: GpuContext,
+    pub config: TryOnConfig,
 }
 
 /// What a render did.
@@ -36,8 +54,9 @@ pub struct RenderSummary {
     pub dropped: u64,
     /// Ended by the stop flag (Ctrl-C) rather than by the source's end.
     pub interrupted: bool,
-    /// The reader of the output pipe went away.
-    pub output_closed: bool,
+    /// The reader of the output pipe went away (an ffmpeg that exited, a
+    /// `head`): the pipe's name. The frames after it were not written.
+    pub output_closed: Option<String>,
 }
 
 impl RenderSummary {
@@ -50,8 +69,8 @@ impl std::fmt::Display for RenderSummary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} frames in {:.2} s ({:.1} fps), {} dropped",
-            self.frames,
+            "{} in {:.2} s ({:.1} fps), {} dropped",
+            count(self.frames, "frame", "frames"),
             self.elapsed.as_secs_f64(),
             self.fps(),
             self.dropped
@@ -59,8 +78,12 @@ impl std::fmt::Display for RenderSummary {
         if self.interrupted {
             write!(f, ", stopped by Ctrl-C")?;
         }
-        if self.output_closed {
-            write!(f, ", output closed by its reader")?;
+        if let Some(pipe) = &self.output_closed {
+            write!(
+                f,
+                "; then the reader of {pipe} closed the pipe (did the command reading it exit?), \
+                 so the frames after those were not written"
+            )?;
         }
         Ok(())
     }
@@ -87,8 +110,10 @@ pub fn render(
         elapsed: Duration::ZERO,
         dropped: 0,
         interrupted: false,
-        output_closed: false,
+        output_closed: None,
     };
+    // A broken catalog edit is said once, not every frame until fixed.
+    let mut last_catalog_error = None;
     let outcome = (|| -> Result<()> {
         while options.max_frames.is_none_or(|m| summary.frames < m) {
             if stop.is_raised() {
@@ -98,10 +123,19 @@ pub fn render(
             let Some(frame) = source.next_frame()? else {
                 break;
             };
+            if options.watch_catalog {
+                poll_catalog(mirror, &mut last_catalog_error);
+            }
+            if let (Some(stills), true) = (&options.stills, summary.frames > 0) {
+                if mirror.tryon().is_some() {
+                    let fresh = TryOn::new(&stills.gpu, stills.config.clone())?;
+                    mirror.set_tryon(Some(fresh));
+                }
+            }
             let rgba = mirror.process_to_cpu(&frame)?;
             match sink.write_frame(&rgba) {
-                Err(OutputError::Closed(_)) => {
-                    summary.output_closed = true;
+                Err(OutputError::Closed(pipe)) => {
+                    summary.output_closed = Some(pipe);
                     break;
                 }
                 written => written?,
@@ -121,6 +155,40 @@ pub fn render(
     outcome?;
     finished?;
     Ok(summary)
+}
+
+/// Reloads the try-on's catalog if its file changed, saying so on stderr
+/// (where `render`'s summary goes): a good edit once, a broken one once
+/// until it changes, while the last good catalog stays in use.
+fn poll_catalog(mirror: &mut Mirror, last_error: &mut Option<String>) {
+    let Some(tryon) = mirror.tryon_mut() else {
+        return;
+    };
+    match tryon.poll_catalog() {
+        None => {}
+        Some(Ok(())) => {
+            *last_error = None;
+            eprintln!(
+                "drape: catalog {} reloaded; wearing {}",
+                tryon.catalog().path.display(),
+                tryon.outfit().join(", ")
+            );
+        }
+        Some(Err(e)) => {
+            let message = e.to_string();
+            if last_error.as_deref() != Some(message.as_str()) {
+                eprintln!(
+                    "drape: warning: catalog not reloaded, keeping the last good one: {message}"
+                );
+            }
+            *last_error = Some(message);
+        }
+    }
+}
+
+/// `1 frame`, `2 frames`: a count with its noun in the right number.
+pub(crate) fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 pub(crate) fn progress_bar(total: Option<u64>, progress: Progress) -> ProgressBar {

@@ -25,7 +25,7 @@ pub use image_file::ImageFileSource;
 pub use latest::LatestFrame;
 pub use raw::RawSource;
 pub use reconnect::{Reconnecting, SourceEvent};
-pub use sequence::ImageSequenceSource;
+pub use sequence::{ImageSequenceSource, SequenceMode};
 pub use spec::{open_source, InputOptions, SourceSpec};
 pub use synthetic::SyntheticSource;
 pub use y4m::Y4mSource;
@@ -58,6 +58,12 @@ pub trait FrameSource: Send {
     fn dropped_frames(&self) -> u64 {
         0
     }
+    /// Whether each frame is an unrelated still (a batch of photos): to be
+    /// dressed on its own, with no tracking or smoothing from one to the
+    /// next, and at its own size.
+    fn stills(&self) -> bool {
+        false
+    }
 }
 
 impl FrameSource for Box<dyn FrameSource> {
@@ -69,6 +75,9 @@ impl FrameSource for Box<dyn FrameSource> {
     }
     fn dropped_frames(&self) -> u64 {
         (**self).dropped_frames()
+    }
+    fn stills(&self) -> bool {
+        (**self).stills()
     }
 }
 
@@ -90,8 +99,8 @@ pub enum CaptureError {
     /// A folder or glob that matched no image.
     #[error("no images found in {0} (expected .png, .jpg, .jpeg or .webp files)")]
     NoImages(String),
-    /// An image of a sequence has another size than the first one.
-    #[error("{path} is {width}x{height} but the sequence started at {expected_width}x{expected_height}: all images of a sequence must have one size")]
+    /// An image of a video's frames has another size than the first one.
+    #[error("{path} is {width}x{height} but the frames started at {expected_width}x{expected_height}: the frames of a video have one size (give --batch to dress each image as a photo of its own)")]
     SizeChanged {
         path: PathBuf,
         width: u32,
@@ -102,10 +111,18 @@ pub enum CaptureError {
     /// A y4m stream with a bad header or frame.
     #[error("y4m {what}: {message}")]
     Y4m { what: String, message: String },
-    /// A raw stream ended inside a frame.
-    #[error("{what} ended inside frame {index}: got {got} of {expected} bytes (is --size WxH and --input-format right?)")]
+    /// A raw stream that is not a whole number of frames: `index` whole
+    /// frames, then `got` bytes of a frame of `expected`.
+    #[error(
+        "{what} is not a whole number of {width}x{height} {format} frames of {expected} bytes: \
+         {} read, then {got} bytes left over (are --size WxH and --input-format right?)",
+        match index { 1 => "1 whole frame".to_string(), n => format!("{n} whole frames") }
+    )]
     Truncated {
         what: String,
+        format: PixelFormat,
+        width: u32,
+        height: u32,
         index: u64,
         got: usize,
         expected: usize,
@@ -127,7 +144,8 @@ pub enum CaptureError {
     Ffmpeg { path: PathBuf, message: String },
     /// No camera with that index.
     #[error(
-        "camera {index} not found ({available} camera(s) present; `drape cameras` lists them)"
+        "camera {index} not found ({}; `drape cameras` lists them)",
+        match available { 0 => "no camera present".to_string(), 1 => "1 camera present".to_string(), n => format!("{n} cameras present") }
     )]
     NoCamera { index: u32, available: usize },
     /// The camera failed (unplugged, busy, unsupported format).

@@ -69,6 +69,17 @@ impl RawSource {
         })
     }
 
+    /// For a stream of known length (a file): its whole frames are the
+    /// frame count (for the progress bar). A file is not live. Bytes left
+    /// over after them are still read and reported at the end, once the
+    /// whole frames are done (`CaptureError::Truncated`), as for stdin.
+    pub fn with_stream_len(mut self, len_bytes: u64) -> Self {
+        let frame_len = self.format.frame_len(self.info.width, self.info.height) as u64;
+        self.info.frame_count = Some(len_bytes / frame_len.max(1));
+        self.info.live = false;
+        self
+    }
+
     /// How to read YUV bytes (ignored for RGB and gray formats).
     pub fn with_color_space(mut self, color_space: ColorSpace) -> Self {
         self.color_space = color_space;
@@ -106,6 +117,9 @@ impl FrameSource for RawSource {
             }
             return Err(CaptureError::Truncated {
                 what: self.what.clone(),
+                format: self.format,
+                width,
+                height,
                 index: self.index,
                 got,
                 expected,

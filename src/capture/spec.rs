@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use super::{
     CameraRequest, CameraSource, CaptureError, ColorMatrix, ColorRange, FfmpegSource, Frame,
     FrameSource, ImageFileSource, ImageSequenceSource, LatestFrame, PixelFormat, RawSource,
-    Reconnecting, SourceInfo, SyntheticSource, Y4mSource,
+    Reconnecting, SequenceMode, SourceInfo, SyntheticSource, Y4mSource,
 };
 
 /// Flags that qualify `--input`.
@@ -23,6 +23,9 @@ pub struct InputOptions {
     pub matrix: Option<ColorMatrix>,
     /// Override the Y'CbCr range the source declares.
     pub range: Option<ColorRange>,
+    /// A folder or glob: video frames or a batch of photos
+    /// (`--sequence`, `--batch`; by default decided from the files).
+    pub sequence: SequenceMode,
 }
 
 /// A source to open.
@@ -30,8 +33,13 @@ pub struct InputOptions {
 pub enum SourceSpec {
     /// One PNG, JPEG or WebP file.
     Image(PathBuf),
-    /// A folder of images or a glob pattern, in natural order.
-    Sequence { pattern: String, fps: f64 },
+    /// A folder of images or a glob pattern, in natural order: video
+    /// frames or a batch of photos (`mode`).
+    Sequence {
+        pattern: String,
+        fps: f64,
+        mode: SequenceMode,
+    },
     /// A y4m file, or stdin when `None`.
     Y4m(Option<PathBuf>),
     /// Raw frames of one format and size, from a file or stdin (`None`).
@@ -59,12 +67,19 @@ const DEFAULT_FPS: f64 = 30.0;
 
 impl SourceSpec {
     /// Parses `--input`: a path, a folder, a glob, `-` (stdin), `camera[:N]`
-    /// or `synthetic`.
+    /// or `synthetic`. `--size` and `--fps` where the input has its own
+    /// (a y4m, an image, a video file) are refused, not ignored.
     pub fn parse(input: &str, options: &InputOptions) -> Result<SourceSpec, CaptureError> {
+        let spec = SourceSpec::parse_unchecked(input, options)?;
+        spec.check_options(input, options)?;
+        Ok(spec)
+    }
+
+    fn parse_unchecked(input: &str, options: &InputOptions) -> Result<SourceSpec, CaptureError> {
         let fps = options.fps.unwrap_or(DEFAULT_FPS);
         if !(fps.is_finite() && fps > 0.0) {
             return Err(CaptureError::BadSpec(format!(
-                "--fps {fps} is not a positive frame rate"
+                "--fps {fps} is not a frame rate: give a positive number of frames a second, like 30"
             )));
         }
         let raw = |path: Option<PathBuf>, format: PixelFormat| {
@@ -124,13 +139,19 @@ impl SourceSpec {
 
     fn parse_path(
         input: &str,
-        _options: &InputOptions,
+        options: &InputOptions,
         fps: f64,
     ) -> Result<SourceSpec, CaptureError> {
+        // A frame rate is a video's: it makes a folder of images frames.
+        let mode = match (options.sequence, options.fps) {
+            (SequenceMode::Auto, Some(_)) => SequenceMode::Video,
+            (mode, _) => mode,
+        };
         if input.contains(['*', '?', '[']) {
             return Ok(SourceSpec::Sequence {
                 pattern: input.to_string(),
                 fps,
+                mode,
             });
         }
         let path = Path::new(input);
@@ -139,6 +160,7 @@ impl SourceSpec {
             return Ok(SourceSpec::Sequence {
                 pattern: input.to_string(),
                 fps,
+                mode,
             });
         }
         let extension = path
@@ -165,9 +187,79 @@ impl SourceSpec {
         }
     }
 
+    /// Refuses the flags that this input cannot honour, naming the flag,
+    /// the input and what to do instead.
+    fn check_options(&self, input: &str, options: &InputOptions) -> Result<(), CaptureError> {
+        // What the input is, and why it has its own size and rate.
+        let own = match self {
+            SourceSpec::Y4m(_) => Some((
+                "a y4m stream",
+                "its header gives its frame size (W, H) and rate (F)",
+            )),
+            SourceSpec::Image(_) => {
+                Some(("an image", "it is read at its own size and is one frame"))
+            }
+            SourceSpec::Video(_) => Some((
+                "a video file",
+                "ffmpeg reads it at its own frame size and rate",
+            )),
+            _ => None,
+        };
+        if let Some((kind, why)) = own {
+            if let Some((w, h)) = options.size {
+                return Err(CaptureError::BadSpec(format!(
+                    "--size {w}x{h} does not apply to {input}, {kind}: {why}. Leave --size out, or \
+                     scale it first (`ffmpeg -i {input} -vf scale={w}:{h} scaled.y4m`)"
+                )));
+            }
+            if let Some(fps) = options.fps {
+                return Err(CaptureError::BadSpec(format!(
+                    "--fps {fps} does not apply to {input}, {kind}: {why}. Leave --fps out, or \
+                     change the rate first (`ffmpeg -i {input} -r {fps} retimed.y4m`)"
+                )));
+            }
+        }
+        if let SourceSpec::Sequence { mode, .. } = self {
+            if let Some((w, h)) = options.size {
+                return Err(CaptureError::BadSpec(format!(
+                    "--size {w}x{h} does not apply to {input}, a folder or glob of images: each \
+                     image is read at its own size. Leave --size out, or scale the images first"
+                )));
+            }
+            if let (SequenceMode::Batch, Some(fps)) = (mode, options.fps) {
+                return Err(CaptureError::BadSpec(format!(
+                    "--fps {fps} does not apply to {input} read with --batch: unrelated photos \
+                     have no frame rate. Leave --fps out, or give --sequence for video frames"
+                )));
+            }
+        }
+        if options.sequence != SequenceMode::Auto && !matches!(self, SourceSpec::Sequence { .. }) {
+            let flag = match options.sequence {
+                SequenceMode::Batch => "--batch",
+                _ => "--sequence",
+            };
+            return Err(CaptureError::BadSpec(format!(
+                "{flag} applies to a folder or a glob of images, not to {input}"
+            )));
+        }
+        Ok(())
+    }
+
     /// Whether frames come in real time (and so may be dropped).
     pub fn is_live(&self) -> bool {
         matches!(self, SourceSpec::Camera(_))
+    }
+
+    /// Whether frames keep coming while people watch: a camera, stdin or
+    /// the synthetic pattern (so, for one, the catalog file is watched).
+    pub fn is_stream(&self) -> bool {
+        matches!(
+            self,
+            SourceSpec::Camera(_)
+                | SourceSpec::Synthetic { .. }
+                | SourceSpec::Y4m(None)
+                | SourceSpec::Raw { path: None, .. }
+        )
     }
 }
 
@@ -179,8 +271,8 @@ pub fn open_source(
 ) -> Result<Box<dyn FrameSource>, CaptureError> {
     let source: Box<dyn FrameSource> = match spec {
         SourceSpec::Image(path) => Box::new(ImageFileSource::open(path)?),
-        SourceSpec::Sequence { pattern, fps } => {
-            Box::new(ImageSequenceSource::open(pattern, *fps)?)
+        SourceSpec::Sequence { pattern, fps, mode } => {
+            Box::new(ImageSequenceSource::open_as(pattern, *fps, *mode)?)
         }
         SourceSpec::Y4m(Some(path)) => Box::new(Y4mSource::open(path)?),
         SourceSpec::Y4m(None) => Box::new(Y4mSource::from_reader(
@@ -194,16 +286,24 @@ pub fn open_source(
             height,
             fps,
         } => {
-            let (reader, what): (Box<dyn Read + Send>, String) = match path {
-                Some(p) => (
-                    Box::new(std::fs::File::open(p).map_err(|e| CaptureError::io(p, e))?),
-                    p.display().to_string(),
-                ),
-                None => (Box::new(std::io::stdin()), "stdin".into()),
+            let (reader, what, len): (Box<dyn Read + Send>, String, Option<u64>) = match path {
+                Some(p) => {
+                    let file = std::fs::File::open(p).map_err(|e| CaptureError::io(p, e))?;
+                    // A regular file's length gives its frame count.
+                    let len = file
+                        .metadata()
+                        .ok()
+                        .filter(|m| m.is_file())
+                        .map(|m| m.len());
+                    (Box::new(file), p.display().to_string(), len)
+                }
+                None => (Box::new(std::io::stdin()), "stdin".into(), None),
             };
-            Box::new(RawSource::new(
-                reader, what, *format, *width, *height, *fps,
-            )?)
+            let source = RawSource::new(reader, what, *format, *width, *height, *fps)?;
+            Box::new(match len {
+                Some(len) => source.with_stream_len(len),
+                None => source,
+            })
         }
         SourceSpec::Video(path) => Box::new(FfmpegSource::open(path)?),
         SourceSpec::Camera(request) => {
@@ -255,5 +355,8 @@ impl FrameSource for ColorOverride {
     }
     fn dropped_frames(&self) -> u64 {
         self.inner.dropped_frames()
+    }
+    fn stills(&self) -> bool {
+        self.inner.stills()
     }
 }

@@ -149,9 +149,11 @@ pub(super) fn bench(args: BenchArgs) -> drape::Result<()> {
                 gpu: !no_gpu,
                 tflite: !no_tflite,
             };
+            let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
             eprintln!(
-                "drape: timing the networks ({runs} runs each after warm-up; the CPU has {} core(s))",
-                std::thread::available_parallelism().map_or(1, |n| n.get())
+                "drape: timing the networks ({runs} run{} each after warm-up; the CPU has {cores} core{})",
+                if runs == 1 { "" } else { "s" },
+                if cores == 1 { "" } else { "s" },
             );
             let rows = app::bench::bench_nn(&models, gpu.as_ref(), &options)?;
             print!("{}", app::bench::format_table(&rows));

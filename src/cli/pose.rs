@@ -5,13 +5,6 @@ use super::*;
 pub(super) fn pose(args: PoseArgs) -> drape::Result<()> {
     use drape::pose::{PoseConfig, PoseTracker};
     let model = PoseModel::from(args.model);
-    if model == PoseModel::Detector {
-        return Err(drape::nn::NnError::Malformed {
-            what: "--model detector".into(),
-            message: "the landmark model must be lite, full or heavy".into(),
-        }
-        .into());
-    }
     // A bad --draw folder fails before any work is done.
     let mut draw_sink = match &args.draw {
         Some(dir) if dir.exists() && !dir.is_dir() => {
@@ -34,7 +27,8 @@ pub(super) fn pose(args: PoseArgs) -> drape::Result<()> {
     let gpu = GpuContext::headless()?;
     let config = PoseConfig {
         model,
-        static_mode: args.static_mode,
+        // A batch of unrelated photos is a set of stills, as `render` reads it.
+        static_mode: args.static_mode || source.stills(),
         smooth: !args.no_smooth,
         // The JSON lines carry no mask: pay for it only when drawing.
         segmentation: draw_sink.is_some(),

@@ -38,7 +38,16 @@ pub enum NnError {
         expected: usize,
         actual: usize,
     },
-    /// A model file that is missing.
+    /// A model file in none of the folders searched
+    /// (`models::model_dirs`).
+    #[error("model {file} not found; looked in {searched}. To get it: {hint}")]
+    ModelMissing {
+        file: String,
+        /// Every folder searched, with why it was.
+        searched: String,
+        hint: String,
+    },
+    /// A model file that cannot be read.
     #[error("cannot read model {path}: {source}{hint}")]
     Io {
         path: String,

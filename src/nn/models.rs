@@ -1,11 +1,89 @@
-//! The pose models drape knows: where they live, their sha256, and loading
-//! them with the checksum checked.
+//! The pose models drape knows: where they are looked for, their sha256,
+//! and loading them with the checksum checked.
 
 use std::path::{Path, PathBuf};
+use std::sync::RwLock;
 
 use sha2::{Digest, Sha256};
 
 use super::{tflite, Model, NnError};
+
+/// The environment variable naming a folder of model files, searched
+/// before the built-in places (see [`model_dirs`]).
+pub const MODELS_ENV: &str = "DRAPE_MODELS";
+
+/// The folder given with `--models-dir` (see [`set_models_dir`]).
+static MODELS_DIR: RwLock<Option<PathBuf>> = RwLock::new(None);
+
+/// Searches `dir` first for every model from now on (`--models-dir`);
+/// `None` forgets it.
+pub fn set_models_dir(dir: Option<PathBuf>) {
+    // A poisoned lock only means another thread panicked mid-write of an
+    // `Option<PathBuf>`: the value is still whole.
+    *MODELS_DIR.write().unwrap_or_else(|e| e.into_inner()) = dir;
+}
+
+/// A folder where model files are looked for, and why it is searched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelDir {
+    pub path: PathBuf,
+    /// Where the folder comes from, for people (`DRAPE_MODELS`, `next to
+    /// the binary`).
+    pub origin: &'static str,
+}
+
+/// The folders searched for model files, in order: `--models-dir`
+/// ([`set_models_dir`]), `$DRAPE_MODELS`, next to the running binary
+/// (`<exe dir>/models`, then `<exe dir>/../share/drape/models` for an
+/// installed one), the source tree drape was built from
+/// (`assets/models`), and `assets/models` under the working folder. A
+/// folder reached twice is listed once.
+pub fn model_dirs() -> Vec<ModelDir> {
+    let mut dirs = Vec::new();
+    let given = MODELS_DIR.read().unwrap_or_else(|e| e.into_inner()).clone();
+    if let Some(dir) = given {
+        dirs.push(ModelDir {
+            path: dir,
+            origin: "--models-dir",
+        });
+    }
+    if let Some(dir) = std::env::var_os(MODELS_ENV).filter(|d| !d.is_empty()) {
+        dirs.push(ModelDir {
+            path: dir.into(),
+            origin: MODELS_ENV,
+        });
+    }
+    if let Some(exe_dir) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+    {
+        dirs.push(ModelDir {
+            path: exe_dir.join("models"),
+            origin: "next to the binary",
+        });
+        dirs.push(ModelDir {
+            path: exe_dir.join("../share/drape/models"),
+            origin: "the binary's share folder",
+        });
+    }
+    dirs.push(ModelDir {
+        path: Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models"),
+        origin: "the source tree drape was built from",
+    });
+    dirs.push(ModelDir {
+        path: PathBuf::from("assets/models"),
+        origin: "the working folder",
+    });
+    // `cargo run` from the source tree reaches it twice; say it once.
+    let mut seen = Vec::new();
+    dirs.retain(|dir| {
+        let key = std::fs::canonicalize(&dir.path).unwrap_or_else(|_| dir.path.clone());
+        let new = !seen.contains(&key);
+        seen.push(key);
+        new
+    });
+    dirs
+}
 
 /// MediaPipe's BlazePose networks (see `assets/models/README.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -14,9 +92,10 @@ pub enum PoseModel {
     Detector,
     /// The lite landmark model (256×256 input), in the repository.
     LandmarkLite,
-    /// The full landmark model, fetched by `scripts/fetch-models.sh`.
+    /// The full landmark model (256×256 input), in the repository.
     LandmarkFull,
-    /// The heavy landmark model, fetched by `scripts/fetch-models.sh`.
+    /// The heavy landmark model, fetched by `scripts/fetch-models.sh`
+    /// (27 MB, kept out of git).
     LandmarkHeavy,
 }
 
@@ -55,34 +134,57 @@ impl PoseModel {
         }
     }
 
-    /// `assets/models/<file>` under the crate's directory when that exists
-    /// (tests, `cargo run`), otherwise under the working directory.
+    /// Where the file is: the first of [`model_dirs`] that holds it.
+    pub fn find(self) -> Option<PathBuf> {
+        model_dirs()
+            .into_iter()
+            .map(|dir| dir.path.join(self.file_name()))
+            .find(|path| path.is_file())
+    }
+
+    /// Where the file is ([`PoseModel::find`]), or where the source tree
+    /// keeps it when it is nowhere.
     pub fn path(self) -> PathBuf {
-        let in_crate = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/models");
-        let folder = if in_crate.is_dir() {
-            in_crate
-        } else {
-            PathBuf::from("assets/models")
-        };
-        folder.join(self.file_name())
+        self.find().unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("assets/models")
+                .join(self.file_name())
+        })
     }
 
-    /// Whether the file is in the repository (the others are fetched).
+    /// Whether the file is in the repository (`heavy` is fetched).
     pub fn is_bundled(self) -> bool {
-        matches!(self, PoseModel::Detector | PoseModel::LandmarkLite)
+        !matches!(self, PoseModel::LandmarkHeavy)
     }
 
-    /// Reads the model from `path()`, checking its sha256.
+    /// Reads the model from the first of [`model_dirs`] that has it,
+    /// checking its sha256. When none has it, the error names every
+    /// folder searched and how to fetch the file.
     pub fn load(self) -> Result<Model, NnError> {
-        let hint = if self.is_bundled() {
-            " (it is part of the repository; restore assets/models/)"
-        } else {
-            " (run scripts/fetch-models.sh to fetch the full and heavy models)"
+        let Some(path) = self.find() else {
+            let searched = model_dirs()
+                .iter()
+                .map(|dir| format!("{} ({})", dir.path.display(), dir.origin))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let fetch = match self {
+                PoseModel::Detector => "scripts/fetch-models.sh --detector",
+                _ => "scripts/fetch-models.sh",
+            };
+            let hint = format!(
+                "fetch it with `{fetch} --dir FOLDER` (from drape's source tree; it checks the \
+                 sha256) and give `--models-dir FOLDER` or {MODELS_ENV}=FOLDER, or put it in \
+                 one of those folders"
+            );
+            return Err(NnError::ModelMissing {
+                file: self.file_name().to_owned(),
+                searched,
+                hint,
+            });
         };
-        let path = self.path();
         let bytes = std::fs::read(&path).map_err(|source| NnError::Io {
             path: path.display().to_string(),
-            hint: hint.to_owned(),
+            hint: String::new(),
             source,
         })?;
         parse_checked(&bytes, &path, Some(self.sha256()))

@@ -37,6 +37,80 @@ impl ImageFormat {
     }
 }
 
+/// A printf-style output pattern taken apart: `prefix`, the number
+/// zero-padded to `width` digits, `suffix`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Pattern {
+    pub prefix: String,
+    pub width: usize,
+    pub suffix: String,
+    pub format: ImageFormat,
+}
+
+/// Checks an output pattern: one `%d` or `%0Nd`, in the file name (not in
+/// a folder's), and an image extension.
+pub(crate) fn parse_pattern(pattern: &str) -> Result<Pattern, OutputError> {
+    let bad = || {
+        OutputError::BadSpec(format!(
+            "output pattern {pattern:?} needs exactly one %d or %0Nd (e.g. out/frame_%06d.png)"
+        ))
+    };
+    let (prefix, rest) = pattern.split_once('%').ok_or_else(bad)?;
+    let (digits, suffix) = rest.split_once('d').ok_or_else(bad)?;
+    if suffix.contains('%') || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    if suffix.contains(['/', std::path::MAIN_SEPARATOR]) {
+        return Err(OutputError::BadSpec(format!(
+            "output pattern {pattern:?}: the number goes in the file name, not in a folder's \
+             (e.g. out/frame_%06d.png)"
+        )));
+    }
+    let width = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().map_err(|_| bad())?
+    };
+    let extension = suffix.rsplit_once('.').map_or("", |(_, e)| e);
+    let format = ImageFormat::from_extension(extension).ok_or_else(|| {
+        OutputError::BadSpec(format!(
+            "output pattern {pattern:?} must end in .png, .jpg or .jpeg"
+        ))
+    })?;
+    Ok(Pattern {
+        prefix: prefix.into(),
+        width,
+        suffix: suffix.into(),
+        format,
+    })
+}
+
+/// Makes the folder that `file` goes in.
+pub(crate) fn create_parent(file: &Path) -> Result<(), OutputError> {
+    match file.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => create_folder(parent),
+        None => Ok(()),
+    }
+}
+
+/// Makes `folder` and the folders above it, with an error that names the
+/// one in the way.
+pub(crate) fn create_folder(folder: &Path) -> Result<(), OutputError> {
+    fs::create_dir_all(folder).map_err(|source| {
+        match super::spec::first_existing(folder).filter(|(_, dir)| !dir) {
+            Some((blocker, _)) => OutputError::BadSpec(format!(
+                "cannot make the folder {}: {} is a file. Give another output, or move the file",
+                folder.display(),
+                blocker.display()
+            )),
+            None => OutputError::Io {
+                path: folder.into(),
+                source,
+            },
+        }
+    })
+}
+
 #[derive(Debug, Clone)]
 enum Naming {
     /// `dir/frame_000000.png`.
@@ -63,59 +137,30 @@ pub struct ImageSequenceSink {
 impl ImageSequenceSink {
     /// Frames go to `folder/frame_NNNNNN.ext`; the folder is created.
     pub fn folder(folder: &Path, format: ImageFormat) -> Result<ImageSequenceSink, OutputError> {
-        fs::create_dir_all(folder).map_err(|source| OutputError::Io {
-            path: folder.into(),
-            source,
-        })?;
+        create_folder(folder)?;
         Ok(ImageSequenceSink::with(
             Naming::Folder(folder.into()),
             format,
         ))
     }
 
-    /// Frames go to a printf-style pattern such as `out/f_%04d.png`.
+    /// Frames go to a printf-style pattern such as `out/f_%04d.png`; its
+    /// folder is created.
     pub fn pattern(pattern: &str) -> Result<ImageSequenceSink, OutputError> {
-        let bad = || {
-            OutputError::BadSpec(format!(
-                "output pattern {pattern:?} needs exactly one %d or %0Nd (e.g. out/frame_%06d.png)"
-            ))
-        };
-        let (prefix, rest) = pattern.split_once('%').ok_or_else(bad)?;
-        let (digits, suffix) = rest.split_once('d').ok_or_else(bad)?;
-        if suffix.contains('%') || !digits.chars().all(|c| c.is_ascii_digit()) {
-            return Err(bad());
-        }
-        let width = if digits.is_empty() {
-            0
-        } else {
-            digits.parse().map_err(|_| bad())?
-        };
-        let extension = suffix.rsplit_once('.').map_or("", |(_, e)| e);
-        let format = ImageFormat::from_extension(extension).ok_or_else(|| {
-            OutputError::BadSpec(format!(
-                "output pattern {pattern:?} must end in .png, .jpg or .jpeg"
-            ))
-        })?;
-        if let Some(parent) = Path::new(prefix)
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-        {
-            fs::create_dir_all(parent).map_err(|source| OutputError::Io {
-                path: parent.into(),
-                source,
-            })?;
-        }
+        let parsed = parse_pattern(pattern)?;
+        create_parent(Path::new(pattern))?;
         Ok(ImageSequenceSink::with(
             Naming::Pattern {
-                prefix: prefix.into(),
-                width,
-                suffix: suffix.into(),
+                prefix: parsed.prefix,
+                width: parsed.width,
+                suffix: parsed.suffix,
             },
-            format,
+            parsed.format,
         ))
     }
 
-    /// Exactly one image; a second frame is an error.
+    /// Exactly one image; a second frame is an error. Its folder is
+    /// created.
     pub fn single(path: &Path) -> Result<ImageSequenceSink, OutputError> {
         let format = ImageFormat::from_path(path).ok_or_else(|| {
             OutputError::BadSpec(format!(
@@ -123,6 +168,7 @@ impl ImageSequenceSink {
                 path.display()
             ))
         })?;
+        create_parent(path)?;
         Ok(ImageSequenceSink::with(Naming::Single(path.into()), format))
     }
 
@@ -193,9 +239,13 @@ impl FrameSink for ImageSequenceSink {
             }
         };
         let finished = encoded
-            .map_err(|e| OutputError::Encode {
-                path: path.clone(),
-                message: e.to_string(),
+            .map_err(|e| match e {
+                // A full disk or a read-only one, not a bad picture.
+                image::ImageError::IoError(source) => io(source),
+                other => OutputError::Encode {
+                    path: path.clone(),
+                    message: other.to_string(),
+                },
             })
             .and_then(|()| {
                 // Closing the file before the rename is what makes the

@@ -42,11 +42,19 @@ pub trait FrameSink: Send {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum OutputError {
-    #[error("cannot write {path}: {source}")]
+    #[error("cannot write {path}: {source}{}", io_hint(source))]
     Io {
         path: PathBuf,
         #[source]
         source: std::io::Error,
+    },
+    /// A stream file that failed mid-way was cut back to its last whole
+    /// frame, so it still plays (to its end).
+    #[error("{error}; the file keeps its {}", match frames_kept { 0 => "no whole frame".to_string(), 1 => "first frame".to_string(), n => format!("first {n} frames, whole") })]
+    StreamCut {
+        frames_kept: u64,
+        #[source]
+        error: Box<OutputError>,
     },
     #[error("cannot encode {path}: {message}")]
     Encode { path: PathBuf, message: String },
@@ -55,11 +63,13 @@ pub enum OutputError {
     #[error("the reader of {0} closed the pipe")]
     Closed(String),
     /// The frame size changed mid-stream, which y4m and raw cannot carry.
-    #[error("{what} started at {width}x{height} and cannot take a {new_width}x{new_height} frame")]
+    #[error("{what} started at {width}x{height} and cannot take frame {index}, which is {new_width}x{new_height}: a stream holds one frame size. Write images instead (a folder, or a pattern such as out/%04d.png), or scale the inputs to one size")]
     SizeChanged {
         what: String,
         width: u32,
         height: u32,
+        /// The source's index of the first frame of another size.
+        index: u64,
         new_width: u32,
         new_height: u32,
     },
@@ -68,4 +78,22 @@ pub enum OutputError {
     /// The window could not be opened or drawn.
     #[error("window: {0}")]
     Window(String),
+}
+
+/// What to do about a failed write, by its cause.
+fn io_hint(error: &std::io::Error) -> &'static str {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::StorageFull => " (the disk is full: free some space or write elsewhere)",
+        ErrorKind::ReadOnlyFilesystem => " (the file system is read-only: write elsewhere)",
+        ErrorKind::PermissionDenied => {
+            " (no permission to write there: write elsewhere or change its permissions)"
+        }
+        ErrorKind::FileTooLarge => {
+            " (the file grew past what the file system or a limit allows: write elsewhere, or \
+             write images, a file a frame)"
+        }
+        ErrorKind::IsADirectory => " (that is a folder: give a file name)",
+        _ => "",
+    }
 }

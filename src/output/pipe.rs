@@ -9,45 +9,104 @@ use super::{FrameSink, OutputError, RgbaFrame};
 use crate::capture::y4m::Y4mHeader;
 use crate::capture::{ColorRange, PixelFormat};
 
-/// Where a stream goes.
+/// Where a stream's bytes go.
+enum Target {
+    Stdout(BufWriter<io::Stdout>),
+    File(BufWriter<File>),
+    /// A write failed: the error was reported and nothing more is written.
+    Failed,
+}
+
+/// A stream of frames: an optional header, then frames of one size.
 struct Stream {
-    writer: Box<dyn Write + Send>,
+    target: Target,
     name: String,
     size: Option<(u32, u32)>,
+    /// Bytes of the header and of each frame (its `FRAME` line
+    /// included), known from the first frame: where whole frames end.
+    header_len: u64,
+    frame_len: u64,
 }
 
 impl Stream {
     fn open(path: Option<&Path>) -> Result<Stream, OutputError> {
-        let (writer, name): (Box<dyn Write + Send>, String) = match path {
-            None => (Box::new(BufWriter::new(io::stdout())), "stdout".into()),
+        let (target, name) = match path {
+            None => (
+                Target::Stdout(BufWriter::new(io::stdout())),
+                "stdout".into(),
+            ),
             Some(p) => {
                 let file = File::create(p).map_err(|source| OutputError::Io {
                     path: p.into(),
                     source,
                 })?;
-                (Box::new(BufWriter::new(file)), p.display().to_string())
+                (Target::File(BufWriter::new(file)), p.display().to_string())
             }
         };
         Ok(Stream {
-            writer,
+            target,
             name,
             size: None,
+            header_len: 0,
+            frame_len: 0,
         })
     }
 
-    fn error(&self, source: io::Error) -> OutputError {
+    /// Turns a failed write into the error to report. A file is cut back
+    /// to its last whole frame (what was buffered is dropped), so that a
+    /// full disk leaves a shorter stream that every reader plays to its
+    /// end, not one that stops inside a frame.
+    fn fail(&mut self, source: io::Error) -> OutputError {
         if source.kind() == io::ErrorKind::BrokenPipe {
-            OutputError::Closed(self.name.clone())
-        } else {
-            OutputError::Io {
-                path: self.name.clone().into(),
-                source,
+            self.target = Target::Failed;
+            return OutputError::Closed(self.name.clone());
+        }
+        let mut kept = None;
+        if let Target::File(writer) = std::mem::replace(&mut self.target, Target::Failed) {
+            // `into_parts` hands back the file without flushing again.
+            let (file, _unwritten) = writer.into_parts();
+            if let Ok(on_disk) = file.metadata().map(|m| m.len()) {
+                let frames = match on_disk.checked_sub(self.header_len) {
+                    Some(body) if self.frame_len > 0 => body / self.frame_len,
+                    _ => 0,
+                };
+                let whole_len = if on_disk >= self.header_len {
+                    self.header_len + frames * self.frame_len
+                } else {
+                    0
+                };
+                if file.set_len(whole_len).is_ok() {
+                    kept = Some(frames);
+                }
             }
+        }
+        let io = OutputError::Io {
+            path: self.name.clone().into(),
+            source,
+        };
+        match kept {
+            Some(frames) => OutputError::StreamCut {
+                frames_kept: frames,
+                error: Box::new(io),
+            },
+            None => io,
         }
     }
 
     fn write(&mut self, bytes: &[u8]) -> Result<(), OutputError> {
-        self.writer.write_all(bytes).map_err(|e| self.error(e))
+        let written = match &mut self.target {
+            Target::Stdout(writer) => writer.write_all(bytes),
+            Target::File(writer) => writer.write_all(bytes),
+            Target::Failed => return Err(self.failed()),
+        };
+        written.map_err(|e| self.fail(e))
+    }
+
+    fn failed(&self) -> OutputError {
+        OutputError::BadSpec(format!(
+            "{} failed earlier: nothing more is written to it",
+            self.name
+        ))
     }
 
     /// Returns true on the first frame; fails when the size changes.
@@ -62,6 +121,7 @@ impl Stream {
                 what: format!("{what} {}", self.name),
                 width,
                 height,
+                index: frame.index,
                 new_width: frame.width,
                 new_height: frame.height,
             }),
@@ -69,7 +129,13 @@ impl Stream {
     }
 
     fn flush(&mut self) -> Result<(), OutputError> {
-        self.writer.flush().map_err(|e| self.error(e))
+        let flushed = match &mut self.target {
+            Target::Stdout(writer) => writer.flush(),
+            Target::File(writer) => writer.flush(),
+            // Reported when it failed; the run is ending.
+            Target::Failed => return Ok(()),
+        };
+        flushed.map_err(|e| self.fail(e))
     }
 }
 
@@ -148,7 +214,10 @@ impl FrameSink for Y4mSink {
                 format: PixelFormat::I420,
                 range: ColorRange::Limited,
             };
-            self.stream.write(header.to_line().as_bytes())?;
+            let line = header.to_line();
+            self.stream.header_len = line.len() as u64;
+            self.stream.frame_len = (b"FRAME\n".len() + header.frame_len()) as u64;
+            self.stream.write(line.as_bytes())?;
         }
         rgba_to_i420(frame.data, frame.width, frame.height, &mut self.yuv);
         self.stream.write(b"FRAME\n")?;
@@ -183,7 +252,9 @@ impl RawRgbaSink {
 
 impl FrameSink for RawRgbaSink {
     fn write_frame(&mut self, frame: &RgbaFrame<'_>) -> Result<(), OutputError> {
-        self.stream.check_size(frame, "raw stream")?;
+        if self.stream.check_size(frame, "raw stream")? {
+            self.stream.frame_len = frame.data.len() as u64;
+        }
         self.stream.write(frame.data)
     }
 

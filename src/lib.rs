@@ -34,6 +34,23 @@ macro_rules! internal_mod {
     )*};
 }
 
+/// One item (a function, method, constant, type) that is `pub` (hidden from
+/// the docs) with the `internals` feature and crate-private otherwise (see
+/// `internal_mod!`). Written with `pub`, which the macro replaces.
+macro_rules! internal {
+    ($(#[$attr:meta])* pub $($item:tt)*) => {
+        #[cfg(feature = "internals")]
+        #[doc(hidden)]
+        $(#[$attr])*
+        pub $($item)*
+
+        #[cfg(not(feature = "internals"))]
+        #[allow(dead_code)]
+        $(#[$attr])*
+        pub(crate) $($item)*
+    };
+}
+
 /// Re-exports for crate-internal paths, public only with `internals`
 /// (see `internal_mod!`).
 macro_rules! internal_use {

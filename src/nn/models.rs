@@ -26,6 +26,7 @@ pub fn set_models_dir(dir: Option<PathBuf>) {
 /// A folder where model files are looked for, and why it is searched.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModelDir {
+    /// The folder (a relative path is from the working folder).
     pub path: PathBuf,
     /// Where the folder comes from, for people (`DRAPE_MODELS`, `next to
     /// the binary`).
@@ -100,6 +101,7 @@ pub enum PoseModel {
 }
 
 impl PoseModel {
+    /// Every model, the detector first.
     pub const ALL: [PoseModel; 4] = [
         PoseModel::Detector,
         PoseModel::LandmarkLite,
@@ -107,6 +109,7 @@ impl PoseModel {
         PoseModel::LandmarkHeavy,
     ];
 
+    /// The model's file name in a models folder (`pose_detection.tflite`).
     pub fn file_name(self) -> &'static str {
         match self {
             PoseModel::Detector => "pose_detection.tflite",
@@ -157,49 +160,53 @@ impl PoseModel {
         !matches!(self, PoseModel::LandmarkHeavy)
     }
 
-    /// Reads the model from the first of [`model_dirs`] that has it,
-    /// checking its sha256. When none has it, the error names every
-    /// folder searched and how to fetch the file.
-    pub fn load(self) -> Result<Model, NnError> {
-        let Some(path) = self.find() else {
-            let searched = model_dirs()
-                .iter()
-                .map(|dir| format!("{} ({})", dir.path.display(), dir.origin))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let fetch = match self {
-                PoseModel::Detector => "scripts/fetch-models.sh --detector",
-                _ => "scripts/fetch-models.sh",
+    internal! {
+        /// Reads the model from the first of [`model_dirs`] that has it,
+        /// checking its sha256. When none has it, the error names every
+        /// folder searched and how to fetch the file.
+        pub fn load(self) -> Result<Model, NnError> {
+            let Some(path) = self.find() else {
+                let searched = model_dirs()
+                    .iter()
+                    .map(|dir| format!("{} ({})", dir.path.display(), dir.origin))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let fetch = match self {
+                    PoseModel::Detector => "scripts/fetch-models.sh --detector",
+                    _ => "scripts/fetch-models.sh",
+                };
+                let hint = format!(
+                    "fetch it with `{fetch} --dir FOLDER` (from drape's source tree; it checks the \
+                     sha256) and give `--models-dir FOLDER` or {MODELS_ENV}=FOLDER, or put it in \
+                     one of those folders"
+                );
+                return Err(NnError::ModelMissing {
+                    file: self.file_name().to_owned(),
+                    searched,
+                    hint,
+                });
             };
-            let hint = format!(
-                "fetch it with `{fetch} --dir FOLDER` (from drape's source tree; it checks the \
-                 sha256) and give `--models-dir FOLDER` or {MODELS_ENV}=FOLDER, or put it in \
-                 one of those folders"
-            );
-            return Err(NnError::ModelMissing {
-                file: self.file_name().to_owned(),
-                searched,
-                hint,
-            });
-        };
-        let bytes = std::fs::read(&path).map_err(|source| NnError::Io {
+            let bytes = std::fs::read(&path).map_err(|source| NnError::Io {
+                path: path.display().to_string(),
+                hint: String::new(),
+                source,
+            })?;
+            parse_checked(&bytes, &path, Some(self.sha256()))
+        }
+    }
+}
+
+internal! {
+    /// Reads a model file; with `expected_sha256` (lowercase hex), a file with
+    /// another checksum is refused before it is parsed.
+    pub fn load_model_file(path: &Path, expected_sha256: Option<&str>) -> Result<Model, NnError> {
+        let bytes = std::fs::read(path).map_err(|source| NnError::Io {
             path: path.display().to_string(),
             hint: String::new(),
             source,
         })?;
-        parse_checked(&bytes, &path, Some(self.sha256()))
+        parse_checked(&bytes, path, expected_sha256)
     }
-}
-
-/// Reads a model file; with `expected_sha256` (lowercase hex), a file with
-/// another checksum is refused before it is parsed.
-pub fn load_model_file(path: &Path, expected_sha256: Option<&str>) -> Result<Model, NnError> {
-    let bytes = std::fs::read(path).map_err(|source| NnError::Io {
-        path: path.display().to_string(),
-        hint: String::new(),
-        source,
-    })?;
-    parse_checked(&bytes, path, expected_sha256)
 }
 
 fn parse_checked(

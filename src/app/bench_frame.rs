@@ -13,19 +13,25 @@ use crate::{Mirror, MirrorConfig, PixelFormat, Result};
 /// Median milliseconds per stage for one frame size.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrameBenchRow {
+    /// Frame width in pixels.
     pub width: u32,
+    /// Frame height in pixels.
     pub height: u32,
+    /// Frames timed for `total_ms`: the clip's frames times the passes.
     pub frames: usize,
     /// Upload and colour conversion, and the CPU copy for the pose stage.
     pub upload_ms: f64,
+    /// Finding the body (the pose tracker).
     pub pose_ms: f64,
     /// Posing the rigs (CPU).
     pub fit_ms: f64,
-    /// The GPU stages, each submitted and waited for in a timed pass of
-    /// its own (`TryOn::set_stage_timing`): the silhouette fit, the cloth,
-    /// the rendering.
+    /// The silhouette fit. This and the two GPU stages after it are each
+    /// submitted and waited for in a timed pass of its own
+    /// (`TryOn::set_stage_timing`).
     pub deform_ms: f64,
+    /// The cloths' steps (GPU).
     pub cloth_ms: f64,
+    /// The rendering (GPU), with the wait for the GPU to finish the frame.
     pub render_ms: f64,
     /// A whole frame as it normally runs (stages overlapping, one submit,
     /// then the wait for the GPU).
@@ -37,9 +43,14 @@ pub struct FrameBenchRow {
 /// The frame bench's result.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FrameBench {
+    /// One row per frame size, in the order asked for.
     pub rows: Vec<FrameBenchRow>,
+    /// The GPU adapter's name.
     pub adapter: String,
+    /// Where the pose network ran: `GPU` or `CPU`.
     pub executor: String,
+    /// MediaPipe's pose-only time to compare with, when known (the caller
+    /// fills it in; [`bench_frame`] leaves it `None`).
     pub mediapipe: Option<MediaPipeFigure>,
 }
 

@@ -26,9 +26,13 @@ struct PoseLine<'a> {
 /// What a pose run did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PoseSummary {
+    /// Frames processed, one JSON line each.
     pub frames: u64,
+    /// Of those, frames in which a body was found.
     pub frames_with_pose: u64,
+    /// Wall-clock time of the whole run.
     pub elapsed: Duration,
+    /// Ended by the stop flag (Ctrl-C) rather than by the source's end.
     pub interrupted: bool,
 }
 
@@ -51,10 +55,13 @@ impl std::fmt::Display for PoseSummary {
 
 /// Where the JSON lines go and how much to do.
 pub struct PoseOutput<'a> {
+    /// Where the JSON lines are written.
     pub out: &'a mut dyn Write,
     /// Names `out` in errors (`stdout`, a path).
     pub name: &'a str,
+    /// Stop after this many frames.
     pub max_frames: Option<u64>,
+    /// Whether to draw a progress bar on stderr.
     pub progress: Progress,
     /// Where each frame goes with the body drawn on it (`--draw`), if
     /// anywhere. Frames without a body go there unchanged, so the n-th
@@ -64,7 +71,9 @@ pub struct PoseOutput<'a> {
 
 /// The drawn frames' sink and style.
 pub struct PoseDrawing<'a> {
+    /// Where the drawn frames go.
     pub sink: &'a mut dyn FrameSink,
+    /// How the body is drawn.
     pub style: DrawStyle,
 }
 

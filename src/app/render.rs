@@ -19,13 +19,16 @@ pub enum Progress {
     /// When stderr is a terminal.
     #[default]
     Auto,
+    /// Never.
     Never,
 }
 
+/// How much to render, and how.
 #[derive(Debug, Clone, Default)]
 pub struct RenderOptions {
     /// Stop after this many frames.
     pub max_frames: Option<u64>,
+    /// Whether to draw a progress bar on stderr.
     pub progress: Progress,
     /// Reload the try-on's catalog when its file changes, looked at
     /// before every frame (a live source: staff edit it while it runs, as
@@ -41,14 +44,18 @@ pub struct RenderOptions {
 /// What a fresh try-on for each still is made from.
 #[derive(Debug, Clone)]
 pub struct StillsTryOn {
+    /// The GPU each try-on is made on.
     pub gpu: GpuContext,
+    /// The try-on's settings, the same for every still.
     pub config: TryOnConfig,
 }
 
 /// What a render did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RenderSummary {
+    /// Frames written to the sink.
     pub frames: u64,
+    /// Wall-clock time of the whole run, the sink's finish included.
     pub elapsed: Duration,
     /// Frames the source dropped because rendering was slower than it.
     pub dropped: u64,
@@ -60,6 +67,7 @@ pub struct RenderSummary {
 }
 
 impl RenderSummary {
+    /// Frames written per second of `elapsed`.
     pub fn fps(&self) -> f64 {
         self.frames as f64 / self.elapsed.as_secs_f64().max(1e-9)
     }

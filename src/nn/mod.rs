@@ -15,43 +15,68 @@ pub enum NnError {
     /// The file is not a TFLite model drape can read (malformed, truncated,
     /// hostile). `what` names the file.
     #[error("{what}: not a valid TFLite model: {message}")]
-    Malformed { what: String, message: String },
+    Malformed {
+        /// The model, for people: its file name, or `model` when an
+        /// executor finds the fault.
+        what: String,
+        /// What is wrong with it.
+        message: String,
+    },
     /// The model uses an op drape does not implement.
     #[error("{what}: op {op} (#{index}) is not supported by drape's runtime")]
     UnsupportedOp {
+        /// The model's file name.
         what: String,
+        /// The op's TFLite name (`CUSTOM (name)` for a custom op), with the
+        /// unsupported form where the op itself is supported.
         op: String,
+        /// The op's 0-based position in the model's operator list.
         index: usize,
     },
     /// A model file whose checksum is not the expected one.
     #[error("{path}: sha256 {actual} is not the expected {expected}; fetch it again with scripts/fetch-models.sh")]
     Checksum {
+        /// The model file.
         path: String,
+        /// The sha256 it should have, in hex.
         expected: String,
+        /// The sha256 it has, lowercase hex.
         actual: String,
     },
     /// An input of the wrong shape or length.
     #[error("input {index}: expected {expected} values (shape {shape:?}), got {actual}")]
     InputShape {
+        /// The 0-based index of the model input.
         index: usize,
+        /// The shape the model gives that input (empty when the model has
+        /// no such input).
         shape: Vec<usize>,
+        /// Values (f32s) the input takes (0 when the model has no such
+        /// input).
         expected: usize,
+        /// Values given (0 when the input was missing).
         actual: usize,
     },
     /// A model file in none of the folders searched
     /// (`models::model_dirs`).
     #[error("model {file} not found; looked in {searched}. To get it: {hint}")]
     ModelMissing {
+        /// The model's file name (`pose_landmark_full.tflite`).
         file: String,
         /// Every folder searched, with why it was.
         searched: String,
+        /// How to fetch the file and where to put it.
         hint: String,
     },
     /// A model file that cannot be read.
     #[error("cannot read model {path}: {source}{hint}")]
     Io {
+        /// The model file.
         path: String,
+        /// Text shown right after the cause, with its own leading
+        /// separator; empty for none.
         hint: String,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },

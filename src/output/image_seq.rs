@@ -8,13 +8,17 @@ use std::path::{Path, PathBuf};
 
 use super::{FrameSink, OutputError, RgbaFrame};
 
+/// The file format of an image output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImageFormat {
+    /// PNG, with alpha.
     Png,
+    /// JPEG; the alpha is dropped.
     Jpeg,
 }
 
 impl ImageFormat {
+    /// The file extension without its dot (`png`, `jpg`).
     pub fn extension(self) -> &'static str {
         match self {
             ImageFormat::Png => "png",

@@ -19,16 +19,21 @@ pub use spec::{open_sink, OutputFormat, SinkOptions, SinkSpec};
 /// A finished frame on the CPU: tightly packed RGBA8.
 #[derive(Debug, Clone, Copy)]
 pub struct RgbaFrame<'a> {
+    /// The pixels, row by row, 4 bytes each: `width * height * 4` bytes.
     pub data: &'a [u8],
+    /// Width in pixels.
     pub width: u32,
+    /// Height in pixels.
     pub height: u32,
     /// Index of the frame in the source.
     pub index: u64,
+    /// Time since the source started, from the source frame.
     pub timestamp: Duration,
 }
 
 /// Takes finished frames.
 pub trait FrameSink: Send {
+    /// Writes one frame, or fails with why it could not.
     fn write_frame(&mut self, frame: &RgbaFrame<'_>) -> Result<(), OutputError>;
     /// Flushes what is buffered. Called once at the end, also after Ctrl-C.
     fn finish(&mut self) -> Result<(), OutputError> {
@@ -42,9 +47,12 @@ pub trait FrameSink: Send {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum OutputError {
+    /// A file, folder or stream could not be made or written.
     #[error("cannot write {path}: {source}{}", io_hint(source))]
     Io {
+        /// The file or folder that failed (`stdout` for standard output).
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
@@ -52,12 +60,20 @@ pub enum OutputError {
     /// frame, so it still plays (to its end).
     #[error("{error}; the file keeps its {}", match frames_kept { 0 => "no whole frame".to_string(), 1 => "first frame".to_string(), n => format!("first {n} frames, whole") })]
     StreamCut {
+        /// Whole frames left in the file.
         frames_kept: u64,
+        /// The write error that cut the stream.
         #[source]
         error: Box<OutputError>,
     },
+    /// An image could not be encoded.
     #[error("cannot encode {path}: {message}")]
-    Encode { path: PathBuf, message: String },
+    Encode {
+        /// The image file that was being written.
+        path: PathBuf,
+        /// The encoder's error.
+        message: String,
+    },
     /// The reader of a pipe went away (`drape ... | head`): not a failure
     /// of drape, the run ends.
     #[error("the reader of {0} closed the pipe")]
@@ -65,14 +81,22 @@ pub enum OutputError {
     /// The frame size changed mid-stream, which y4m and raw cannot carry.
     #[error("{what} started at {width}x{height} and cannot take frame {index}, which is {new_width}x{new_height}: a stream holds one frame size. Write images instead (a folder, or a pattern such as out/%04d.png), or scale the inputs to one size")]
     SizeChanged {
+        /// The stream, for people (`y4m stream out.y4m`).
         what: String,
+        /// Width of the stream's frames, in pixels.
         width: u32,
+        /// Height of the stream's frames, in pixels.
         height: u32,
         /// The source's index of the first frame of another size.
         index: u64,
+        /// Width of that frame, in pixels.
         new_width: u32,
+        /// Height of that frame, in pixels.
         new_height: u32,
     },
+    /// The output asked for cannot be written as given (a bad `--output`,
+    /// a second frame for one image, a stream that failed earlier); the
+    /// message says why and what to do.
     #[error("{0}")]
     BadSpec(String),
     /// The window could not be opened or drawn.

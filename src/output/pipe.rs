@@ -243,6 +243,7 @@ pub struct RawRgbaSink {
 }
 
 impl RawRgbaSink {
+    /// To a file, or to stdout when `path` is `None`.
     pub fn new(path: Option<&Path>) -> Result<RawRgbaSink, OutputError> {
         Ok(RawRgbaSink {
             stream: Stream::open(path)?,

@@ -8,14 +8,19 @@ use super::{FrameSink, ImageFormat, ImageSequenceSink, OutputError, RawRgbaSink,
 /// `--output-format`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutputFormat {
+    /// PNG images.
     Png,
+    /// JPEG images.
     Jpeg,
+    /// A YUV4MPEG2 stream.
     Y4m,
     /// Raw RGBA8 frames.
     Rgba,
 }
 
 impl OutputFormat {
+    /// From its command-line name, any case (`png`, `jpg`/`jpeg`, `y4m`,
+    /// `rgba`/`raw`).
     pub fn from_name(name: &str) -> Option<OutputFormat> {
         match name.to_ascii_lowercase().as_str() {
             "png" => Some(OutputFormat::Png),
@@ -45,6 +50,7 @@ pub enum SinkSpec {
 /// What a sink needs to know of the stream.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SinkOptions {
+    /// Frame rate in frames per second, written in a y4m header.
     pub fps: f64,
     /// Frames to come, when known (a one-image output refuses more).
     pub frame_count: Option<u64>,

@@ -409,16 +409,33 @@ impl InputArgs {
                 RangeArg::Limited => ColorRange::Limited,
                 RangeArg::Full => ColorRange::Full,
             }),
+            wait_for_camera: false,
         }
     }
 
     fn open(&self, default: &str) -> drape::Result<Box<dyn capture::FrameSource>> {
+        self.open_with(default, self.options())
+    }
+
+    /// `open`, but a camera that is not there yet is waited for (`run`).
+    fn open_waiting(&self, default: &str) -> drape::Result<Box<dyn capture::FrameSource>> {
+        let options = InputOptions {
+            wait_for_camera: true,
+            ..self.options()
+        };
+        self.open_with(default, options)
+    }
+
+    fn open_with(
+        &self,
+        default: &str,
+        options: InputOptions,
+    ) -> drape::Result<Box<dyn capture::FrameSource>> {
         let input = match (&self.input, self.camera) {
             (Some(input), _) => input.clone(),
             (None, Some(n)) => format!("camera:{n}"),
             (None, None) => default.to_string(),
         };
-        let options = self.options();
         let spec = SourceSpec::parse(&input, &options)?;
         Ok(capture::open_source(&spec, &options)?)
     }
@@ -588,7 +605,8 @@ fn render(args: RenderArgs) -> drape::Result<()> {
 }
 
 fn run(args: RunArgs) -> drape::Result<()> {
-    let source = args.input.open("camera:0")?;
+    // A kiosk may boot before its USB camera: the window waits for it.
+    let source = args.input.open_waiting("camera:0")?;
     // For a camera this names the format it negotiated.
     eprintln!("drape: showing {}", source.info().description);
     let stop = StopFlag::new().on_ctrl_c();

@@ -98,6 +98,7 @@ pub fn render(
             let Some(frame) = source.next_frame()? else {
                 break;
             };
+            follow_catalog(mirror);
             let rgba = mirror.process_to_cpu(&frame)?;
             match sink.write_frame(&rgba) {
                 Err(OutputError::Closed(_)) => {
@@ -121,6 +122,20 @@ pub fn render(
     outcome?;
     finished?;
     Ok(summary)
+}
+
+/// A long render (a camera, a stream into a pipe) follows catalog edits
+/// as the window does: the next frame shows them. The watcher looks at the
+/// file at most every 500 ms, so this costs nothing per frame.
+fn follow_catalog(mirror: &mut Mirror) {
+    let Some(tryon) = mirror.tryon_mut() else {
+        return;
+    };
+    // Garments left out or taken off are logged by the try-on; a broken
+    // file is returned once per edit.
+    if let Some(Err(e)) = tryon.poll_catalog() {
+        tracing::warn!("catalog not reloaded, keeping the last good one: {e}");
+    }
 }
 
 pub(crate) fn progress_bar(total: Option<u64>, progress: Progress) -> ProgressBar {

@@ -5,9 +5,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::{
-    CameraRequest, CameraSource, CaptureError, ColorMatrix, ColorRange, FfmpegSource, Frame,
-    FrameSource, ImageFileSource, ImageSequenceSource, LatestFrame, PixelFormat, RawSource,
-    Reconnecting, SourceInfo, SyntheticSource, Y4mSource,
+    CameraRequest, CaptureError, ColorMatrix, ColorRange, FfmpegSource, Frame, FrameSource,
+    ImageFileSource, ImageSequenceSource, LiveStatus, PixelFormat, RawSource, SourceInfo,
+    SyntheticSource, Y4mSource,
 };
 
 /// Flags that qualify `--input`.
@@ -23,6 +23,9 @@ pub struct InputOptions {
     pub matrix: Option<ColorMatrix>,
     /// Override the Y'CbCr range the source declares.
     pub range: Option<ColorRange>,
+    /// A camera that is not there yet is waited for instead of an error
+    /// (`drape run`: a kiosk may boot before its USB camera).
+    pub wait_for_camera: bool,
 }
 
 /// A source to open.
@@ -206,13 +209,7 @@ pub fn open_source(
             )?)
         }
         SourceSpec::Video(path) => Box::new(FfmpegSource::open(path)?),
-        SourceSpec::Camera(request) => {
-            let request = *request;
-            let camera = Reconnecting::new(move || {
-                CameraSource::open(request).map(|c| Box::new(c) as Box<dyn FrameSource>)
-            })?;
-            Box::new(LatestFrame::spawn(Box::new(camera), false))
-        }
+        SourceSpec::Camera(request) => super::live_camera(*request, options.wait_for_camera)?,
         SourceSpec::Synthetic {
             width,
             height,
@@ -255,5 +252,8 @@ impl FrameSource for ColorOverride {
     }
     fn dropped_frames(&self) -> u64 {
         self.inner.dropped_frames()
+    }
+    fn live_status(&self) -> Option<LiveStatus> {
+        self.inner.live_status()
     }
 }

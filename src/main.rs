@@ -290,6 +290,9 @@ struct RunArgs {
     /// Close the window when a file source ends.
     #[arg(long)]
     exit_at_end: bool,
+    /// The S key saves the picture shown as a PNG in this folder.
+    #[arg(long, value_name = "FOLDER")]
+    snapshot_dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -618,6 +621,7 @@ fn run(args: RunArgs) -> drape::Result<()> {
             mirror: args.input.mirror,
         },
         tryon: args.tryon.config(false),
+        snapshot_dir: args.snapshot_dir,
         ..WindowOptions::default()
     };
     let summary = app::run_window(source, options, &stop)?;

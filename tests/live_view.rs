@@ -340,3 +340,52 @@ fn a_lost_gpu_is_rebuilt_and_the_mirror_goes_on() {
         changed_share(&before, &after)
     );
 }
+
+#[test]
+fn a_snapshot_that_cannot_be_written_is_a_notice_and_the_mirror_goes_on() {
+    let gpu = common::gpu();
+    let dir = tempfile::tempdir().unwrap();
+    // A file where the folder should be: the write fails even for root,
+    // which a read-only folder would not stop.
+    let in_the_way = dir.path().join("snapshots");
+    std::fs::write(&in_the_way, "not a folder").unwrap();
+    let folder = in_the_way.join("today");
+    let plugged = Arc::new(AtomicBool::new(true));
+    let mut view = LiveView::new(
+        &gpu,
+        fake_camera(Arc::clone(&plugged)),
+        LiveOptions {
+            snapshot_dir: Some(folder.clone()),
+            ..LiveOptions::default()
+        },
+    )
+    .unwrap();
+    let limit = Duration::from_secs(10);
+    tick_until(&mut view, limit, |v| *v.screen() == Screen::Live);
+
+    assert_eq!(view.snapshot(Instant::now()), None, "nothing written");
+    let (title, detail) = view.notice().expect("a notice says so");
+    assert_eq!(title, "Snapshot not saved");
+    assert!(detail.contains("today"), "names the folder: {detail}");
+    assert!(!folder.exists());
+
+    // The mirror goes on: new frames keep coming and showing.
+    let frames = view.frames();
+    tick_until(&mut view, limit, |v| v.frames() > frames + 2);
+    assert_eq!(*view.screen(), Screen::Live);
+
+    // The folder is fixed: the next snapshot is the picture shown.
+    std::fs::remove_file(&in_the_way).unwrap();
+    let shown = shown_rgba(&view);
+    let texture = view.shown().unwrap();
+    let size = (texture.width(), texture.height());
+    // No tick in between: what is shown is what gets saved.
+    let path = view.snapshot(Instant::now()).expect("saved");
+    assert_eq!(path.parent(), Some(folder.as_path()));
+    assert_eq!(view.notice().unwrap().0, "Snapshot saved");
+    let saved = image::open(&path).unwrap().into_rgba8();
+    assert_eq!(saved.dimensions(), size);
+    assert!(saved.into_raw() == shown, "the PNG holds the shown picture");
+    let names: Vec<_> = std::fs::read_dir(&folder).unwrap().collect();
+    assert_eq!(names.len(), 1, "no partial file left: {names:?}");
+}

@@ -10,19 +10,23 @@
 //!   frame that fails: logged once, shown as a short notice over the
 //!   picture, and the mirror goes on;
 //! - a lost GPU device is reported (`Tick::GpuLost`) for the caller to make
-//!   a new context and `recover`, which rebuilds everything on it.
+//!   a new context and `recover`, which rebuilds everything on it;
+//! - a snapshot that cannot be written (a read-only or full folder) is a
+//!   notice, and the mirror goes on.
 //!
 //! `app::window` is thin glue around this: it owns the window and the
 //! surface, calls `tick` and presents `shown()`. Tests drive a `LiveView`
 //! headless with fake sources.
 
 use std::collections::VecDeque;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use wgpu::util::DeviceExt;
 
+use super::snapshot::write_snapshot;
 use crate::capture::{Frame, FrameSource, LatestFrame, LiveState, LiveStatus, SourceInfo};
-use crate::gpu::{texture_2d_descriptor, GpuContext};
+use crate::gpu::{texture_2d_descriptor, GpuContext, TextureReadback};
 use crate::render::overlay::{
     status_frame, OverlayCorner, OverlayRenderer, ProductCard, StatusScreen,
 };
@@ -46,6 +50,8 @@ pub struct LiveOptions {
     /// `tick` says `Ended` when a finite source ends (else its last frame
     /// stays shown), and a failing source is an error instead of a status.
     pub exit_at_end: bool,
+    /// Where `snapshot` saves the picture; `None`: snapshots are off.
+    pub snapshot_dir: Option<PathBuf>,
 }
 
 /// What the view shows.
@@ -158,6 +164,9 @@ pub struct LiveView {
     banner: OverlayRenderer,
     reported: ReportOnce,
     frames: u64,
+    snapshot_dir: Option<PathBuf>,
+    /// Snapshots tried so far: numbers the next one's file.
+    snapshots: u64,
 }
 
 impl LiveView {
@@ -202,6 +211,8 @@ impl LiveView {
             banner,
             reported: ReportOnce::default(),
             frames: 0,
+            snapshot_dir: options.snapshot_dir,
+            snapshots: 0,
         };
         // Garments the catalog left out at start: say so on screen too.
         let unusable = view
@@ -276,6 +287,45 @@ impl LiveView {
                 self.notify("Cannot switch garments".into(), message, Instant::now());
             }
         }
+    }
+
+    /// Saves the picture shown now (a status screen, or the dressed frame
+    /// with any notice on it: what the screen shows) as a PNG in
+    /// `LiveOptions::snapshot_dir`; returns its path. Any failure (no
+    /// folder set, nothing shown yet, a read-only or full folder) is logged
+    /// once and shown as a notice, and the mirror goes on: a kiosk never
+    /// stops for a snapshot.
+    pub fn snapshot(&mut self, now: Instant) -> Option<PathBuf> {
+        let saved = self.try_snapshot();
+        match saved {
+            Ok(path) => {
+                tracing::info!("snapshot saved: {}", path.display());
+                self.notify("Snapshot saved".into(), path.display().to_string(), now);
+                Some(path)
+            }
+            Err(message) => {
+                if self.reported.first_time(&message) {
+                    tracing::warn!("snapshot not saved: {message}");
+                }
+                self.notify("Snapshot not saved".into(), message, now);
+                None
+            }
+        }
+    }
+
+    fn try_snapshot(&mut self) -> std::result::Result<PathBuf, String> {
+        let Some(folder) = self.snapshot_dir.clone() else {
+            return Err("snapshots are off: start with --snapshot-dir FOLDER".into());
+        };
+        let Some(texture) = self.shown.as_ref() else {
+            return Err("nothing is shown yet".into());
+        };
+        let (width, height) = (texture.width(), texture.height());
+        let rgba = TextureReadback::new()
+            .read(&self.gpu, texture)
+            .map_err(|e| e.to_string())?;
+        self.snapshots += 1;
+        write_snapshot(&folder, self.snapshots, &rgba, width, height).map_err(|e| e.to_string())
     }
 
     /// One step: looks at the GPU, the catalog and the source, and makes

@@ -7,6 +7,7 @@ pub mod bench_frame;
 pub mod live;
 pub mod pose;
 mod render;
+mod snapshot;
 pub mod soak;
 pub mod window;
 

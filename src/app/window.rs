@@ -36,6 +36,8 @@ pub struct WindowOptions {
     pub mirror: MirrorConfig,
     /// Dress the person (arrow keys switch garments); `None`: plain mirror.
     pub tryon: Option<crate::tryon::TryOnConfig>,
+    /// Where the S key saves the picture shown; `None`: snapshots are off.
+    pub snapshot_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for WindowOptions {
@@ -47,6 +49,7 @@ impl Default for WindowOptions {
             exit_at_end: false,
             mirror: MirrorConfig::default(),
             tryon: None,
+            snapshot_dir: None,
         }
     }
 }
@@ -174,6 +177,7 @@ impl WindowApp {
                 mirror: self.options.mirror.clone(),
                 tryon: self.options.tryon.clone(),
                 exit_at_end: self.options.exit_at_end,
+                snapshot_dir: self.options.snapshot_dir.clone(),
             },
         )?;
         Ok(WindowState {
@@ -263,6 +267,19 @@ impl ApplicationHandler for WindowApp {
                 state
                     .view
                     .next_garment(if key == NamedKey::ArrowRight { 1 } else { -1 });
+            }
+            WindowEvent::KeyboardInput {
+                event:
+                    KeyEvent {
+                        logical_key: Key::Character(key),
+                        state: ElementState::Pressed,
+                        repeat: false,
+                        ..
+                    },
+                ..
+            } if key.eq_ignore_ascii_case("s") => {
+                // A failed write is a notice on screen; the window stays.
+                state.view.snapshot(Instant::now());
             }
             WindowEvent::Resized(size) => {
                 if let Some(presenter) = state.presenter.as_mut() {

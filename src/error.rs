@@ -30,3 +30,11 @@ pub enum Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// Whether this is the GPU device going away (`GpuError::DeviceLost`):
+    /// a long-lived program rebuilds on a new device rather than stop.
+    pub fn is_device_lost(&self) -> bool {
+        matches!(self, Error::Gpu(crate::gpu::GpuError::DeviceLost { .. }))
+    }
+}

@@ -308,6 +308,9 @@ struct RunArgs {
     /// Close the window when a file source ends.
     #[arg(long)]
     exit_at_end: bool,
+    /// The S key saves the picture shown as a PNG in this folder.
+    #[arg(long, value_name = "FOLDER")]
+    snapshot_dir: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -461,21 +464,44 @@ impl InputArgs {
                 (_, true) => SequenceMode::Batch,
                 _ => SequenceMode::Auto,
             },
+            wait_for_camera: false,
         }
     }
 
     /// What `--input` (or `--camera`, or `default`) names.
     fn spec(&self, default: &str) -> drape::Result<SourceSpec> {
+        self.spec_with(default, &self.options())
+    }
+
+    fn open(&self, default: &str) -> drape::Result<Box<dyn capture::FrameSource>> {
+        self.open_with(default, self.options())
+    }
+
+    /// `open`, but a camera that is not there yet is waited for (`run`).
+    fn open_waiting(&self, default: &str) -> drape::Result<Box<dyn capture::FrameSource>> {
+        let options = InputOptions {
+            wait_for_camera: true,
+            ..self.options()
+        };
+        self.open_with(default, options)
+    }
+
+    fn open_with(
+        &self,
+        default: &str,
+        options: InputOptions,
+    ) -> drape::Result<Box<dyn capture::FrameSource>> {
+        let spec = self.spec_with(default, &options)?;
+        Ok(capture::open_source(&spec, &options)?)
+    }
+
+    fn spec_with(&self, default: &str, options: &InputOptions) -> drape::Result<SourceSpec> {
         let input = match (&self.input, self.camera) {
             (Some(input), _) => input.clone(),
             (None, Some(n)) => format!("camera:{n}"),
             (None, None) => default.to_string(),
         };
-        Ok(SourceSpec::parse(&input, &self.options())?)
-    }
-
-    fn open(&self, default: &str) -> drape::Result<Box<dyn capture::FrameSource>> {
-        Ok(capture::open_source(&self.spec(default)?, &self.options())?)
+        Ok(SourceSpec::parse(&input, options)?)
     }
 }
 
@@ -795,7 +821,8 @@ fn run(args: RunArgs) -> drape::Result<()> {
         }
     }
     check_display()?;
-    let source = args.input.open("camera:0")?;
+    // A kiosk may boot before its USB camera: the window waits for it.
+    let source = args.input.open_waiting("camera:0")?;
     // For a camera this names the format it negotiated.
     eprintln!("drape: showing {}", source.info().description);
     let stop = StopFlag::new().on_ctrl_c();
@@ -807,6 +834,7 @@ fn run(args: RunArgs) -> drape::Result<()> {
             mirror: args.input.mirror,
         },
         tryon,
+        snapshot_dir: args.snapshot_dir,
         ..WindowOptions::default()
     };
     let summary = match app::run_window(source, options, &stop) {

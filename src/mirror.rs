@@ -55,9 +55,33 @@ impl Mirror {
         &self.config
     }
 
+    /// The GPU context the pipeline runs on.
+    pub fn gpu(&self) -> &GpuContext {
+        &self.gpu
+    }
+
+    /// Rebuilds every GPU resource on `gpu` (a new device after the old one
+    /// was lost, see `GpuError::DeviceLost`): the upload, the readback and
+    /// the try-on, which keeps its outfit and catalog. Nothing of the old
+    /// device is used again. On error the mirror is unusable until a
+    /// `recover` succeeds (the old device is gone anyway).
+    pub fn recover(&mut self, gpu: &GpuContext) -> Result<()> {
+        self.gpu = gpu.clone();
+        self.uploader = FrameUploader::new(gpu);
+        self.readback = TextureReadback::new();
+        if let Some(tryon) = self.tryon.as_mut() {
+            tryon.recover(gpu)?;
+        }
+        Ok(())
+    }
+
     /// Runs the pipeline on `frame`; the result stays on the GPU (for a
-    /// window, or further GPU work).
+    /// window, or further GPU work). Fails with `GpuError::DeviceLost` once
+    /// the device is lost.
     pub fn process(&mut self, frame: &Frame) -> Result<wgpu::Texture> {
+        // Work recorded on a lost device does nothing and reports nothing:
+        // say so instead of returning a texture that never fills.
+        self.gpu.check_lost()?;
         let options = UploadOptions {
             mirror: self.config.mirror,
         };
@@ -72,7 +96,11 @@ impl Mirror {
             .tracker()
             .needs_cpu_frame()
             .then(|| cpu_rgba(frame, self.config.mirror, &mut self.rgba));
-        tryon.process(&texture, rgba, frame.timestamp)
+        let dressed = tryon.process(&texture, rgba, frame.timestamp);
+        // A loss during the frame shows as a GPU error here, whatever the
+        // stage that hit it reported.
+        self.gpu.check_lost()?;
+        dressed
     }
 
     /// The frame as RGBA on the CPU, converted and mirrored there, without

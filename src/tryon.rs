@@ -2,15 +2,16 @@
 //! the catalog. `Mirror` runs it after the upload when a try-on is set, so
 //! every way of running drape (files, pipes, windows) shows the garment.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use glam::Vec3;
 
 use crate::garment::accessory::accessory_transform;
 use crate::garment::catalog::{
-    AssetCache, Catalog, CatalogEntry, CatalogError, CatalogWatcher, GarmentKind,
+    AssetCache, Catalog, CatalogEntry, CatalogError, CatalogWatcher, GarmentKind, LeftOut,
 };
 use crate::garment::cloth::body_capsules;
 use crate::garment::deform::FitParams;
@@ -106,6 +107,33 @@ pub struct TryOnTimes {
     pub render_ms: f64,
 }
 
+/// What a catalog reload did, for a status line (each item is also logged,
+/// once).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CatalogChange {
+    /// Garments the new catalog leaves out for their own problems, that
+    /// were not left out in the same way before (a garment that stays
+    /// broken is reported once, not on every edit).
+    pub left_out: Vec<LeftOut>,
+    /// Worn garments that came off, with why: gone from the catalog, or
+    /// their asset failed to load.
+    pub taken_off: Vec<(String, String)>,
+}
+
+/// A garment whose asset failed to load: `next_garment` passes it by until
+/// its file changes or the catalog is reloaded.
+#[derive(Debug, Clone)]
+struct Unusable {
+    /// The asset file's modification time and length at the failure.
+    stamp: Option<(SystemTime, u64)>,
+    message: String,
+}
+
+fn asset_stamp(path: &Path) -> Option<(SystemTime, u64)> {
+    let metadata = std::fs::metadata(path).ok()?;
+    Some((metadata.modified().ok()?, metadata.len()))
+}
+
 /// A worn item: its catalog entry, its model on the GPU, its fitter and,
 /// when it hangs as cloth, its cloth.
 struct Worn {
@@ -123,7 +151,13 @@ pub struct TryOn {
     overlay: Option<OverlayRenderer>,
     catalog: CatalogWatcher,
     assets: AssetCache<GpuGarment>,
+    /// Garments of the current catalog whose asset failed to load, by id.
+    /// Bounded by the catalog: entries for ids it no longer has are
+    /// dropped at each reload.
+    unusable: HashMap<String, Unusable>,
     outfit: Vec<Worn>,
+    /// Kept to build the tracker again on a new device (`recover`).
+    pose_config: PoseConfig,
     last_body: Option<Body>,
     /// The last frame's timestamp, while a body is seen: the cloth's step.
     last_timestamp: Option<Duration>,
@@ -139,17 +173,23 @@ pub struct TryOn {
 }
 
 impl TryOn {
+    /// Loads the catalog and puts on `config.wear`, or the catalog's
+    /// default garment. Garments the catalog leaves out for their own
+    /// problems are logged; a default garment that fails to load is
+    /// reported and the next one in the catalog worn instead, while an
+    /// explicit `wear` that fails is an error.
     pub fn new(gpu: &GpuContext, config: TryOnConfig) -> crate::Result<TryOn> {
         let catalog = CatalogWatcher::new(&config.catalog)?;
+        for left_out in &catalog.current().left_out {
+            tracing::warn!("{}: {left_out}", catalog.path().display());
+        }
+        let pose_config = PoseConfig {
+            gpu_mask: true,
+            ..config.pose
+        };
         let mut tryon = TryOn {
             gpu: gpu.clone(),
-            tracker: PoseTracker::new(
-                gpu,
-                PoseConfig {
-                    gpu_mask: true,
-                    ..config.pose
-                },
-            )?,
+            tracker: PoseTracker::new(gpu, pose_config)?,
             renderer: TryOnRenderer::new(gpu),
             overlay: config.overlay.then(|| {
                 let mut overlay = OverlayRenderer::new(gpu);
@@ -158,7 +198,9 @@ impl TryOn {
             }),
             catalog,
             assets: AssetCache::new(),
+            unusable: HashMap::new(),
             outfit: Vec::new(),
+            pose_config,
             last_body: None,
             last_timestamp: None,
             last_camera: None,
@@ -167,20 +209,72 @@ impl TryOn {
             stage_timing: false,
             light: None,
         };
-        let wear = if config.wear.is_empty() {
-            tryon
-                .catalog
-                .current()
-                .default_entry()
-                .map(|e| vec![e.id.clone()])
-                .unwrap_or_default()
-        } else {
-            config.wear
-        };
-        for id in wear {
+        if config.wear.is_empty() {
+            tryon.dress_default();
+        }
+        for id in config.wear {
             tryon.wear(&id)?;
         }
         Ok(tryon)
+    }
+
+    /// Puts on the catalog's default garment or, when it fails to load,
+    /// the first garment that loads (each failure reported once). Returns
+    /// whether one went on.
+    fn dress_default(&mut self) -> bool {
+        let catalog = self.catalog.current();
+        let mut candidates: Vec<String> = catalog
+            .default_entry()
+            .map(|e| e.id.clone())
+            .into_iter()
+            .collect();
+        candidates.extend(
+            catalog
+                .garments
+                .iter()
+                .filter(|g| g.kind != GarmentKind::Accessory && g.id != catalog.default_id)
+                .map(|g| g.id.clone()),
+        );
+        for id in candidates {
+            if self.is_unusable(&id) {
+                continue;
+            }
+            match self.wear(&id) {
+                Ok(_) => return true,
+                Err(e) => tracing::warn!("{id}: {e}; trying the next garment"),
+            }
+        }
+        false
+    }
+
+    /// Rebuilds every GPU resource on `gpu` after the device was lost
+    /// (`GpuError::DeviceLost`): the pose tracker, the renderer, the
+    /// product card and each worn garment, from the entries worn (so the
+    /// outfit and the catalog stay as they were). A worn garment that no
+    /// longer loads is reported and left off. Tracking and cloth start
+    /// again from rest.
+    pub fn recover(&mut self, gpu: &GpuContext) -> crate::Result<()> {
+        let tracker = PoseTracker::new(gpu, self.pose_config)?;
+        self.gpu = gpu.clone();
+        self.tracker = tracker;
+        self.renderer = TryOnRenderer::new(gpu);
+        if let Some(old) = &self.overlay {
+            let mut overlay = OverlayRenderer::new(gpu);
+            overlay.set_corner(old.corner());
+            self.overlay = Some(overlay);
+        }
+        // Everything cached lives on the old device.
+        self.assets.clear();
+        self.last_body = None;
+        self.last_timestamp = None;
+        self.last_camera = None;
+        let worn: Vec<CatalogEntry> = self.outfit.drain(..).map(|w| w.entry).collect();
+        for entry in worn {
+            if let Err(e) = self.wear_entry(entry.clone()) {
+                tracing::warn!("{}: not worn after the GPU came back: {e}", entry.id);
+            }
+        }
+        self.update_card()
     }
 
     pub fn catalog(&self) -> &Catalog {
@@ -252,6 +346,17 @@ impl TryOn {
     pub fn wear(&mut self, id: &str) -> crate::Result<Vec<String>> {
         let catalog = self.catalog.current();
         let Some(entry) = catalog.get(id).cloned() else {
+            if let Some(left_out) = catalog
+                .left_out
+                .iter()
+                .find(|l| l.id.as_deref() == Some(id))
+            {
+                return Err(TryOnError::Asset {
+                    id: id.to_owned(),
+                    message: left_out.to_string(),
+                }
+                .into());
+            }
             return Err(TryOnError::UnknownGarment {
                 id: id.to_owned(),
                 catalog: catalog.path.clone(),
@@ -264,7 +369,32 @@ impl TryOn {
             }
             .into());
         };
-        let garment = self.load(&entry)?;
+        self.wear_entry(entry)
+    }
+
+    /// `wear` with the entry given (a worn garment's own, on `recover`).
+    fn wear_entry(&mut self, entry: CatalogEntry) -> crate::Result<Vec<String>> {
+        let garment = match self.load(&entry) {
+            Ok(garment) => {
+                self.unusable.remove(&entry.id);
+                garment
+            }
+            Err(e) => {
+                let message = e.to_string();
+                let stamp = asset_stamp(&entry.asset);
+                let known = self
+                    .unusable
+                    .get(&entry.id)
+                    .is_some_and(|u| u.stamp == stamp && u.message == message);
+                // Reported once per asset version, however often it is tried.
+                if !known {
+                    tracing::warn!("{}: cannot be worn: {message}", entry.id);
+                    self.unusable
+                        .insert(entry.id.clone(), Unusable { stamp, message });
+                }
+                return Err(e);
+            }
+        };
         let slot = |w: &Worn| match (w.entry.kind, entry.kind) {
             (GarmentKind::Accessory, GarmentKind::Accessory) => {
                 w.entry.attach.as_ref().map(|a| a.anchor) == entry.attach.as_ref().map(|a| a.anchor)
@@ -362,14 +492,50 @@ impl TryOn {
         Ok(())
     }
 
+    /// Whether garment `id`'s asset failed to load and its file has not
+    /// changed since.
+    pub fn is_unusable(&self, id: &str) -> bool {
+        let Some(unusable) = self.unusable.get(id) else {
+            return false;
+        };
+        let asset = self.catalog.current().get(id).map(|e| e.asset.as_path());
+        asset.is_some_and(|path| asset_stamp(path) == unusable.stamp)
+    }
+
+    /// Garments of the catalog that cannot be worn now, with why: those
+    /// left out of the catalog for their own problems and those whose
+    /// asset failed to load.
+    pub fn unusable_garments(&self) -> Vec<(String, String)> {
+        let catalog = self.catalog.current();
+        let left_out = catalog.left_out.iter().map(|l| {
+            let id = l.id.clone().unwrap_or_else(|| format!("line {}", l.line));
+            (id, l.to_string())
+        });
+        let failed = self
+            .unusable
+            .iter()
+            .filter(|(id, _)| self.is_unusable(id))
+            .map(|(id, u)| (id.clone(), u.message.clone()));
+        let mut all: Vec<(String, String)> = left_out.chain(failed).collect();
+        all.sort();
+        all
+    }
+
     /// Wears the next (`step` 1) or previous (-1) garment of the catalog
-    /// in place of the worn one (accessories stay); returns its id.
+    /// in place of the worn one (accessories stay), passing by garments
+    /// whose asset failed to load; returns its id.
     pub fn next_garment(&mut self, step: isize) -> crate::Result<String> {
         let catalog = self.catalog.current();
+        let worn_id = self
+            .outfit
+            .iter()
+            .find(|w| w.entry.kind != GarmentKind::Accessory)
+            .map(|w| w.entry.id.as_str());
         let garments: Vec<&CatalogEntry> = catalog
             .garments
             .iter()
             .filter(|g| g.kind != GarmentKind::Accessory)
+            .filter(|g| Some(g.id.as_str()) == worn_id || !self.is_unusable(&g.id))
             .collect();
         if garments.is_empty() {
             return Err(TryOnError::Asset {
@@ -408,27 +574,82 @@ impl TryOn {
         Ok(garment)
     }
 
-    /// Reloads the catalog if its file changed. A bad edit is reported and
-    /// the last good catalog stays in use; worn garments that vanished
-    /// from the catalog come off.
-    pub fn poll_catalog(&mut self) -> Option<Result<(), CatalogError>> {
-        match self.catalog.poll()? {
-            Err(e) => Some(Err(e)),
-            Ok(catalog) => {
-                let catalog = catalog.clone();
-                self.outfit.retain(|w| catalog.get(&w.entry.id).is_some());
-                self.assets.evict_missing(&catalog);
-                // Entries may have changed (fit, prices): refresh them.
-                let ids: Vec<String> = self.outfit.iter().map(|w| w.entry.id.clone()).collect();
-                for id in ids {
-                    if let Err(e) = self.wear(&id) {
-                        tracing::warn!("{id}: {e}; taken off");
-                        self.take_off(&id);
-                    }
-                }
-                Some(Ok(()))
+    /// Reloads the catalog if its file changed (looking at most every
+    /// 500 ms). An edit that breaks the file as a whole is returned as an
+    /// error, once, and the last good catalog stays in use. Otherwise the
+    /// new catalog takes over: garments with problems of their own are left
+    /// out of it (reported once each), worn garments that vanished from it
+    /// or no longer load come off (the default garment goes on when that
+    /// leaves nothing worn), and a worn garment that is merely left out
+    /// stays on as it was until another is chosen, so a typo in its entry
+    /// does not undress the shopper.
+    pub fn poll_catalog(&mut self) -> Option<Result<CatalogChange, CatalogError>> {
+        let previous_left_out = self.catalog.current().left_out.clone();
+        let catalog = match self.catalog.poll()? {
+            Err(e) => return Some(Err(e)),
+            Ok(catalog) => catalog.clone(),
+        };
+        let mut change = CatalogChange::default();
+        // Lines move with every edit: a garment is "still broken the same
+        // way" when its id and messages are unchanged.
+        let same = |a: &LeftOut, b: &LeftOut| {
+            a.id == b.id
+                && a.problems
+                    .iter()
+                    .map(|p| &p.message)
+                    .eq(b.problems.iter().map(|p| &p.message))
+        };
+        for left_out in &catalog.left_out {
+            if !previous_left_out.iter().any(|old| same(old, left_out)) {
+                tracing::warn!("{}: {left_out}", catalog.path.display());
+                change.left_out.push(left_out.clone());
             }
         }
+        let is_left_out = |id: &str| catalog.left_out.iter().any(|l| l.id.as_deref() == Some(id));
+        let was_dressed = self
+            .outfit
+            .iter()
+            .any(|w| w.entry.kind != GarmentKind::Accessory);
+        let before: Vec<String> = self.outfit.iter().map(|w| w.entry.id.clone()).collect();
+        self.outfit
+            .retain(|w| catalog.get(&w.entry.id).is_some() || is_left_out(&w.entry.id));
+        for id in before
+            .iter()
+            .filter(|id| !self.outfit.iter().any(|w| &w.entry.id == *id))
+        {
+            tracing::info!("{id}: no longer in the catalog; taken off");
+            change
+                .taken_off
+                .push((id.clone(), "no longer in the catalog".into()));
+        }
+        self.assets.evict_missing(&catalog);
+        // Bounded by the catalog; a garment whose asset changed is tried
+        // again anyway (`is_unusable` compares the file's stamp).
+        self.unusable.retain(|id, _| catalog.get(id).is_some());
+        // Entries may have changed (fit, prices): refresh them.
+        let ids: Vec<String> = self
+            .outfit
+            .iter()
+            .map(|w| w.entry.id.clone())
+            .filter(|id| catalog.get(id).is_some())
+            .collect();
+        for id in ids {
+            if let Err(e) = self.wear(&id) {
+                self.take_off(&id);
+                change.taken_off.push((id, e.to_string()));
+            }
+        }
+        let dressed = self
+            .outfit
+            .iter()
+            .any(|w| w.entry.kind != GarmentKind::Accessory);
+        if was_dressed && !dressed {
+            self.dress_default();
+        }
+        if let Err(e) = self.update_card() {
+            tracing::warn!("product card: {e}");
+        }
+        Some(Ok(change))
     }
 
     /// Runs pose, fit and render on one frame: `texture` is the working

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use drape::garment::catalog::{
     AssetCache, AttachAnchor, Catalog, CatalogError, CatalogWatcher, FitOptions, GarmentKind,
-    Price, Problem,
+    LeftOut, Price, Problem,
 };
 use glam::{Vec2, Vec3};
 
@@ -591,6 +591,69 @@ fn duplicate_key_is_a_syntax_problem_with_advice() {
     );
 }
 
+// ------------------------------------------------- leaving a garment out
+
+/// Two garments, the second of which `break_second` may spoil.
+fn two_garments(default: &str) -> String {
+    let photo = PHOTO.trim_start_matches("version = 1\n");
+    format!(
+        "version = 1\ndefault = \"{default}\"\n{}{photo}",
+        &MESH["version = 1\n".len()..]
+    )
+}
+
+fn parse_usable(text: &str) -> Result<Catalog, CatalogError> {
+    Catalog::parse_usable(text, fixtures().join("inline.toml"))
+}
+
+#[test]
+fn a_broken_garment_is_left_out_and_the_rest_is_usable() {
+    let text = two_garments("photo");
+    assert!(parse_usable(&text).unwrap().left_out.is_empty());
+    // The tee's asset is missing and its price is bad.
+    let broken = edit(&text, "asset = \"tshirt.glb\"", "asset = \"gone.glb\"");
+    let broken = edit(&broken, "\"24.90\"", "\"cheap\"");
+    assert!(parse(&broken).is_err(), "strict parsing still refuses it");
+    let catalog = parse_usable(&broken).expect("usable without the tee");
+    let ids: Vec<&str> = catalog.garments.iter().map(|g| g.id.as_str()).collect();
+    assert_eq!(ids, ["photo"]);
+    let [LeftOut { id, line, problems }] = catalog.left_out.as_slice() else {
+        panic!("{:?}", catalog.left_out);
+    };
+    assert_eq!(id.as_deref(), Some("tee"));
+    assert_eq!(*line, line_of(&broken, "[[garment]]"));
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    let report = catalog.left_out[0].to_string();
+    assert!(
+        report.contains("`tee`") && report.contains("gone.glb") && report.contains("cheap"),
+        "{report}"
+    );
+}
+
+#[test]
+fn a_left_out_default_gives_way_to_the_first_usable_garment() {
+    let text = two_garments("tee");
+    let broken = edit(&text, "currency = \"EUR\"", "currency = \"euro\"");
+    let catalog = parse_usable(&broken).unwrap();
+    assert_eq!(catalog.default_id, "photo");
+    assert_eq!(catalog.default_entry().unwrap().id, "photo");
+}
+
+#[test]
+fn problems_of_the_whole_file_still_refuse_it() {
+    let text = two_garments("photo");
+    // TOML syntax, the version, a default naming nothing, no usable garment.
+    let syntax = edit(&text, "name = \"Tee\"", "name = \"Tee");
+    let version = edit(&text, "version = 1", "version = 2");
+    let default = two_garments("cape");
+    let spoilt = edit(&text, "kind = \"mesh\"", "kind = \"cape\"");
+    let none_left = edit(&spoilt, "kind = \"photo\"", "kind = \"cape\"");
+    for bad in [syntax, version, default, none_left] {
+        let error = parse_usable(&bad).expect_err(&bad);
+        assert!(!error.problems().is_empty(), "{error}");
+    }
+}
+
 // -------------------------------------------------------------- hot reload
 
 /// Writes `text` and sets the modification time to `epoch_s`, so the
@@ -648,6 +711,35 @@ fn watcher_keeps_the_last_good_catalog() {
     assert_eq!(watcher.current().garments[0].name, "Better tee");
     write_stamped(&manifest, MESH, 1_000_030);
     assert_eq!(watcher.poll_now().unwrap().unwrap().garments[0].name, "Tee");
+}
+
+#[test]
+fn watcher_leaves_out_a_broken_garment_and_keeps_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tshirt.glb"), "placeholder").unwrap();
+    std::fs::write(dir.path().join("photo_tee.png"), "placeholder").unwrap();
+    let manifest = dir.path().join("catalog.toml");
+    let text = two_garments("tee");
+    write_stamped(&manifest, &text, 1_000_000);
+    let mut watcher = CatalogWatcher::new(&manifest).unwrap();
+    assert_eq!(watcher.current().garments.len(), 2);
+
+    // One garment's entry breaks: the catalog goes on without it.
+    write_stamped(
+        &manifest,
+        &edit(&text, "price = \"10\"", "price = \"ten\""),
+        1_000_010,
+    );
+    let catalog = watcher.poll_now().expect("a change").expect("usable");
+    assert_eq!(catalog.garments.len(), 1);
+    assert_eq!(catalog.left_out[0].id.as_deref(), Some("photo"));
+    assert!(watcher.poll_now().is_none(), "reported once");
+
+    // A syntax error still keeps the last good catalog.
+    write_stamped(&manifest, "version = 1\n[[garment]\n", 1_000_020);
+    assert!(watcher.poll_now().expect("a change").is_err());
+    assert_eq!(watcher.current().garments.len(), 1);
+    assert_eq!(watcher.current().left_out.len(), 1);
 }
 
 #[test]

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use drape::capture::{
-    CaptureError, Frame, FrameSource, LatestFrame, PixelFormat, Reconnecting, SourceEvent,
-    SourceInfo,
+    CaptureError, Frame, FrameSource, LatestFrame, LiveState, PixelFormat, Reconnecting,
+    SourceEvent, SourceInfo,
 };
 
 /// A fake camera: yields `frames_before_failure` frames, then fails like an
@@ -180,4 +180,152 @@ fn latest_frame_passes_errors_on() {
     let mut latest = LatestFrame::spawn(Box::new(camera), false);
     let error = latest.next_frame().expect_err("the device error arrives");
     assert!(error.to_string().contains("unplugged"), "{error}");
+}
+
+/// A device that is not there for its first `absent_opens` opens (a kiosk
+/// booted before its USB camera), then yields frames.
+fn late_device(
+    absent_opens: u32,
+    opens: Arc<AtomicU32>,
+) -> impl FnMut() -> Result<Box<dyn FrameSource>, CaptureError> + Send + 'static {
+    move || {
+        let n = opens.fetch_add(1, Ordering::SeqCst);
+        if n < absent_opens {
+            return Err(CaptureError::NoCamera {
+                index: 3,
+                available: 0,
+            });
+        }
+        Ok(Box::new(FlakyCamera {
+            info: info(true),
+            left: 1000,
+            generation: n,
+        }) as Box<dyn FrameSource>)
+    }
+}
+
+#[test]
+fn a_waiting_source_waits_for_its_device_and_reports_it_once() {
+    let opens = Arc::new(AtomicU32::new(0));
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let events_in = Arc::clone(&events);
+    let mut asked = info(true);
+    asked.description = "camera 3".into();
+    // Nothing is opened up front: no error for a missing device.
+    let mut source = Reconnecting::waiting(asked.clone(), late_device(4, Arc::clone(&opens)))
+        .retry_interval(Duration::from_millis(5))
+        .on_event(move |e| events_in.lock().unwrap().push(e.clone()));
+    let status = source.status();
+    assert_eq!(status.get(), LiveState::Opening);
+    assert_eq!(opens.load(Ordering::SeqCst), 0);
+    assert_eq!(
+        source.info(),
+        &asked,
+        "stands for the device until it is there"
+    );
+
+    let frame = source.next_frame().unwrap().expect("the device came");
+    assert_eq!(frame.data[0], 4, "the fifth open worked");
+    assert_eq!(opens.load(Ordering::SeqCst), 5);
+    assert_eq!(status.get(), LiveState::Streaming);
+    let events = events.lock().unwrap();
+    assert_eq!(
+        events.len(),
+        2,
+        "one Waiting, not one per retry: {events:?}"
+    );
+    assert!(matches!(&events[0], SourceEvent::Waiting(why) if why.contains("camera 3")));
+    assert!(matches!(&events[1], SourceEvent::Reopened(_)));
+}
+
+#[test]
+fn the_status_says_waiting_then_streaming_then_reconnecting() {
+    let plugged = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let plugged_in = Arc::clone(&plugged);
+    let source = Reconnecting::waiting(info(true), move || {
+        if !plugged_in.load(Ordering::SeqCst) {
+            return Err(CaptureError::NoCamera {
+                index: 0,
+                available: 0,
+            });
+        }
+        Ok(Box::new(Unpluggable {
+            info: info(true),
+            plugged: Arc::clone(&plugged_in),
+        }) as Box<dyn FrameSource>)
+    })
+    .retry_interval(Duration::from_millis(5))
+    .on_event(|_| {});
+    let mut latest = LatestFrame::spawn(Box::new(source), false);
+    let status = latest.live_status().expect("a device source has a status");
+    let wait_for = |wanted: fn(&LiveState) -> bool| {
+        let started = Instant::now();
+        while !wanted(&status.get()) {
+            assert!(
+                started.elapsed() < Duration::from_secs(5),
+                "{:?}",
+                status.get()
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    };
+    wait_for(|s| matches!(s, LiveState::Waiting(why) if why.contains("not found")));
+    plugged.store(true, Ordering::SeqCst);
+    wait_for(|s| *s == LiveState::Streaming);
+    assert!(latest
+        .wait_latest(Duration::from_secs(5))
+        .unwrap()
+        .is_some());
+    plugged.store(false, Ordering::SeqCst);
+    wait_for(|s| matches!(s, LiveState::Reconnecting(why) if why.contains("unplugged")));
+    plugged.store(true, Ordering::SeqCst);
+    wait_for(|s| *s == LiveState::Streaming);
+    // Frames flow again after the replug.
+    let _ = latest.try_latest();
+    assert!(latest
+        .wait_latest(Duration::from_secs(5))
+        .unwrap()
+        .is_some());
+}
+
+/// Frames while `plugged`, an unplug error when not.
+struct Unpluggable {
+    info: SourceInfo,
+    plugged: Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl FrameSource for Unpluggable {
+    fn info(&self) -> &SourceInfo {
+        &self.info
+    }
+    fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError> {
+        std::thread::sleep(Duration::from_millis(2));
+        if !self.plugged.load(Ordering::SeqCst) {
+            return Err(CaptureError::Camera {
+                index: 0,
+                message: "device unplugged".into(),
+            });
+        }
+        Ok(Some(Frame::new(vec![7; 4], PixelFormat::Rgba8, 1, 1)?))
+    }
+}
+
+#[test]
+fn dropping_the_reader_stops_a_source_that_waits_forever() {
+    let opens = Arc::new(AtomicU32::new(0));
+    let source = Reconnecting::waiting(info(true), late_device(u32::MAX, Arc::clone(&opens)))
+        .retry_interval(Duration::from_millis(5))
+        .on_event(|_| {});
+    let latest = LatestFrame::spawn(Box::new(source), false);
+    std::thread::sleep(Duration::from_millis(50));
+    assert!(opens.load(Ordering::SeqCst) > 1, "it keeps trying");
+    drop(latest);
+    std::thread::sleep(Duration::from_millis(100));
+    let after_drop = opens.load(Ordering::SeqCst);
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(
+        opens.load(Ordering::SeqCst),
+        after_drop,
+        "no more tries once nobody reads it"
+    );
 }

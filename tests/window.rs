@@ -214,3 +214,64 @@ fn window_shows_the_try_on() {
         shares[0]
     );
 }
+
+/// A kiosk that boots before its USB camera: `drape run` on a camera that
+/// is not there opens the window with a "Waiting for camera 7" screen
+/// instead of exiting, and keeps looking for it until Ctrl-C.
+#[test]
+fn run_waits_for_a_camera_that_is_not_there_yet() {
+    use drape::render::overlay::{STATUS_BACKGROUND, STATUS_TITLE_COLOR};
+    let xvfb = Xvfb::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_drape"))
+        .args(["run", "--no-tryon", "--camera", "7", "--size", "320x240"])
+        .env("DISPLAY", &xvfb.display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("drape runs");
+    let shot_path = dir.path().join("waiting.png");
+    let started = Instant::now();
+    let waiting_screen = |shot: &image::RgbImage| {
+        let near = |p: &image::Rgb<u8>, c: [u8; 3]| close(&p.0, c);
+        let background = shot.pixels().filter(|p| near(p, STATUS_BACKGROUND)).count();
+        let title = shot
+            .pixels()
+            .filter(|p| near(p, STATUS_TITLE_COLOR))
+            .count();
+        // The 320x240 screen in a 640x480 display, with its title.
+        background > 40_000 && title > 100
+    };
+    let seen = loop {
+        if xvfb
+            .screenshot(&shot_path)
+            .as_ref()
+            .is_some_and(waiting_screen)
+        {
+            break true;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            break false;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    // Still running: waiting is not an exit.
+    let running = child.try_wait().unwrap().is_none();
+    interrupt(&child);
+    let output = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        seen,
+        "no waiting screen (last screenshot {}); drape said: {text}",
+        shot_path.display()
+    );
+    assert!(running, "drape exited while waiting: {text}");
+    assert!(output.status.success(), "Ctrl-C ends cleanly: {text}");
+    assert_eq!(
+        text.matches("waiting for the capture device").count(),
+        1,
+        "the wait is logged once, not at every retry: {text}"
+    );
+}

@@ -1,13 +1,17 @@
 //! Applications on top of the library: the batch renderer behind
-//! `drape render` and the live window behind `drape run`.
+//! `drape render` and the live window behind `drape run` (its frame logic,
+//! testable without a window, in `live`).
 
 pub mod bench;
 pub mod bench_frame;
+pub mod live;
 pub mod pose;
 mod render;
+mod snapshot;
 pub mod soak;
 pub mod window;
 
+pub use live::{LiveOptions, LiveView, Screen, Tick};
 pub use render::{render, Progress, RenderOptions, RenderSummary, StillsTryOn};
 pub use window::{run_window, WindowOptions, WindowSummary};
 

@@ -174,7 +174,7 @@ fn poll_catalog(mirror: &mut Mirror, last_error: &mut Option<String>) {
     };
     match tryon.poll_catalog() {
         None => {}
-        Some(Ok(())) => {
+        Some(Ok(_)) => {
             *last_error = None;
             eprintln!(
                 "drape: catalog {} reloaded; wearing {}",

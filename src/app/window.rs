@@ -1,6 +1,9 @@
 //! `drape run`: the live mirror in a window. The source runs on its own
-//! thread (newest frame wins); the event loop uploads, converts and presents
-//! each new frame. Closing the window or Ctrl-C ends the run cleanly.
+//! thread (newest frame wins); `LiveView` (in `live`) decides what to show
+//! each tick, and this event loop presents it. Closing the window or Ctrl-C
+//! ends the run cleanly. What the window owns itself is the surface: when
+//! the GPU device is lost it makes a new context and surface for the same
+//! window and has the view rebuild everything on them.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,12 +14,17 @@ use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
 use winit::keyboard::{Key, NamedKey};
 use winit::window::{Fullscreen, Window, WindowId};
 
+use super::live::{LiveOptions, LiveView, ReportOnce, Tick};
 use super::StopFlag;
-use crate::capture::{FrameSource, LatestFrame};
+use crate::capture::FrameSource;
 use crate::gpu::{GpuContext, GpuError};
 use crate::output::window::WindowPresenter;
 use crate::output::OutputError;
-use crate::{Error, Mirror, MirrorConfig, Result};
+use crate::{Error, MirrorConfig, Result};
+
+/// How long to wait before trying again to open a GPU device after a loss
+/// when the last try failed (a driver still resetting).
+const GPU_RETRY_INTERVAL: Duration = Duration::from_secs(1);
 
 #[derive(Debug, Clone)]
 pub struct WindowOptions {
@@ -28,6 +36,8 @@ pub struct WindowOptions {
     pub mirror: MirrorConfig,
     /// Dress the person (arrow keys switch garments); `None`: plain mirror.
     pub tryon: Option<crate::tryon::TryOnConfig>,
+    /// Where the S key saves the picture shown; `None`: snapshots are off.
+    pub snapshot_dir: Option<std::path::PathBuf>,
 }
 
 impl Default for WindowOptions {
@@ -39,6 +49,7 @@ impl Default for WindowOptions {
             exit_at_end: false,
             mirror: MirrorConfig::default(),
             tryon: None,
+            snapshot_dir: None,
         }
     }
 }
@@ -77,17 +88,15 @@ pub fn run_window(
             "cannot connect to a display ({e}). Set DISPLAY or WAYLAND_DISPLAY, run under `xvfb-run`, or write files with `drape render`"
         ))
     })?;
-    // Files play at their own frame rate; live sources pace themselves.
-    let paced = !source.info().live;
     let mut app = WindowApp {
-        source: LatestFrame::spawn(source, paced),
+        source: Some(source),
         options,
         stop: stop.clone(),
         state: None,
         error: None,
         started: Instant::now(),
-        frames: 0,
         interrupted: false,
+        reported: ReportOnce::default(),
     };
     event_loop
         .run_app(&mut app)
@@ -95,9 +104,10 @@ pub fn run_window(
     if let Some(error) = app.error {
         return Err(error);
     }
+    let view = app.state.as_ref().map(|s| &s.view);
     Ok(WindowSummary {
-        frames: app.frames,
-        dropped: app.source.dropped_frames(),
+        frames: view.map_or(0, |v| v.frames()),
+        dropped: view.map_or(0, |v| v.dropped_frames()),
         elapsed: app.started.elapsed(),
         interrupted: app.interrupted,
     })
@@ -105,26 +115,49 @@ pub fn run_window(
 
 struct WindowState {
     window: Arc<Window>,
-    gpu: GpuContext,
-    mirror: Mirror,
-    presenter: WindowPresenter,
-    shown: Option<wgpu::Texture>,
+    /// `None` from a GPU loss until a new device and surface are made.
+    presenter: Option<WindowPresenter>,
+    view: LiveView,
+    /// When to try again to make a new device, after a failed try.
+    gpu_retry_at: Option<Instant>,
 }
 
 struct WindowApp {
-    source: LatestFrame,
+    /// Until the window opens and the view takes it.
+    source: Option<Box<dyn FrameSource>>,
     options: WindowOptions,
     stop: StopFlag,
     state: Option<WindowState>,
     error: Option<Error>,
     started: Instant,
-    frames: u64,
     interrupted: bool,
+    reported: ReportOnce,
+}
+
+/// A GPU context that can present to `window`, and its presenter.
+fn open_gpu(
+    event_loop: &ActiveEventLoop,
+    window: &Arc<Window>,
+    vsync: bool,
+) -> Result<(GpuContext, WindowPresenter)> {
+    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_with_display_handle_from_env(
+        Box::new(event_loop.owned_display_handle()),
+    ));
+    let surface = instance
+        .create_surface(Arc::clone(window))
+        .map_err(|e| GpuError::Surface(e.to_string()))?;
+    let gpu = pollster::block_on(GpuContext::open(instance, Some(&surface)))?;
+    tracing::info!("window on {} ({:?})", gpu.info.name, gpu.info.backend);
+    let presenter = WindowPresenter::new(&gpu, surface, window, vsync)?;
+    Ok((gpu, presenter))
 }
 
 impl WindowApp {
-    fn open(&self, event_loop: &ActiveEventLoop) -> Result<WindowState> {
-        let info = self.source.info();
+    fn open(&mut self, event_loop: &ActiveEventLoop) -> Result<WindowState> {
+        let Some(source) = self.source.take() else {
+            return Err(OutputError::Window("the window was opened twice".into()).into());
+        };
+        let info = source.info().clone();
         let mut attributes = Window::default_attributes()
             .with_title(format!("{} — {}", self.options.title, info.description))
             .with_inner_size(winit::dpi::PhysicalSize::new(info.width, info.height));
@@ -136,32 +169,61 @@ impl WindowApp {
                 .create_window(attributes)
                 .map_err(|e| OutputError::Window(format!("cannot create a window: {e}")))?,
         );
-        let instance =
-            wgpu::Instance::new(wgpu::InstanceDescriptor::new_with_display_handle_from_env(
-                Box::new(event_loop.owned_display_handle()),
-            ));
-        let surface = instance
-            .create_surface(Arc::clone(&window))
-            .map_err(|e| GpuError::Surface(e.to_string()))?;
-        let gpu = pollster::block_on(GpuContext::open(instance, Some(&surface)))?;
-        tracing::info!("window on {} ({:?})", gpu.info.name, gpu.info.backend);
-        let presenter = WindowPresenter::new(&gpu, surface, &window, self.options.vsync)?;
-        let mut mirror = Mirror::new(&gpu, self.options.mirror.clone());
-        if let Some(config) = &self.options.tryon {
-            mirror.set_tryon(Some(crate::tryon::TryOn::new(&gpu, config.clone())?));
-        }
+        let (gpu, presenter) = open_gpu(event_loop, &window, self.options.vsync)?;
+        let view = LiveView::new(
+            &gpu,
+            source,
+            LiveOptions {
+                mirror: self.options.mirror.clone(),
+                tryon: self.options.tryon.clone(),
+                exit_at_end: self.options.exit_at_end,
+                snapshot_dir: self.options.snapshot_dir.clone(),
+            },
+        )?;
         Ok(WindowState {
             window,
-            gpu,
-            mirror,
-            presenter,
-            shown: None,
+            presenter: Some(presenter),
+            view,
+            gpu_retry_at: None,
         })
     }
 
     fn fail(&mut self, event_loop: &ActiveEventLoop, error: Error) {
         self.error.get_or_insert(error);
         event_loop.exit();
+    }
+
+    /// After a GPU loss: a new device and surface for the same window, and
+    /// everything rebuilt on them. A failed try is retried a second later.
+    fn rebuild_gpu(&mut self, event_loop: &ActiveEventLoop) {
+        let Some(state) = self.state.as_mut() else {
+            return;
+        };
+        if state.gpu_retry_at.is_some_and(|at| Instant::now() < at) {
+            return;
+        }
+        // The old surface goes first: a window has one at a time.
+        state.presenter = None;
+        let rebuilt =
+            open_gpu(event_loop, &state.window, self.options.vsync).and_then(|(gpu, presenter)| {
+                state.view.recover(&gpu)?;
+                Ok((gpu, presenter))
+            });
+        match rebuilt {
+            Ok((gpu, presenter)) => {
+                tracing::info!("GPU rebuilt on {}; the mirror goes on", gpu.info.name);
+                state.presenter = Some(presenter);
+                state.gpu_retry_at = None;
+                state.window.request_redraw();
+            }
+            Err(e) => {
+                let message = e.to_string();
+                if self.reported.first_time(&message) {
+                    tracing::error!("cannot rebuild the GPU yet: {message}; trying again");
+                }
+                state.gpu_retry_at = Some(Instant::now() + GPU_RETRY_INTERVAL);
+            }
+        }
     }
 }
 
@@ -200,23 +262,43 @@ impl ApplicationHandler for WindowApp {
                     },
                 ..
             } => {
-                // The producer (or shopper) switches the outfit live.
-                if let Some(tryon) = state.mirror.tryon_mut() {
-                    let step = if key == NamedKey::ArrowRight { 1 } else { -1 };
-                    match tryon.next_garment(step) {
-                        Ok(id) => tracing::info!("wearing {id}"),
-                        Err(e) => tracing::warn!("cannot switch garments: {e}"),
-                    }
-                }
+                // The producer (or shopper) switches the outfit live; the
+                // view shows it at the next tick, new frame or not.
+                state
+                    .view
+                    .next_garment(if key == NamedKey::ArrowRight { 1 } else { -1 });
+            }
+            WindowEvent::KeyboardInput {
+                event:
+                    KeyEvent {
+                        logical_key: Key::Character(key),
+                        state: ElementState::Pressed,
+                        repeat: false,
+                        ..
+                    },
+                ..
+            } if key.eq_ignore_ascii_case("s") => {
+                // A failed write is a notice on screen; the window stays.
+                state.view.snapshot(Instant::now());
             }
             WindowEvent::Resized(size) => {
-                state.presenter.resize(&state.gpu, size.width, size.height);
+                if let Some(presenter) = state.presenter.as_mut() {
+                    presenter.resize(state.view.gpu(), size.width, size.height);
+                }
                 state.window.request_redraw();
             }
             WindowEvent::RedrawRequested => {
-                if let Some(texture) = &state.shown {
-                    if let Err(e) = state.presenter.present(&state.gpu, texture) {
-                        self.fail(event_loop, e.into());
+                let (Some(presenter), Some(texture)) =
+                    (state.presenter.as_mut(), state.view.shown())
+                else {
+                    return;
+                };
+                if let Err(e) = presenter.present(state.view.gpu(), texture) {
+                    // A lost device is rebuilt at the next tick; anything
+                    // else is logged once and the next frame tries again.
+                    let message = e.to_string();
+                    if !state.view.gpu().is_lost() && self.reported.first_time(&message) {
+                        tracing::error!("cannot present: {message}");
                     }
                 }
             }
@@ -230,31 +312,28 @@ impl ApplicationHandler for WindowApp {
             event_loop.exit();
             return;
         }
+        if self.state.as_ref().is_some_and(|s| s.presenter.is_none()) {
+            self.rebuild_gpu(event_loop);
+        }
         let Some(state) = self.state.as_mut() else {
             return;
         };
-        if let Some(tryon) = state.mirror.tryon_mut() {
-            // Staff may edit the catalog while the kiosk runs.
-            if let Some(Err(e)) = tryon.poll_catalog() {
-                tracing::warn!("catalog not reloaded, keeping the last good one: {e}");
-            }
-        }
-        match self.source.try_latest() {
-            Ok(Some(frame)) => match state.mirror.process(&frame) {
-                Ok(texture) => {
-                    state.shown = Some(texture);
-                    self.frames += 1;
-                    state.window.request_redraw();
-                }
-                Err(e) => return self.fail(event_loop, e),
-            },
-            Ok(None) => {
-                if self.options.exit_at_end && self.source.is_finished() {
+        if state.presenter.is_some() {
+            match state.view.tick(Instant::now()) {
+                Ok(Tick::Show) => state.window.request_redraw(),
+                Ok(Tick::Idle) => {}
+                Ok(Tick::Ended) => {
                     event_loop.exit();
                     return;
                 }
+                Ok(Tick::GpuLost) => {
+                    tracing::error!("the GPU device was lost; rebuilding it");
+                    state.presenter = None;
+                    state.gpu_retry_at = None;
+                    self.rebuild_gpu(event_loop);
+                }
+                Err(e) => return self.fail(event_loop, e),
             }
-            Err(e) => return self.fail(event_loop, e.into()),
         }
         // Poll for the next frame soon; the capture thread keeps only the
         // newest, so waking late never builds a backlog.

@@ -6,7 +6,7 @@
 
 use std::sync::mpsc::{self, Receiver};
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use nokhwa::pixel_format::RgbFormat;
 use nokhwa::utils::{
@@ -15,7 +15,41 @@ use nokhwa::utils::{
 };
 use nokhwa::Camera;
 
-use super::{CaptureError, Frame, FrameSource, PixelFormat, SourceInfo};
+use super::{CaptureError, Frame, FrameSource, LatestFrame, PixelFormat, Reconnecting, SourceInfo};
+
+/// How often a camera that is not there (not plugged in yet, or unplugged)
+/// is looked for again. Opening lists the devices: once a second costs
+/// nothing and finds a replugged camera as soon as a person would expect.
+pub const CAMERA_RETRY_INTERVAL: Duration = Duration::from_secs(1);
+
+/// A webcam as a live source: reopened after an unplug (every
+/// `CAMERA_RETRY_INTERVAL`), read on its own thread, newest frame wins.
+///
+/// With `wait`, a camera that is not there yet is waited for (a kiosk that
+/// boots before its USB camera): this returns at once and the source's
+/// `live_status` says `Waiting` until the camera answers; its `info` is then
+/// what was asked for. Without `wait`, a missing camera is an error here.
+pub fn live_camera(
+    request: CameraRequest,
+    wait: bool,
+) -> Result<Box<dyn FrameSource>, CaptureError> {
+    let open = move || CameraSource::open(request).map(|c| Box::new(c) as Box<dyn FrameSource>);
+    let camera = if wait {
+        let asked = SourceInfo {
+            description: format!("camera {}", request.index),
+            width: request.width,
+            height: request.height,
+            fps: Some(f64::from(request.fps)),
+            frame_count: None,
+            live: true,
+        };
+        Reconnecting::waiting(asked, open)
+    } else {
+        Reconnecting::new(open)?
+    };
+    let camera = camera.retry_interval(CAMERA_RETRY_INTERVAL);
+    Ok(Box::new(LatestFrame::spawn(Box::new(camera), false)))
+}
 
 /// A camera as the system lists it.
 #[derive(Debug, Clone, PartialEq)]

@@ -8,7 +8,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use super::{CaptureError, Frame, FrameSource, SourceInfo};
+use super::{CaptureError, Frame, FrameSource, LiveStatus, SourceInfo};
 
 #[derive(Default)]
 struct Slot {
@@ -28,6 +28,8 @@ struct Shared {
 pub struct LatestFrame {
     shared: Arc<Shared>,
     info: SourceInfo,
+    /// The source's, taken before it moved to its thread.
+    status: Option<LiveStatus>,
 }
 
 impl LatestFrame {
@@ -36,6 +38,7 @@ impl LatestFrame {
     /// live sources are paced by the device anyway.
     pub fn spawn(mut source: Box<dyn FrameSource>, paced: bool) -> LatestFrame {
         let info = source.info().clone();
+        let status = source.live_status();
         let shared = Arc::new(Shared {
             slot: Mutex::new(Slot::default()),
             changed: Condvar::new(),
@@ -85,7 +88,11 @@ impl LatestFrame {
                 "cannot start the capture thread: {e}"
             )));
         }
-        LatestFrame { shared, info }
+        LatestFrame {
+            shared,
+            info,
+            status,
+        }
     }
 
     /// The newest frame if one arrived since the last call; never blocks.
@@ -154,10 +161,19 @@ impl FrameSource for LatestFrame {
     fn dropped_frames(&self) -> u64 {
         self.shared.dropped.load(Ordering::Relaxed)
     }
+
+    fn live_status(&self) -> Option<LiveStatus> {
+        self.status.clone()
+    }
 }
 
 impl Drop for LatestFrame {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::Relaxed);
+        // A source waiting for its device would otherwise keep trying on
+        // the detached thread for as long as the process runs.
+        if let Some(status) = &self.status {
+            status.close();
+        }
     }
 }

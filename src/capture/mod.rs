@@ -18,13 +18,15 @@ pub mod y4m;
 
 use std::path::PathBuf;
 
-pub use camera::{list_cameras, CameraInfo, CameraRequest, CameraSource};
+pub use camera::{
+    list_cameras, live_camera, CameraInfo, CameraRequest, CameraSource, CAMERA_RETRY_INTERVAL,
+};
 pub use ffmpeg::{ffmpeg_available, FfmpegSource};
 pub use frame::{ColorMatrix, ColorRange, ColorSpace, Frame, PixelFormat};
 pub use image_file::ImageFileSource;
 pub use latest::LatestFrame;
 pub use raw::RawSource;
-pub use reconnect::{Reconnecting, SourceEvent};
+pub use reconnect::{LiveState, LiveStatus, Reconnecting, SourceEvent};
 pub use sequence::{ImageSequenceSource, SequenceMode};
 pub use spec::{open_source, InputOptions, SourceSpec};
 pub use synthetic::SyntheticSource;
@@ -64,6 +66,12 @@ pub trait FrameSource: Send {
     fn stills(&self) -> bool {
         false
     }
+    /// A live device's state (waiting for it, streaming, reconnecting),
+    /// shared with the thread that reads it; `None` for sources without a
+    /// device to lose (files, pipes). Wrappers pass their inner source's on.
+    fn live_status(&self) -> Option<LiveStatus> {
+        None
+    }
 }
 
 impl FrameSource for Box<dyn FrameSource> {
@@ -78,6 +86,9 @@ impl FrameSource for Box<dyn FrameSource> {
     }
     fn stills(&self) -> bool {
         (**self).stills()
+    }
+    fn live_status(&self) -> Option<LiveStatus> {
+        (**self).live_status()
     }
 }
 

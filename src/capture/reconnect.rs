@@ -2,7 +2,12 @@
 //!
 //! A kiosk's camera gets unplugged, a USB hub resets: the error is reported
 //! once as an event, and the source is reopened until the device is back.
+//! A kiosk may also boot before its USB camera is there:
+//! `Reconnecting::waiting` opens nothing up front and keeps trying. Its
+//! `LiveStatus` tells a window what to show meanwhile.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -11,10 +16,71 @@ use super::{CaptureError, Frame, FrameSource, SourceInfo};
 /// What happened to a `Reconnecting` source's device.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceEvent {
+    /// The device is not there yet (a `waiting` source's first attempt
+    /// failed, with why); it is tried again until it is.
+    Waiting(String),
     /// The device failed; frames stop until it is reopened.
     Lost(String),
-    /// The device is back.
+    /// The device is back (or, for a `waiting` source, there at last).
     Reopened(String),
+}
+
+/// Where a live device stands, for a status screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LiveState {
+    /// Being opened for the first time.
+    Opening,
+    /// Not there yet; tried again every retry interval. Says why.
+    Waiting(String),
+    /// Frames are coming.
+    Streaming,
+    /// It was there and failed (unplugged); being reopened. Says why.
+    Reconnecting(String),
+    /// Given up on (`give_up_after`) or closed.
+    Stopped,
+}
+
+#[derive(Debug)]
+struct StatusShared {
+    state: Mutex<LiveState>,
+    closed: AtomicBool,
+}
+
+/// A live source's state, readable from any thread while another reads the
+/// frames (the source itself usually sits on a capture thread). Clones
+/// share it.
+#[derive(Debug, Clone)]
+pub struct LiveStatus(Arc<StatusShared>);
+
+impl LiveStatus {
+    pub fn new(state: LiveState) -> LiveStatus {
+        LiveStatus(Arc::new(StatusShared {
+            state: Mutex::new(state),
+            closed: AtomicBool::new(false),
+        }))
+    }
+
+    pub fn get(&self) -> LiveState {
+        self.0
+            .state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    pub fn set(&self, state: LiveState) {
+        *self.0.state.lock().unwrap_or_else(|p| p.into_inner()) = state;
+    }
+
+    /// Tells the source that nobody reads it any more: a source waiting for
+    /// its device stops trying (its `next_frame` returns the end).
+    pub fn close(&self) {
+        self.0.closed.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_closed(&self) -> bool {
+        self.0.closed.load(Ordering::SeqCst)
+    }
 }
 
 type Opener = Box<dyn FnMut() -> Result<Box<dyn FrameSource>, CaptureError> + Send>;
@@ -24,6 +90,9 @@ type EventHandler = Box<dyn FnMut(&SourceEvent) + Send>;
 pub struct Reconnecting {
     open: Opener,
     current: Option<Box<dyn FrameSource>>,
+    /// A `waiting` source before its first successful open.
+    never_opened: bool,
+    status: LiveStatus,
     info: SourceInfo,
     retry_interval: Duration,
     give_up_after: Option<Duration>,
@@ -41,20 +110,46 @@ impl Reconnecting {
     ) -> Result<Reconnecting, CaptureError> {
         let first = open()?;
         let info = first.info().clone();
-        Ok(Reconnecting {
+        let mut source = Reconnecting::waiting(info, open);
+        source.current = Some(first);
+        source.never_opened = false;
+        source.status.set(LiveState::Streaming);
+        Ok(source)
+    }
+
+    /// A source that opens nothing now: the first `next_frame` opens the
+    /// device, waiting for it (retrying every `retry_interval`, reported
+    /// once as `SourceEvent::Waiting`) as for an unplugged one. `info`
+    /// stands for the device until it is there (what was asked for: the
+    /// window is made before the camera answers); `info()` keeps it.
+    pub fn waiting(
+        info: SourceInfo,
+        open: impl FnMut() -> Result<Box<dyn FrameSource>, CaptureError> + Send + 'static,
+    ) -> Reconnecting {
+        Reconnecting {
             open: Box::new(open),
-            current: Some(first),
+            current: None,
+            never_opened: true,
+            status: LiveStatus::new(LiveState::Opening),
             info,
             retry_interval: Duration::from_millis(500),
             give_up_after: None,
             on_event: Box::new(|event| match event {
+                SourceEvent::Waiting(why) => {
+                    tracing::warn!("waiting for the capture device: {why}; retrying")
+                }
                 SourceEvent::Lost(why) => tracing::error!("capture lost: {why}; retrying"),
                 SourceEvent::Reopened(what) => tracing::info!("capture back: {what}"),
             }),
             started: Instant::now(),
             frames: 0,
             dropped_before: 0,
-        })
+        }
+    }
+
+    /// The device's state, shared with whoever shows it.
+    pub fn status(&self) -> LiveStatus {
+        self.status.clone()
     }
 
     /// How long to wait between attempts to reopen.
@@ -75,24 +170,56 @@ impl Reconnecting {
         self
     }
 
-    fn reopen(&mut self, lost: CaptureError) -> Result<(), CaptureError> {
+    /// Opens the device, retrying until it opens (`Ok(true)`), the status
+    /// is closed (`Ok(false)`) or `give_up_after` passes (the last error).
+    /// `lost` is why it is being opened again, `None` for a first open,
+    /// which is tried at once.
+    fn reopen(&mut self, lost: Option<CaptureError>) -> Result<bool, CaptureError> {
         let since = Instant::now();
         let mut last_error = lost;
+        let mut first_attempt = last_error.is_none();
         loop {
             if let Some(limit) = self.give_up_after {
                 if since.elapsed() >= limit {
-                    return Err(last_error);
+                    if let Some(error) = last_error.take() {
+                        self.status.set(LiveState::Stopped);
+                        return Err(error);
+                    }
                 }
             }
-            thread::sleep(self.retry_interval);
+            if !first_attempt {
+                // Sleep in short steps: a closed status ends the wait soon.
+                let deadline = Instant::now() + self.retry_interval;
+                while Instant::now() < deadline {
+                    if self.status.is_closed() {
+                        return Ok(false);
+                    }
+                    thread::sleep(self.retry_interval.min(Duration::from_millis(50)));
+                }
+            }
+            if self.status.is_closed() {
+                return Ok(false);
+            }
             match (self.open)() {
                 Ok(source) => {
                     (self.on_event)(&SourceEvent::Reopened(source.info().description.clone()));
                     self.current = Some(source);
-                    return Ok(());
+                    self.never_opened = false;
+                    self.status.set(LiveState::Streaming);
+                    return Ok(true);
                 }
-                Err(e) => last_error = e,
+                Err(e) => {
+                    if first_attempt {
+                        // Reported once, not at every retry.
+                        (self.on_event)(&SourceEvent::Waiting(e.to_string()));
+                        self.status.set(LiveState::Waiting(e.to_string()));
+                    } else if self.never_opened {
+                        self.status.set(LiveState::Waiting(e.to_string()));
+                    }
+                    last_error = Some(e);
+                }
             }
+            first_attempt = false;
         }
     }
 }
@@ -104,6 +231,9 @@ impl FrameSource for Reconnecting {
 
     fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError> {
         loop {
+            if self.never_opened && self.current.is_none() && !self.reopen(None)? {
+                return Ok(None);
+            }
             let Some(source) = self.current.as_mut() else {
                 return Ok(None);
             };
@@ -117,10 +247,13 @@ impl FrameSource for Reconnecting {
                 Ok(None) => return Ok(None),
                 Err(e) => {
                     (self.on_event)(&SourceEvent::Lost(e.to_string()));
+                    self.status.set(LiveState::Reconnecting(e.to_string()));
                     if let Some(old) = self.current.take() {
                         self.dropped_before += old.dropped_frames();
                     }
-                    self.reopen(e)?;
+                    if !self.reopen(Some(e))? {
+                        return Ok(None);
+                    }
                 }
             }
         }
@@ -128,5 +261,9 @@ impl FrameSource for Reconnecting {
 
     fn dropped_frames(&self) -> u64 {
         self.dropped_before + self.current.as_ref().map_or(0, |s| s.dropped_frames())
+    }
+
+    fn live_status(&self) -> Option<LiveStatus> {
+        Some(self.status.clone())
     }
 }

@@ -5,9 +5,9 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use super::{
-    CameraRequest, CameraSource, CaptureError, ColorMatrix, ColorRange, FfmpegSource, Frame,
-    FrameSource, ImageFileSource, ImageSequenceSource, LatestFrame, PixelFormat, RawSource,
-    Reconnecting, SequenceMode, SourceInfo, SyntheticSource, Y4mSource,
+    CameraRequest, CaptureError, ColorMatrix, ColorRange, FfmpegSource, Frame, FrameSource,
+    ImageFileSource, ImageSequenceSource, LiveStatus, PixelFormat, RawSource, SequenceMode,
+    SourceInfo, SyntheticSource, Y4mSource,
 };
 
 /// Flags that qualify `--input`.
@@ -26,6 +26,9 @@ pub struct InputOptions {
     /// A folder or glob: video frames or a batch of photos
     /// (`--sequence`, `--batch`; by default decided from the files).
     pub sequence: SequenceMode,
+    /// A camera that is not there yet is waited for instead of an error
+    /// (`drape run`: a kiosk may boot before its USB camera).
+    pub wait_for_camera: bool,
 }
 
 /// A source to open.
@@ -306,13 +309,7 @@ pub fn open_source(
             })
         }
         SourceSpec::Video(path) => Box::new(FfmpegSource::open(path)?),
-        SourceSpec::Camera(request) => {
-            let request = *request;
-            let camera = Reconnecting::new(move || {
-                CameraSource::open(request).map(|c| Box::new(c) as Box<dyn FrameSource>)
-            })?;
-            Box::new(LatestFrame::spawn(Box::new(camera), false))
-        }
+        SourceSpec::Camera(request) => super::live_camera(*request, options.wait_for_camera)?,
         SourceSpec::Synthetic {
             width,
             height,
@@ -358,5 +355,8 @@ impl FrameSource for ColorOverride {
     }
     fn stills(&self) -> bool {
         self.inner.stills()
+    }
+    fn live_status(&self) -> Option<LiveStatus> {
+        self.inner.live_status()
     }
 }

@@ -69,7 +69,10 @@
 //! asset and thumbnail files must exist. When something is wrong, every
 //! problem is listed at once, one per line, as `path:line:column: message`,
 //! and each message says what to write instead. While the kiosk runs, a
-//! broken edit is reported and the last good catalog stays on screen.
+//! garment with a problem of its own (a missing asset, a bad price) is
+//! reported and left out while the other garments stay on offer; an edit
+//! that breaks the file as a whole (TOML syntax, the version) or leaves no
+//! usable garment is reported and the last good catalog stays on screen.
 
 mod cache;
 mod fields;
@@ -83,6 +86,8 @@ pub use cache::AssetCache;
 pub use crate::garment::cloth::ClothOptions;
 pub use crate::garment::fit::FitOptions;
 pub use watch::{CatalogWatcher, DEFAULT_POLL_INTERVAL};
+
+use validate::Strictness;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -99,6 +104,40 @@ pub struct Catalog {
     pub default_id: String,
     /// In manifest order.
     pub garments: Vec<CatalogEntry>,
+    /// Garments of the manifest that are not offered because of their own
+    /// problems (`Catalog::load_usable` only; always empty from `load`).
+    pub left_out: Vec<LeftOut>,
+}
+
+/// A `[[garment]]` left out of a catalog because of its problems, while the
+/// rest of the manifest was usable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    /// Its id, when one could be read.
+    pub id: Option<String>,
+    /// 1-based line of its `[[garment]]` header.
+    pub line: usize,
+    /// Everything wrong with it, in file order.
+    pub problems: Vec<Problem>,
+}
+
+impl fmt::Display for LeftOut {
+    /// `garment `jacket` (line 30) left out: line 37:9: message; …`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.id {
+            Some(id) => write!(f, "garment `{id}` (line {}) left out: ", self.line)?,
+            None => write!(f, "the garment on line {} left out: ", self.line)?,
+        }
+        for (index, problem) in self.problems.iter().enumerate() {
+            let separator = if index > 0 { "; " } else { "" };
+            write!(
+                f,
+                "{separator}line {}:{}: {}",
+                problem.line, problem.column, problem.message
+            )?;
+        }
+        Ok(())
+    }
 }
 
 /// One garment on offer.
@@ -345,7 +384,27 @@ impl Catalog {
     /// resolved against its folder (asset files must exist there) and errors
     /// name it. The manifest itself need not exist.
     pub fn parse(text: &str, manifest_path: impl AsRef<Path>) -> Result<Self, CatalogError> {
-        validate::parse_manifest(text, manifest_path.as_ref())
+        validate::parse_manifest(text, manifest_path.as_ref(), Strictness::Strict)
+    }
+
+    /// Like `load`, but a garment with problems of its own (a missing
+    /// asset, a bad price) is left out and listed in `left_out` while the
+    /// others are offered: what a running kiosk wants. Problems of the
+    /// file as a whole (TOML syntax, the version, the default naming no
+    /// garment) and a manifest with no usable garment are still errors.
+    /// When the default garment is left out the first usable one replaces it.
+    pub fn load_usable(path: impl AsRef<Path>) -> Result<Self, CatalogError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse_usable(&text, path)
+    }
+
+    /// `parse` that leaves out broken garments, as `load_usable`.
+    pub fn parse_usable(text: &str, manifest_path: impl AsRef<Path>) -> Result<Self, CatalogError> {
+        validate::parse_manifest(text, manifest_path.as_ref(), Strictness::LeaveOutBroken)
     }
 
     /// The garment with this id.

@@ -6,7 +6,8 @@ mod adapters;
 mod readback;
 mod texture;
 
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 pub use adapters::{describe_adapters, AdapterReport};
 internal_use!(readback::{read_mapped, TextureReadback});
@@ -42,6 +43,27 @@ pub enum GpuError {
         height: u32,
         limit: u32,
     },
+    /// The device went away: a driver reset, a GPU removed or hung, or
+    /// `Device::destroy`. Everything made on it is gone; a long-lived
+    /// program rebuilds (`GpuContext::headless` or a new surface, then
+    /// `Mirror::recover`), a batch run starts again.
+    #[error("the GPU device was lost ({reason}): a driver reset or the GPU went away; everything on it must be made again on a new device")]
+    DeviceLost { reason: String },
+}
+
+/// Whether a device was lost, set from wgpu's device-lost callback. Shared
+/// by every clone of a `GpuContext`.
+#[derive(Debug, Default)]
+struct LostFlag {
+    lost: AtomicBool,
+    reason: Mutex<Option<String>>,
+}
+
+impl LostFlag {
+    fn raise(&self, reason: String) {
+        *self.reason.lock().unwrap_or_else(|p| p.into_inner()) = Some(reason);
+        self.lost.store(true, Ordering::SeqCst);
+    }
 }
 
 /// An open device and everything needed to use it.
@@ -54,6 +76,7 @@ pub struct GpuContext {
     pub device: wgpu::Device,
     pub queue: wgpu::Queue,
     pub info: Arc<wgpu::AdapterInfo>,
+    lost: Arc<LostFlag>,
 }
 
 impl GpuContext {
@@ -89,6 +112,22 @@ impl GpuContext {
                 adapter: info.name.clone(),
                 message: e.to_string(),
             })?;
+        let lost = Arc::new(LostFlag::default());
+        // wgpu calls this once: on a driver reset or removal at once, after
+        // `Device::destroy` at the next poll. Errors from work on a lost
+        // device are not reported as errors (wgpu drops them): this flag is
+        // how the app loop learns of the loss.
+        let flag = Arc::clone(&lost);
+        device.set_device_lost_callback(move |reason, message| {
+            let reason = match (reason, message.is_empty()) {
+                (wgpu::DeviceLostReason::Destroyed, true) => "destroyed".to_string(),
+                (wgpu::DeviceLostReason::Destroyed, false) => format!("destroyed: {message}"),
+                (_, true) => "lost, no reason given".to_string(),
+                (_, false) => message,
+            };
+            tracing::error!("GPU device lost: {reason}");
+            flag.raise(reason);
+        });
         // A validation error is a bug in drape, not in the user's input
         // (inputs are checked before they reach the GPU): log it loudly
         // rather than abort a kiosk.
@@ -107,6 +146,29 @@ impl GpuContext {
             device,
             queue,
             info: Arc::new(info),
+            lost,
+        })
+    }
+
+    /// Whether the device was lost (see `GpuError::DeviceLost`). Polls the
+    /// device without waiting first, so that a loss wgpu only notices
+    /// while polling (`Device::destroy`) is seen too.
+    pub fn is_lost(&self) -> bool {
+        if !self.lost.lost.load(Ordering::SeqCst) {
+            // The error, if any, is the loss itself: the flag tells.
+            let _ = self.device.poll(wgpu::PollType::Poll);
+        }
+        self.lost.lost.load(Ordering::SeqCst)
+    }
+
+    /// `Err(GpuError::DeviceLost)` once the device was lost.
+    pub fn check_lost(&self) -> Result<(), GpuError> {
+        if !self.is_lost() {
+            return Ok(());
+        }
+        let reason = self.lost.reason.lock().unwrap_or_else(|p| p.into_inner());
+        Err(GpuError::DeviceLost {
+            reason: reason.clone().unwrap_or_else(|| "no reason given".into()),
         })
     }
 
@@ -132,10 +194,14 @@ impl GpuContext {
 
     /// Waits until the GPU has finished all submitted work.
     pub fn wait_idle(&self) -> Result<(), GpuError> {
-        self.device
+        let waited = self
+            .device
             .poll(wgpu::PollType::wait_indefinitely())
             .map(|_| ())
-            .map_err(|e| GpuError::Readback(e.to_string()))
+            .map_err(|e| GpuError::Readback(e.to_string()));
+        // A wait that failed because the device went away says so.
+        self.check_lost()?;
+        waited
     }
 }
 

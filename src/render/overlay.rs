@@ -10,6 +10,7 @@
 
 mod cpu;
 mod layout;
+mod status;
 mod text;
 
 use std::sync::Mutex;
@@ -20,6 +21,10 @@ pub use cpu::{composite_cpu, CARD_COLOR, QR_DARK_COLOR, QR_LIGHT_COLOR, TEXT_COL
 pub use layout::{
     CardImage, CardLayout, QrModules, QrPlacement, RectPx, CARD_HEIGHT_FRACTION, MARGIN_FRACTION,
     MAX_WIDTH_FRACTION, MIN_MODULE_PX, QR_QUIET_ZONE_MODULES,
+};
+pub use status::{
+    status_frame, StatusScreen, STATUS_BACKGROUND, STATUS_DETAIL_COLOR, STATUS_DETAIL_FRACTION,
+    STATUS_TITLE_COLOR, STATUS_TITLE_FRACTION,
 };
 pub use text::{TextCoverage, TextLine};
 

@@ -12,7 +12,7 @@ use toml::de::{DeTable, DeValue};
 use super::fields::{example, wrong_type, Report, Section, Value};
 use super::rules;
 use super::subtables;
-use super::{Catalog, CatalogEntry, CatalogError, GarmentKind, Price};
+use super::{Catalog, CatalogEntry, CatalogError, GarmentKind, LeftOut, Price};
 
 const TOP_KEYS: &[&str] = &["version", "default", "garment"];
 pub(super) const GARMENT_KEYS: &[&str] = &[
@@ -34,7 +34,23 @@ pub(super) const GARMENT_KEYS: &[&str] = &[
 ];
 const SUPPORTED_VERSION: i64 = 1;
 
-pub(super) fn parse_manifest(text: &str, manifest_path: &Path) -> Result<Catalog, CatalogError> {
+/// How a manifest with a broken garment is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Strictness {
+    /// Any problem fails the whole manifest (checking a file, `Catalog::load`).
+    Strict,
+    /// A garment with problems of its own is left out (listed in
+    /// `Catalog::left_out`) when the rest is sound; problems of the file as
+    /// a whole (syntax, version, default) and a catalog left with no
+    /// garment still fail it.
+    LeaveOutBroken,
+}
+
+pub(super) fn parse_manifest(
+    text: &str,
+    manifest_path: &Path,
+    strictness: Strictness,
+) -> Result<Catalog, CatalogError> {
     let mut r = Report::new(text);
     let (root, syntax_errors) = DeTable::parse_recoverable(text);
     // After a syntax error the recovered tree is partial; checking it would
@@ -58,6 +74,7 @@ pub(super) fn parse_manifest(text: &str, manifest_path: &Path) -> Result<Catalog
     let base_dir = manifest_path.parent().unwrap_or(Path::new(""));
     let mut seen = Seen::default();
     let mut garments = Vec::new();
+    let mut left_out = Vec::new();
     match root.get("garment") {
         None => r.add(
             &(0..0),
@@ -70,7 +87,17 @@ pub(super) fn parse_manifest(text: &str, manifest_path: &Path) -> Result<Catalog
             ),
             DeValue::Array(items) => {
                 for item in items.iter() {
-                    garments.extend(read_garment(&mut r, item, base_dir, &mut seen));
+                    let problems_before = r.problems.len();
+                    let entry = read_garment(&mut r, item, base_dir, &mut seen);
+                    garments.extend(entry);
+                    if r.problems.len() > problems_before {
+                        let problems = r.problems[problems_before..].to_vec();
+                        left_out.push(LeftOut {
+                            id: problems.iter().find_map(|p| p.garment_id.clone()),
+                            line: r.line(&item.span()),
+                            problems,
+                        });
+                    }
                 }
             }
             DeValue::Table(_) => r.add(
@@ -95,13 +122,24 @@ pub(super) fn parse_manifest(text: &str, manifest_path: &Path) -> Result<Catalog
         None => seen.id_order.first().cloned().unwrap_or_default(),
     };
 
-    if !r.problems.is_empty() {
+    let garment_problems: usize = left_out.iter().map(|l| l.problems.len()).sum();
+    let whole_file_problems = r.problems.len() - garment_problems;
+    let leave_out = strictness == Strictness::LeaveOutBroken
+        && whole_file_problems == 0
+        && !garments.is_empty();
+    if !r.problems.is_empty() && !leave_out {
         return Err(invalid(manifest_path, r));
     }
+    // The default garment may be one left out: show the first usable one.
+    let default_id = match garments.iter().any(|g| g.id == default_id) {
+        true => default_id,
+        false => garments.first().map(|g| g.id.clone()).unwrap_or_default(),
+    };
     Ok(Catalog {
         path: manifest_path.to_path_buf(),
         default_id,
         garments,
+        left_out,
     })
 }
 

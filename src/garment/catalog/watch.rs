@@ -1,5 +1,7 @@
 //! Reloading the manifest while the kiosk runs, so staff can edit it in
-//! place. A bad edit is reported once and the last good catalog stays.
+//! place. A garment with problems of its own is left out (see
+//! `Catalog::load_usable`); an edit that breaks the whole file is reported
+//! once and the last good catalog stays.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -64,7 +66,8 @@ pub struct CatalogWatcher {
 }
 
 impl CatalogWatcher {
-    /// Loads the catalog; fails if this first load fails.
+    /// Loads the catalog (leaving out broken garments, see
+    /// `Catalog::load_usable`); fails if this first load fails.
     pub fn new(path: impl AsRef<Path>) -> Result<Self, CatalogError> {
         Self::with_interval(path, DEFAULT_POLL_INTERVAL)
     }
@@ -77,7 +80,7 @@ impl CatalogWatcher {
             path: path.clone(),
             source,
         })?;
-        let current = Catalog::load(&path)?;
+        let current = Catalog::load_usable(&path)?;
         Ok(Self {
             path,
             current,
@@ -87,7 +90,8 @@ impl CatalogWatcher {
         })
     }
 
-    /// The last catalog that loaded without problems.
+    /// The last catalog that loaded (its `left_out` lists the garments
+    /// that were not usable).
     pub fn current(&self) -> &Catalog {
         &self.current
     }
@@ -97,8 +101,10 @@ impl CatalogWatcher {
     }
 
     /// Call every frame. `None` when nothing changed (or it is too soon to
-    /// look again); `Some(Ok)` with the new catalog after a good edit;
-    /// `Some(Err)` once per bad edit or deletion, keeping `current()`.
+    /// look again); `Some(Ok)` with the new catalog after an edit that left
+    /// it usable (its `left_out` lists garments dropped for their own
+    /// problems); `Some(Err)` once per bad edit or deletion, keeping
+    /// `current()`.
     pub fn poll(&mut self) -> Option<Result<&Catalog, CatalogError>> {
         self.poll_at(Instant::now())
     }
@@ -133,7 +139,7 @@ impl CatalogWatcher {
                 source,
             }));
         }
-        match Catalog::load(&self.path) {
+        match Catalog::load_usable(&self.path) {
             Ok(catalog) => {
                 self.current = catalog;
                 Some(Ok(&self.current))

@@ -5,30 +5,43 @@
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// Capture: a source could not be opened or give a frame.
     #[error(transparent)]
     Capture(#[from] crate::capture::CaptureError),
+    /// The GPU: no adapter, device or window surface, a failed readback, a
+    /// frame or size it cannot take, or the device lost.
     #[error(transparent)]
     Gpu(#[from] crate::gpu::GpuError),
+    /// Output: a frame could not be written.
     #[error(transparent)]
     Output(#[from] crate::output::OutputError),
+    /// The neural-network runtime: a model could not be loaded or run.
     #[error(transparent)]
     Nn(#[from] crate::nn::NnError),
+    /// Pose tracking could not run.
     #[error(transparent)]
     Pose(#[from] crate::pose::PoseError),
+    /// The garment catalog could not be read or is invalid.
     #[error(transparent)]
     Catalog(#[from] crate::garment::catalog::CatalogError),
+    /// A garment or accessory glTF model could not be loaded.
     #[error(transparent)]
     Gltf(#[from] crate::garment::GltfError),
+    /// A photo garment could not be made from its PNG.
     #[error(transparent)]
     Photo(#[from] crate::garment::PhotoError),
+    /// The product card overlay could not be shown.
     #[error(transparent)]
     Overlay(#[from] crate::render::OverlayError),
+    /// The try-on could not choose or wear a garment.
     #[error(transparent)]
     TryOn(#[from] crate::tryon::TryOnError),
+    /// A garment's cloth simulation could not be built or stepped.
     #[error(transparent)]
     Cloth(#[from] crate::cloth::ClothError),
 }
 
+/// A `Result` whose error defaults to drape's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {

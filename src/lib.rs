@@ -1,7 +1,14 @@
+#![warn(missing_docs, unnameable_types)]
 //! drape: a GPU virtual mirror.
 //!
-//! Frames flow one way: `capture` → `upload` (format conversion on the GPU)
-//! → pose → render → `output`. The ten-line pipeline:
+//! Frames flow one way: [`capture`] (sources yield [`Frame`]s in their own
+//! pixel format) → upload (format conversion and mirroring on the GPU) →
+//! [`pose`] (MediaPipe's BlazePose on drape's own network runtime) →
+//! garments fitted and rendered ([`tryon`], [`garment::catalog`]) →
+//! [`output`] (files, pipes, a window). [`Mirror`] runs the middle of it;
+//! [`app`] holds the `drape` commands as functions (render, the live window,
+//! benchmarks). A plain mirror in a few lines (give it a
+//! [`tryon::TryOn`] with [`Mirror::set_tryon`] to dress the person):
 //!
 //! ```no_run
 //! use drape::{capture, output, GpuContext, Mirror, MirrorConfig};

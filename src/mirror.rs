@@ -1,6 +1,13 @@
-//! `Mirror`: the per-frame pipeline, capture → upload → (pose → render) →
-//! output. Later stages plug in here; today a frame is uploaded, converted
-//! and mirrored on the GPU.
+//! `Mirror`: the per-frame pipeline between capture and output. Each frame
+//! is uploaded, converted to RGBA and, when asked, flipped on the GPU;
+//! with a `TryOn` set, pose → fit → render then dresses the person in it.
+//! The result stays on the GPU (`process`, for a window) or is read back
+//! (`process_to_cpu`, for files and pipes).
+//!
+//! Once the GPU device is lost, `process` fails with
+//! `GpuError::DeviceLost`; `recover` rebuilds everything on a new device,
+//! keeping the try-on's outfit and catalog. Status screens and notices are
+//! not drawn here but by the live view (`app::live`).
 
 use crate::capture::{Frame, PixelFormat};
 use crate::gpu::{GpuContext, TextureReadback};
@@ -27,6 +34,7 @@ pub struct Mirror {
 }
 
 impl Mirror {
+    /// A plain mirror on `gpu` (no try-on until `set_tryon`).
     pub fn new(gpu: &GpuContext, config: MirrorConfig) -> Mirror {
         Mirror {
             gpu: gpu.clone(),
@@ -43,14 +51,17 @@ impl Mirror {
         self.tryon = tryon;
     }
 
+    /// The try-on that dresses each frame, if one is set.
     pub fn tryon(&self) -> Option<&crate::tryon::TryOn> {
         self.tryon.as_ref()
     }
 
+    /// The try-on, to change the outfit or reload the catalog.
     pub fn tryon_mut(&mut self) -> Option<&mut crate::tryon::TryOn> {
         self.tryon.as_mut()
     }
 
+    /// How each frame is treated.
     pub fn config(&self) -> &MirrorConfig {
         &self.config
     }

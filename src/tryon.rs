@@ -27,14 +27,34 @@ use crate::render::{GpuGarment, SceneGarment, ShadingLight, TryOnRenderer, TryOn
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum TryOnError {
+    /// A garment id the catalog does not have.
     #[error("no garment {id:?} in {catalog}; it has: {available}")]
     UnknownGarment {
+        /// The id asked for.
         id: String,
+        /// The catalog's manifest file.
         catalog: PathBuf,
+        /// The catalog's garment ids, separated by commas.
         available: String,
     },
+    /// A garment that cannot be worn: left out of the catalog for its own
+    /// problems.
     #[error("{id}: {message}")]
-    Asset { id: String, message: String },
+    Asset {
+        /// The garment's id.
+        id: String,
+        /// Why it cannot be worn.
+        message: String,
+    },
+    /// No garment (other than accessories) that can be worn: switching
+    /// has nothing to switch to.
+    #[error(
+        "{catalog} has no garments to switch to (every one is an accessory or cannot be worn)"
+    )]
+    NothingToWear {
+        /// The catalog's manifest file.
+        catalog: PathBuf,
+    },
 }
 
 /// How the try-on runs.
@@ -44,6 +64,7 @@ pub struct TryOnConfig {
     pub catalog: PathBuf,
     /// Garments worn at the start (ids); empty: the catalog's default.
     pub wear: Vec<String>,
+    /// How the body is tracked (the GPU person mask is always on).
     pub pose: PoseConfig,
     /// Show the worn garment's product card with a QR code to buy it.
     pub overlay: bool,
@@ -96,6 +117,7 @@ impl TryOnConfig {
 /// work.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct TryOnTimes {
+    /// Tracking the body: landmarks and the person mask.
     pub pose_ms: f64,
     /// Posing the rigs on the CPU.
     pub fit_ms: f64,
@@ -277,6 +299,7 @@ impl TryOn {
         self.update_card()
     }
 
+    /// The catalog in use: the last one that loaded.
     pub fn catalog(&self) -> &Catalog {
         self.catalog.current()
     }
@@ -291,6 +314,7 @@ impl TryOn {
         self.last_body.as_ref()
     }
 
+    /// Where the last frame's time went.
     pub fn times(&self) -> TryOnTimes {
         self.times
     }
@@ -326,6 +350,7 @@ impl TryOn {
         Ok(ms)
     }
 
+    /// The pose tracker that finds the body in each frame.
     pub fn tracker(&self) -> &PoseTracker {
         &self.tracker
     }
@@ -472,7 +497,8 @@ impl TryOn {
         (moved.length() <= MAX_BODY_MOVE_M).then_some(moved)
     }
 
-    /// The product card shows the last item put on.
+    /// The product card shows the worn garment or, with none worn, the
+    /// accessory put on last.
     fn update_card(&mut self) -> crate::Result<()> {
         let Some(overlay) = self.overlay.as_mut() else {
             return Ok(());
@@ -538,9 +564,8 @@ impl TryOn {
             .filter(|g| Some(g.id.as_str()) == worn_id || !self.is_unusable(&g.id))
             .collect();
         if garments.is_empty() {
-            return Err(TryOnError::Asset {
-                id: String::new(),
-                message: format!("{} has no garments to switch to", catalog.path.display()),
+            return Err(TryOnError::NothingToWear {
+                catalog: catalog.path.clone(),
             }
             .into());
         }

@@ -632,3 +632,28 @@ fn synthetic_is_deterministic_and_moves() {
         assert_eq!(s.info().fps, Some(30.0));
     }
 }
+
+/// A named pipe has no length: its frame count is unknown, not 0 (which
+/// would read as "an empty clip" to a progress bar or a loop).
+#[test]
+fn y4m_from_a_named_pipe_has_no_frame_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("clip.y4m");
+    let made = Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: mkfifo is not available");
+        return;
+    }
+    let bytes = y4m_bytes(
+        "YUV4MPEG2 W4 H2 F30:1 C444",
+        &[pattern(24, 1), pattern(24, 2)],
+    );
+    let writer = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::write(fifo, bytes).unwrap())
+    };
+    let mut source = Y4mSource::open(&fifo).unwrap();
+    assert_eq!(source.info().frame_count, None);
+    assert_eq!(frames(&mut source).len(), 2);
+    writer.join().unwrap();
+}

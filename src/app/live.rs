@@ -44,6 +44,7 @@ const REPORTED_MESSAGES_KEPT: usize = 32;
 /// How a `LiveView` runs.
 #[derive(Debug, Clone, Default)]
 pub struct LiveOptions {
+    /// How each frame is treated (flipped or not).
     pub mirror: MirrorConfig,
     /// Dress the person; `None`: plain mirror.
     pub tryon: Option<TryOnConfig>,
@@ -62,13 +63,29 @@ pub enum Screen {
     /// Frames from the source, dressed.
     Live,
     /// The device is being opened for the first time.
-    Opening { what: String },
+    Opening {
+        /// The source's description (`camera 0`).
+        what: String,
+    },
     /// The device is not there yet; it is looked for again every second.
-    Waiting { what: String, why: String },
+    Waiting {
+        /// The source's description (`camera 0`).
+        what: String,
+        /// Why the last try to open it failed.
+        why: String,
+    },
     /// The device went away; it is looked for until it is back.
-    Disconnected { what: String, why: String },
+    Disconnected {
+        /// The source's description.
+        what: String,
+        /// The error that lost it.
+        why: String,
+    },
     /// The source failed and will give no more frames.
-    SourceFailed { why: String },
+    SourceFailed {
+        /// The source's error.
+        why: String,
+    },
 }
 
 impl Screen {
@@ -235,6 +252,7 @@ impl LiveView {
         &self.info
     }
 
+    /// What the view shows now: the frames or a status screen.
     pub fn screen(&self) -> &Screen {
         &self.screen
     }
@@ -244,10 +262,12 @@ impl LiveView {
         self.shown.as_ref()
     }
 
+    /// The GPU context the view draws with (a new one after `recover`).
     pub fn gpu(&self) -> &GpuContext {
         &self.gpu
     }
 
+    /// The mirror that makes each picture, with its try-on if any.
     pub fn mirror(&self) -> &Mirror {
         &self.mirror
     }
@@ -257,6 +277,8 @@ impl LiveView {
         self.frames
     }
 
+    /// Source frames dropped because a newer one came before they were
+    /// shown.
     pub fn dropped_frames(&self) -> u64 {
         self.source.dropped_frames()
     }

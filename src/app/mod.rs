@@ -24,6 +24,7 @@ use std::sync::Arc;
 pub struct StopFlag(Arc<AtomicBool>);
 
 impl StopFlag {
+    /// A flag not raised yet.
     pub fn new() -> StopFlag {
         StopFlag::default()
     }
@@ -44,10 +45,12 @@ impl StopFlag {
         self.clone()
     }
 
+    /// Asks the run to stop; every clone sees it.
     pub fn raise(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
 
+    /// Whether the flag was raised.
     pub fn is_raised(&self) -> bool {
         self.0.load(Ordering::SeqCst)
     }

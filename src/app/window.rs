@@ -26,13 +26,19 @@ use crate::{Error, MirrorConfig, Result};
 /// when the last try failed (a driver still resetting).
 const GPU_RETRY_INTERVAL: Duration = Duration::from_secs(1);
 
+/// How `run_window` shows the mirror.
 #[derive(Debug, Clone)]
 pub struct WindowOptions {
+    /// The window's title, before the source's description (default
+    /// `drape`).
     pub title: String,
+    /// Borderless full screen on the current monitor.
     pub fullscreen: bool,
+    /// Present in step with the display's refresh.
     pub vsync: bool,
     /// Close when a finite source ends (else its last frame stays shown).
     pub exit_at_end: bool,
+    /// How each frame is treated (flipped or not).
     pub mirror: MirrorConfig,
     /// Dress the person (arrow keys switch garments); `None`: plain mirror.
     pub tryon: Option<crate::tryon::TryOnConfig>,
@@ -57,9 +63,13 @@ impl Default for WindowOptions {
 /// What a window run did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WindowSummary {
+    /// Source frames processed (`LiveView::frames`).
     pub frames: u64,
+    /// Source frames dropped because a newer one came first.
     pub dropped: u64,
+    /// Wall-clock time from the start of the run to its end.
     pub elapsed: Duration,
+    /// Whether Ctrl-C (the stop flag) ended the run.
     pub interrupted: bool,
 }
 

@@ -54,8 +54,12 @@ pub fn live_camera(
 /// A camera as the system lists it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CameraInfo {
+    /// The index to open it by (`camera:N`); its place in the list when
+    /// the backend names cameras by a string instead.
     pub index: u32,
+    /// Its human-readable name (`HD Webcam`).
     pub name: String,
+    /// The backend's description of the device.
     pub description: String,
 }
 
@@ -82,9 +86,13 @@ pub fn list_cameras() -> Result<Vec<CameraInfo>, CaptureError> {
 /// What to ask a camera for; it answers with the closest mode it has.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CameraRequest {
+    /// Which camera, as `list_cameras` numbers them (default 0).
     pub index: u32,
+    /// Frame width in pixels (default 1280).
     pub width: u32,
+    /// Frame height in pixels (default 720).
     pub height: u32,
+    /// Frame rate in frames per second (default 30).
     pub fps: u32,
 }
 
@@ -106,9 +114,12 @@ impl Default for CameraRequest {
 pub struct CameraSource {
     frames: Receiver<Result<Frame, CaptureError>>,
     info: SourceInfo,
+    index: u32,
 }
 
 impl CameraSource {
+    /// Opens camera `request.index` on a thread of its own and returns
+    /// once it streams (its `info` the mode it settled on) or has failed.
     pub fn open(request: CameraRequest) -> Result<CameraSource, CaptureError> {
         let (info_sender, info_receiver) = mpsc::channel();
         let (frame_sender, frames) = mpsc::sync_channel(2);
@@ -142,12 +153,19 @@ impl CameraSource {
             index: request.index,
             message: "the camera thread ended while opening".into(),
         })??;
-        Ok(CameraSource { frames, info })
+        Ok(CameraSource {
+            frames,
+            info,
+            index: request.index,
+        })
     }
 }
 
 fn open_camera(request: CameraRequest) -> Result<(Camera, SourceInfo), CaptureError> {
-    let present = list_cameras().map(|c| c.len()).unwrap_or(0);
+    // Device numbers can have gaps (video0, video2): look for the number.
+    let present: Vec<u32> = list_cameras()
+        .map(|cameras| cameras.iter().map(|c| c.index).collect())
+        .unwrap_or_default();
     let wanted = CameraFormat::new(
         Resolution::new(request.width, request.height),
         FrameFormat::YUYV,
@@ -155,10 +173,10 @@ fn open_camera(request: CameraRequest) -> Result<(Camera, SourceInfo), CaptureEr
     );
     let format = RequestedFormat::new::<RgbFormat>(RequestedFormatType::Closest(wanted));
     let mut camera = Camera::new(CameraIndex::Index(request.index), format).map_err(|e| {
-        if present <= request.index as usize {
+        if !present.contains(&request.index) {
             CaptureError::NoCamera {
                 index: request.index,
-                available: present,
+                available: present.len(),
             }
         } else {
             CaptureError::Camera {
@@ -244,7 +262,7 @@ impl FrameSource for CameraSource {
         match self.frames.recv() {
             Ok(frame) => frame.map(Some),
             Err(_) => Err(CaptureError::Camera {
-                index: 0,
+                index: self.index,
                 message: "the camera thread ended".into(),
             }),
         }

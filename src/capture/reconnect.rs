@@ -53,6 +53,7 @@ struct StatusShared {
 pub struct LiveStatus(Arc<StatusShared>);
 
 impl LiveStatus {
+    /// A status starting at `state`, not closed.
     pub fn new(state: LiveState) -> LiveStatus {
         LiveStatus(Arc::new(StatusShared {
             state: Mutex::new(state),
@@ -60,6 +61,7 @@ impl LiveStatus {
         }))
     }
 
+    /// The device's state now.
     pub fn get(&self) -> LiveState {
         self.0
             .state
@@ -68,6 +70,7 @@ impl LiveStatus {
             .clone()
     }
 
+    /// Records the device's new state, for every clone to see.
     pub fn set(&self, state: LiveState) {
         *self.0.state.lock().unwrap_or_else(|p| p.into_inner()) = state;
     }
@@ -78,6 +81,7 @@ impl LiveStatus {
         self.0.closed.store(true, Ordering::SeqCst);
     }
 
+    /// Whether `close` was called on this status or a clone of it.
     pub fn is_closed(&self) -> bool {
         self.0.closed.load(Ordering::SeqCst)
     }

@@ -39,18 +39,26 @@ pub enum SourceSpec {
     /// A folder of images or a glob pattern, in natural order: video
     /// frames or a batch of photos (`mode`).
     Sequence {
+        /// The folder or glob pattern, as given.
         pattern: String,
+        /// Frame rate in frames per second (`--fps`, default 30).
         fps: f64,
+        /// Video frames, a batch of photos, or decided from the files.
         mode: SequenceMode,
     },
     /// A y4m file, or stdin when `None`.
     Y4m(Option<PathBuf>),
     /// Raw frames of one format and size, from a file or stdin (`None`).
     Raw {
+        /// The file; `None` reads stdin.
         path: Option<PathBuf>,
+        /// The bytes' pixel format (`--input-format`).
         format: PixelFormat,
+        /// Frame width in pixels (`--size`).
         width: u32,
+        /// Frame height in pixels (`--size`).
         height: u32,
+        /// Frame rate in frames per second (`--fps`, default 30).
         fps: f64,
     },
     /// Any other video file, decoded by an ffmpeg child process.
@@ -59,9 +67,13 @@ pub enum SourceSpec {
     Camera(CameraRequest),
     /// A moving test pattern.
     Synthetic {
+        /// Frame width in pixels (`--size`, default 640).
         width: u32,
+        /// Frame height in pixels (`--size`, default 480).
         height: u32,
+        /// Frame rate in frames per second (`--fps`, default 30).
         fps: f64,
+        /// Frames to make; `None`: endless.
         frames: Option<u64>,
     },
 }

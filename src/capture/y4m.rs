@@ -27,9 +27,13 @@ const CONVERT_HINT: &str = "convert it with `ffmpeg -i INPUT -pix_fmt yuv420p OU
 /// The fields of a y4m header that drape reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Y4mHeader {
+    /// Frame width in pixels (`W`).
     pub width: u32,
+    /// Frame height in pixels (`H`).
     pub height: u32,
+    /// Frame rate numerator (`F<num>:<den>`): frames per `fps_den` seconds.
     pub fps_num: u32,
+    /// Frame rate denominator, in seconds.
     pub fps_den: u32,
     /// `I420` (`C420*`), `Yuv444` (`C444`) or `Gray8` (`Cmono`).
     pub format: PixelFormat,
@@ -203,9 +207,15 @@ pub struct Y4mSource {
 }
 
 impl Y4mSource {
+    /// Opens a y4m file; its length gives `info().frame_count` (counting
+    /// plain `FRAME` lines).
     pub fn open(path: &Path) -> Result<Self, CaptureError> {
         let file = File::open(path).map_err(|e| CaptureError::io(path, e))?;
-        let file_len = file.metadata().map(|m| m.len()).ok();
+        let file_len = file
+            .metadata()
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len());
         let mut source = Y4mSource::from_reader(Box::new(file), path.display().to_string())?;
         // A file's length gives its frame count (for progress and ETA),
         // assuming plain `FRAME` lines; a stream with frame parameters has
@@ -266,6 +276,7 @@ impl Y4mSource {
         self
     }
 
+    /// The stream's header.
     pub fn header(&self) -> &Y4mHeader {
         &self.header
     }

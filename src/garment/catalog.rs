@@ -143,13 +143,17 @@ impl fmt::Display for LeftOut {
 /// One garment on offer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CatalogEntry {
+    /// Its unique id (a-z, 0-9 and `-`), as `wear` and `default` name it.
     pub id: String,
     /// Shown to shoppers.
     pub name: String,
+    /// The shop's stock-keeping unit, unique in the catalog.
     pub sku: String,
+    /// What it costs, shown on the product card.
     pub price: Price,
     /// Where the shopper buys it (http or https); the kiosk shows it as a QR code.
     pub buy_url: String,
+    /// How it is drawn: mesh, photo or accessory.
     pub kind: GarmentKind,
     /// The garment file, resolved against the manifest's folder.
     pub asset: PathBuf,
@@ -160,6 +164,7 @@ pub struct CatalogEntry {
     pub color: Option<[u8; 3]>,
     /// Empty when the manifest lists none.
     pub sizes: Vec<String>,
+    /// How it sits on the body (`[garment.fit]`; defaults when absent).
     pub fit: FitOptions,
     /// Photo garments only; `None` means "find them from the silhouette".
     pub anchors: Option<PhotoAnchors>,
@@ -172,6 +177,8 @@ pub struct CatalogEntry {
 /// A price in hundredths of the currency unit (cents for EUR).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Price {
+    /// The amount in hundredths of the currency unit (2490 for 24.90);
+    /// never negative from a manifest.
     pub minor_units: i64,
     /// ISO 4217 code, e.g. `EUR`.
     pub currency: String,
@@ -198,6 +205,7 @@ pub enum GarmentKind {
 }
 
 impl GarmentKind {
+    /// Every kind, in the manifest reference's order.
     pub const ALL: [GarmentKind; 3] = [Self::Mesh, Self::Photo, Self::Accessory];
 
     /// The manifest's spelling.
@@ -209,6 +217,8 @@ impl GarmentKind {
         }
     }
 
+    /// The kind the manifest spells `name` (`mesh`, `photo`,
+    /// `accessory`); `None` for any other word.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.name() == name)
     }
@@ -224,12 +234,22 @@ impl fmt::Display for GarmentKind {
 /// Left and right are the wearer's.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PhotoAnchors {
+    /// The left shoulder: where the shoulder line turns down into the
+    /// sleeve.
     pub left_shoulder: Vec2,
+    /// The right shoulder, like `left_shoulder`.
     pub right_shoulder: Vec2,
+    /// The left hip, at the hem's end on that side.
     pub left_hip: Vec2,
+    /// The right hip, like `left_hip`.
     pub right_hip: Vec2,
+    /// The centre of the neck opening, level with the neck's sides;
+    /// `None`: found from the silhouette.
     pub neckline: Option<Vec2>,
+    /// The centre of the left sleeve's cuff; `None`: found from the
+    /// silhouette (none for a sleeveless garment).
     pub left_sleeve_end: Option<Vec2>,
+    /// The centre of the right sleeve's cuff, like `left_sleeve_end`.
     pub right_sleeve_end: Option<Vec2>,
 }
 
@@ -251,6 +271,7 @@ impl PhotoAnchors {
 /// Where an accessory sits on the body.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Attachment {
+    /// The body point it follows.
     pub anchor: AttachAnchor,
     /// Offset in the anchor's frame, metres.
     pub offset_m: Vec3,
@@ -261,17 +282,26 @@ pub struct Attachment {
 /// The body points an accessory can follow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AttachAnchor {
+    /// Between the pupils, turned with the head (glasses).
     Eyes,
+    /// The centre of the head at ear height, turned with it (hats).
     Head,
+    /// The wearer's left wrist, along the forearm (watches).
     LeftWrist,
+    /// The wearer's right wrist, along the forearm (watches).
     RightWrist,
+    /// The grip of the wearer's left hand, 8 cm past the wrist (bags).
     LeftHand,
+    /// The grip of the wearer's right hand, 8 cm past the wrist (bags).
     RightHand,
+    /// The wearer's left shoulder, turned with the chest (shoulder bags).
     LeftShoulder,
+    /// The wearer's right shoulder, turned with the chest (shoulder bags).
     RightShoulder,
 }
 
 impl AttachAnchor {
+    /// Every anchor, in the manifest reference's order.
     pub const ALL: [AttachAnchor; 8] = [
         Self::Eyes,
         Self::Head,
@@ -297,6 +327,8 @@ impl AttachAnchor {
         }
     }
 
+    /// The anchor the manifest spells `name` (`eyes`, `left_wrist`…);
+    /// `None` for any other word.
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|anchor| anchor.name() == name)
     }
@@ -309,13 +341,16 @@ pub enum CatalogError {
     /// The manifest could not be read (missing, deleted, no permission).
     #[error("cannot read the garment catalog {}: {source}", path.display())]
     Io {
+        /// The manifest file.
         path: PathBuf,
+        /// The I/O error.
         #[source]
         source: std::io::Error,
     },
     /// The manifest was read but is wrong; every problem found is listed.
     #[error("{}", ProblemList { path, problems })]
     Invalid {
+        /// The manifest file.
         path: PathBuf,
         /// Sorted by position in the file.
         problems: Vec<Problem>,

@@ -158,7 +158,7 @@ impl PosedRig {
     }
 }
 
-/// How a garment sits (a catalog entry's `[garment.fit]`); both factors
+/// How a garment sits (a catalog entry's `[garment.fit]`); all three factors
 /// are unitless scales.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FitOptions {

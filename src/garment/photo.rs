@@ -61,14 +61,14 @@ pub struct PhotoGarment {
 }
 
 /// Why a photo could not become a garment. Each names the file (or the
-/// name given to [`photo_garment`]).
+/// name given to `photo_garment`).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum PhotoError {
     /// The file could not be read.
     #[error("cannot read the photo garment {}: {source}", path.display())]
     Io {
-        /// The photo's file, or the name given to [`photo_garment`].
+        /// The photo's file, or the name given to `photo_garment`.
         path: PathBuf,
         /// The read error.
         #[source]
@@ -77,7 +77,7 @@ pub enum PhotoError {
     /// The bytes are no image the `image` crate decodes.
     #[error("cannot decode the photo garment {}: {source}; save it as an RGBA PNG", path.display())]
     Decode {
-        /// The photo's file, or the name given to [`photo_garment`].
+        /// The photo's file, or the name given to `photo_garment`.
         path: PathBuf,
         /// The decoder's error.
         #[source]
@@ -90,7 +90,7 @@ pub enum PhotoError {
         path.display()
     )]
     NoAlpha {
-        /// The photo's file, or the name given to [`photo_garment`].
+        /// The photo's file, or the name given to `photo_garment`.
         path: PathBuf,
     },
     /// Every pixel is at least half opaque.
@@ -100,7 +100,7 @@ pub enum PhotoError {
         path.display()
     )]
     FullyOpaque {
-        /// The photo's file, or the name given to [`photo_garment`].
+        /// The photo's file, or the name given to `photo_garment`.
         path: PathBuf,
     },
     /// No pixel is at least half opaque.
@@ -110,28 +110,28 @@ pub enum PhotoError {
         path.display()
     )]
     FullyTransparent {
-        /// The photo's file, or the name given to [`photo_garment`].
+        /// The photo's file, or the name given to `photo_garment`.
         path: PathBuf,
     },
-    /// Wider or taller than [`MAX_PHOTO_SIDE_PX`].
+    /// Wider or taller than 4,096 pixels (`MAX_PHOTO_SIDE_PX`).
     #[error(
         "the photo garment {} is {width}×{height} px; at most {max} px a side is allowed: scale it down",
         path.display()
     )]
     TooLarge {
-        /// The photo's file, or the name given to [`photo_garment`].
+        /// The photo's file, or the name given to `photo_garment`.
         path: PathBuf,
         /// The photo's width in pixels.
         width: u32,
         /// The photo's height in pixels.
         height: u32,
-        /// The largest side allowed, [`MAX_PHOTO_SIDE_PX`].
+        /// The largest side allowed, 4,096 pixels (`MAX_PHOTO_SIDE_PX`).
         max: u32,
     },
     /// Given anchors that cannot be right.
     #[error("the photo garment {} has invalid anchors: {problem}", path.display())]
     InvalidAnchors {
-        /// The photo's file, or the name given to [`photo_garment`].
+        /// The photo's file, or the name given to `photo_garment`.
         path: PathBuf,
         /// What is wrong with them, and how to fix it.
         problem: String,
@@ -143,7 +143,7 @@ pub enum PhotoError {
         path.display()
     )]
     AnchorsNotFound {
-        /// The photo's file, or the name given to [`photo_garment`].
+        /// The photo's file, or the name given to `photo_garment`.
         path: PathBuf,
         /// Why the silhouette gave no usable anchors.
         problem: String,
@@ -151,7 +151,7 @@ pub enum PhotoError {
 }
 
 /// Reads an RGBA image file (PNG) and makes it a garment; `anchors` as in
-/// [`photo_garment`].
+/// `photo_garment`.
 pub fn load_photo_garment(
     path: impl AsRef<Path>,
     anchors: Option<&PhotoAnchors>,

@@ -19,13 +19,29 @@ internal_use!(texture::{texture_2d, texture_2d_descriptor});
 pub enum GpuError {
     /// No adapter at all: no driver, or no software fallback installed.
     #[error("no GPU adapter found{backends}. Install a Vulkan driver: on Debian `apt-get install mesa-vulkan-drivers libvulkan1` gives a software one (lavapipe); or force OpenGL with WGPU_BACKEND=gl. `drape devices` lists what wgpu sees")]
-    NoAdapter { backends: String },
+    NoAdapter {
+        /// Empty, or a note (with its leading space) that `WGPU_BACKEND`
+        /// limited the search, naming the backends.
+        backends: String,
+    },
     /// `WGPU_ADAPTER_NAME` matched nothing.
     #[error("WGPU_ADAPTER_NAME={wanted:?} matches no adapter; present: {available}. Unset it or pick one from `drape devices`")]
-    AdapterNotFound { wanted: String, available: String },
+    AdapterNotFound {
+        /// The variable's value, matched case-insensitively as a substring
+        /// of adapter names.
+        wanted: String,
+        /// The adapters passed over, as `name (backend)` separated by
+        /// commas, or `none`.
+        available: String,
+    },
     /// The adapter refused to create a device.
     #[error("cannot open a device on {adapter}: {message}")]
-    RequestDevice { adapter: String, message: String },
+    RequestDevice {
+        /// The adapter's name.
+        adapter: String,
+        /// wgpu's message.
+        message: String,
+    },
     /// A window surface could not be created or configured.
     #[error("window surface: {0}")]
     Surface(String),
@@ -38,9 +54,13 @@ pub enum GpuError {
     /// A size beyond what this adapter can hold.
     #[error("{what} is {width}x{height}, beyond this GPU's limit of {limit} pixels a side")]
     TooLarge {
+        /// What was to be made that large, for people.
         what: String,
+        /// Its width in pixels.
         width: u32,
+        /// Its height in pixels.
         height: u32,
+        /// The adapter's largest 2D texture side, in pixels.
         limit: u32,
     },
     /// The device went away: a driver reset, a GPU removed or hung, or
@@ -48,7 +68,10 @@ pub enum GpuError {
     /// program rebuilds (`GpuContext::headless` or a new surface, then
     /// `Mirror::recover`), a batch run starts again.
     #[error("the GPU device was lost ({reason}): a driver reset or the GPU went away; everything on it must be made again on a new device")]
-    DeviceLost { reason: String },
+    DeviceLost {
+        /// What wgpu said of the loss (`destroyed`, a driver message).
+        reason: String,
+    },
 }
 
 /// Whether a device was lost, set from wgpu's device-lost callback. Shared
@@ -71,10 +94,15 @@ impl LostFlag {
 /// Cheap to clone: the wgpu handles are reference counted.
 #[derive(Clone, Debug)]
 pub struct GpuContext {
+    /// The wgpu instance the adapter came from (and surfaces are made by).
     pub instance: wgpu::Instance,
+    /// The GPU, or software rasteriser, in use.
     pub adapter: wgpu::Adapter,
+    /// The open device, with the adapter's own limits.
     pub device: wgpu::Device,
+    /// The device's queue.
     pub queue: wgpu::Queue,
+    /// The adapter's name, backend and device type.
     pub info: Arc<wgpu::AdapterInfo>,
     lost: Arc<LostFlag>,
 }
@@ -181,7 +209,12 @@ impl GpuContext {
     /// would not fit this device.
     pub fn check_texture_size(&self, what: &str, width: u32, height: u32) -> Result<(), GpuError> {
         let limit = self.device.limits().max_texture_dimension_2d;
-        if width == 0 || height == 0 || width > limit || height > limit {
+        if width == 0 || height == 0 {
+            return Err(GpuError::InvalidFrame(format!(
+                "{what} is {width}x{height}: a frame needs at least one pixel each way"
+            )));
+        }
+        if width > limit || height > limit {
             return Err(GpuError::TooLarge {
                 what: what.to_string(),
                 width,

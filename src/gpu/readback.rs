@@ -41,6 +41,7 @@ pub struct TextureReadback {
 }
 
 impl TextureReadback {
+    /// A readback with no staging buffer yet (made on the first read).
     pub fn new() -> TextureReadback {
         TextureReadback::default()
     }

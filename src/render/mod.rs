@@ -15,7 +15,7 @@ internal_mod!(
     tryon
 );
 
-pub use overlay::{OverlayCorner, OverlayError, ProductCard};
+pub use overlay::{OverlayCorner, OverlayError, ProductCard, StatusScreen};
 internal_use!(garment_gpu::GpuGarment);
 pub use tryon::ShadingLight;
 internal_use!(tryon::{SceneGarment, TryOnRenderer, TryOnScene});

@@ -33,6 +33,7 @@ use crate::gpu::{layout as bind, shaders, texture_2d_descriptor, GpuContext, Gpu
 /// What the card shows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ProductCard {
+    /// The garment's name, on the first line.
     pub name: String,
     /// Already formatted, e.g. "24.90 EUR".
     pub price: String,
@@ -45,10 +46,14 @@ pub struct ProductCard {
 /// Which corner of the frame the card sits in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OverlayCorner {
+    /// Bottom left of the frame (the default).
     #[default]
     BottomLeft,
+    /// Bottom right of the frame.
     BottomRight,
+    /// Top left of the frame.
     TopLeft,
+    /// Top right of the frame.
     TopRight,
 }
 
@@ -59,7 +64,9 @@ pub enum OverlayError {
     /// The URL does not fit a QR code (about 2,300 bytes at level M).
     #[error("the buy URL ({url_bytes} bytes) cannot be made into a QR code: {source}. Use a shorter link")]
     Qr {
+        /// The URL's length in bytes.
         url_bytes: usize,
+        /// Why the QR encoder refused it.
         source: qrcode::types::QrError,
     },
 }

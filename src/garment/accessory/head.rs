@@ -165,7 +165,7 @@ impl HeadPose {
     }
 
     /// A head-space point in body space.
-    pub fn to_body(&self, head_point: Vec3) -> Vec3 {
+    pub fn to_body(self, head_point: Vec3) -> Vec3 {
         self.eyes + self.rotation * (head_point * self.scale)
     }
 

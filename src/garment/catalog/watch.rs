@@ -96,6 +96,7 @@ impl CatalogWatcher {
         &self.current
     }
 
+    /// The manifest file watched.
     pub fn path(&self) -> &Path {
         &self.path
     }

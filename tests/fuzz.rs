@@ -2,7 +2,9 @@
 //! bodies (`fuzz/src/lib.rs`, shared with the cargo-fuzz targets) run on
 //! every seed, on every input that once broke a reader, and on a few
 //! thousand mutations of the seeds (the CI smoke run: a few seconds a
-//! target). Then the crashes found by fuzzing, each as its own test.
+//! target). Then the crashes found by fuzzing, each as its own test; and
+//! property tests (`fuzz/properties.rs`) for valid inputs a fuzzer
+//! reaches slowly.
 //!
 //! Longer runs: `DRAPE_FUZZ_SMOKE_MS=60000 DRAPE_FUZZ_SMOKE_RUNS=100000000
 //! cargo test --test fuzz smoke` (milliseconds and inputs a target), or
@@ -15,6 +17,8 @@ mod targets;
 
 #[path = "fuzz/mutator.rs"]
 mod mutator;
+#[path = "fuzz/properties.rs"]
+mod properties;
 #[path = "fuzz/seeds.rs"]
 mod seeds;
 

@@ -2,13 +2,13 @@
 //! bodies (`fuzz/src/lib.rs`, shared with the cargo-fuzz targets) run on
 //! every seed, on every input that once broke a reader, and on a few
 //! thousand mutations of the seeds (the CI smoke run: a few seconds a
-//! target). Then the crashes found by fuzzing, each as its own test; and
-//! property tests (`fuzz/properties.rs`) for valid inputs a fuzzer
-//! reaches slowly.
+//! target); and property tests (`fuzz/properties.rs`) for valid inputs a
+//! fuzzer reaches slowly.
 //!
 //! Longer runs: `DRAPE_FUZZ_SMOKE_MS=60000 DRAPE_FUZZ_SMOKE_RUNS=100000000
 //! cargo test --test fuzz smoke` (milliseconds and inputs a target), or
-//! cargo-fuzz on nightly (`fuzz/run.sh`), as `fuzz/README.md` says. A mutation that breaks a target is written to
+//! cargo-fuzz on nightly (`fuzz/run.sh`), as `fuzz/README.md` says. A
+//! mutation that breaks a target is written to
 //! `target/tmp/fuzz-<target>-<run>.bin` and named in the failure.
 
 #[path = "../fuzz/src/lib.rs"]
@@ -23,7 +23,7 @@ mod properties;
 mod seeds;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
@@ -286,11 +286,4 @@ fn smoke_photo_anchors() {
 #[test]
 fn smoke_tflite_reader() {
     smoke(target("tflite_reader"));
-}
-
-/// The seed files of one target, for the regression tests below.
-#[allow(dead_code)]
-fn regression_input(target: &str, name: &str) -> Vec<u8> {
-    let path: PathBuf = root().join("tests/data/fuzz").join(target).join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }

@@ -124,7 +124,7 @@ fn every_readme_command_is_known() {
         "drape frobnicate",
         "drape render --input holiday.png --output out/",
         "drape render --input photo.jpg --output out.rgba",
-        "drape bench soak",
+        "drape bench marathon",
         "drape devices > gpus.txt",
         "cat clip.y4m | drape render --input - --output out/",
         "cargo run --locked -- devices",

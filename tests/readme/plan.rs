@@ -240,6 +240,23 @@ pub fn has_flag(args: &[String], name: &str) -> bool {
         .any(|a| a == name || a.starts_with(&format!("{name}=")))
 }
 
+/// Sets `name`'s value, replacing the one given (`--name V` or
+/// `--name=V`) or appending it.
+fn set_flag(args: &mut Vec<String>, name: &str, value: &str) {
+    if let Some(at) = args.iter().position(|a| a == name) {
+        if at + 1 < args.len() {
+            args[at + 1] = value.to_string();
+            return;
+        }
+    }
+    let joined = format!("{name}=");
+    if let Some(arg) = args.iter_mut().find(|a| a.starts_with(&joined)) {
+        *arg = format!("{name}={value}");
+        return;
+    }
+    args.extend([name.to_string(), value.to_string()]);
+}
+
 /// Frames an input yields, and whether it is a bundled file (long: give it
 /// a frame limit).
 fn input_frames(input: &str, producer: Option<&Vec<String>>) -> Result<(usize, bool), String> {
@@ -331,6 +348,19 @@ fn plan_check(args: &mut Vec<String>, producer: Option<&Vec<String>>) -> Result<
         },
         "devices" => Ok(Check::Prints("backend:")),
         "cameras" => Ok(Check::Prints("")),
+        "bench" if args.get(1).map(String::as_str) == Some("soak") => {
+            // An hour as written: three seconds here, reporting every
+            // second, on small frames (the flags as `bench soak --help`
+            // gives them; any value the README gave is replaced).
+            for (flag, value) in [
+                ("--minutes", "0.05"),
+                ("--every", "1"),
+                ("--size", "160x120"),
+            ] {
+                set_flag(args, flag, value);
+            }
+            Ok(Check::Prints("resident"))
+        }
         "bench" => {
             // Each bench takes minutes as written; these flags (all from
             // `drape bench <x> --help`) make it a few seconds and leave out

@@ -17,8 +17,15 @@ use drape::{GpuContext, Mirror, MirrorConfig};
 
 #[path = "cli/bench.rs"]
 mod bench_command;
+#[path = "cli/display.rs"]
+mod display;
+#[path = "cli/outfit.rs"]
+mod outfit;
 #[path = "cli/pose.rs"]
 mod pose_command;
+
+use display::{check_display, without_source_location};
+use outfit::{outfit_replacements, replaced_warning, wear_outfit};
 
 /// The clip `drape` renders when run with no command.
 const SAMPLE_CLIP: &str = "assets/samples/sample_reel.y4m";
@@ -707,108 +714,6 @@ fn render(args: RenderArgs) -> drape::Result<()> {
     let summary = app::render(&mut source, &mut mirror, sink.as_mut(), &options, &stop)?;
     eprintln!("drape: {summary} → {}", sink.description());
     Ok(())
-}
-
-/// The try-on wearing `config.wear` in order, saying which garment took
-/// the place of which (one garment at a time, one accessory per anchor).
-fn wear_outfit(
-    gpu: &GpuContext,
-    mut config: drape::tryon::TryOnConfig,
-) -> drape::Result<drape::tryon::TryOn> {
-    let rest = config.wear.split_off(config.wear.len().min(1));
-    let mut tryon = drape::tryon::TryOn::new(gpu, config)?;
-    for id in &rest {
-        for replaced in tryon.wear(id)? {
-            eprintln!("{}", replaced_warning(tryon.catalog(), id, &replaced));
-        }
-    }
-    Ok(tryon)
-}
-
-/// The line that says `worn` took the place of `replaced`.
-fn replaced_warning(
-    catalog: &drape::garment::catalog::Catalog,
-    worn: &str,
-    replaced: &str,
-) -> String {
-    let rule = match catalog.get(worn).and_then(|e| e.attach.as_ref()) {
-        Some(attach) => format!("one accessory per anchor, here {}", attach.anchor.name()),
-        None => "one garment at a time; accessories go on top".to_string(),
-    };
-    format!("drape: warning: --wear {worn} replaces --wear {replaced} ({rule})")
-}
-
-/// Which `--wear` ids will take the place of which, by the rule
-/// `TryOn::wear` follows, read from the catalog alone (for `run`, whose
-/// window makes its try-on itself).
-fn outfit_replacements(
-    catalog: &drape::garment::catalog::Catalog,
-    wear: &[String],
-) -> Vec<(String, String)> {
-    use drape::garment::catalog::{CatalogEntry, GarmentKind};
-    let anchor = |e: &CatalogEntry| e.attach.as_ref().map(|a| a.anchor);
-    let same_slot = |a: &CatalogEntry, b: &CatalogEntry| match (
-        a.kind == GarmentKind::Accessory,
-        b.kind == GarmentKind::Accessory,
-    ) {
-        (true, true) => anchor(a) == anchor(b),
-        (false, false) => true,
-        _ => false,
-    };
-    let mut worn: Vec<&CatalogEntry> = Vec::new();
-    let mut replacements = Vec::new();
-    // Unknown ids are left to the try-on, which names them.
-    for entry in wear.iter().filter_map(|id| catalog.get(id)) {
-        worn.retain(|w| {
-            let replaced = same_slot(w, entry);
-            if replaced && w.id != entry.id {
-                replacements.push((entry.id.clone(), w.id.clone()));
-            }
-            !replaced
-        });
-        worn.push(entry);
-    }
-    replacements
-}
-
-/// What a window needs on this system before any work, said plainly:
-/// without a display, winit's own error names its source file.
-const NO_DISPLAY: &str = "no display: set DISPLAY (X11) or WAYLAND_DISPLAY, run it under \
-    `xvfb-run`, or run `drape render` to write the frames to files or a pipe instead";
-
-fn check_display() -> drape::Result<()> {
-    #[cfg(all(
-        unix,
-        not(any(target_os = "macos", target_os = "ios", target_os = "android"))
-    ))]
-    {
-        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
-        if !set("DISPLAY") && !set("WAYLAND_DISPLAY") && !set("WAYLAND_SOCKET") {
-            return Err(output::OutputError::Window(NO_DISPLAY.into()).into());
-        }
-    }
-    Ok(())
-}
-
-/// winit's errors read `os error at /home/…/winit-0.30/src/….rs:774: the
-/// error`: the file and line are for winit's developers, not for the
-/// person at the kiosk. Keeps the error itself.
-fn without_source_location(message: &str) -> String {
-    const MARK: &str = "os error at ";
-    let Some(start) = message.find(MARK) else {
-        return message.to_string();
-    };
-    let rest = &message[start + MARK.len()..];
-    // The location ends at the first `:<digits>: `.
-    let end = rest.match_indices(':').find_map(|(at, _)| {
-        let after = &rest[at + 1..];
-        let digits = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
-        (digits > 0 && after[digits..].starts_with(": ")).then_some(at + 1 + digits + 2)
-    });
-    match end {
-        Some(end) => format!("{}{}", &message[..start], &rest[end..]),
-        None => message.to_string(),
-    }
 }
 
 fn run(args: RunArgs) -> drape::Result<()> {

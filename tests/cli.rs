@@ -1031,3 +1031,52 @@ fn copy_folder(from: &Path, to: &Path) {
         }
     }
 }
+
+/// ffmpeg dying mid-stream (killed, crashed): the render stops with an
+/// error naming the video and ffmpeg's last words, and the frames written
+/// before it are whole. A stand-in `ffmpeg` on PATH sends two frames and
+/// kills itself.
+#[test]
+fn ffmpeg_dying_mid_stream_is_named_and_frames_stay_whole() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let fake = bin.join("ffmpeg");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\n\
+         case \"$*\" in *-version*) echo 'ffmpeg version stand-in'; exit 0;; esac\n\
+         printf 'YUV4MPEG2 W8 H8 F10:1 Ip A1:1 C420jpeg\\n'\n\
+         for i in 1 2; do printf 'FRAME\\n'; head -c 96 /dev/zero; done\n\
+         echo 'stand-in ffmpeg: killed mid-stream' >&2\n\
+         kill -9 $$\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let video = dir.path().join("talk.mp4");
+    std::fs::write(&video, b"not read: the stand-in ignores it").unwrap();
+    let out = dir.path().join("out");
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = run(drape()
+        .env("PATH", path)
+        .args(["render", "--no-tryon", "--input"])
+        .arg(&video)
+        .arg("--output")
+        .arg(&out));
+    assert_clean_failure(&output, "talk.mp4");
+    assert!(
+        stderr(&output).contains("killed mid-stream"),
+        "ffmpeg's message is passed on: {}",
+        stderr(&output)
+    );
+    let files = png_files(&out);
+    assert_eq!(files.len(), 2, "the frames before the death are written");
+    for file in files {
+        assert_eq!(image::open(&file).unwrap().width(), 8);
+    }
+}

@@ -2,26 +2,30 @@
 //! the catalog. `Mirror` runs it after the upload when a try-on is set, so
 //! every way of running drape (files, pipes, windows) shows the garment.
 
+mod catalog_follow;
+mod cloth;
+mod outfit;
+
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use glam::Vec3;
 
 use crate::garment::accessory::accessory_transform;
-use crate::garment::catalog::{
-    AssetCache, Catalog, CatalogEntry, CatalogError, CatalogWatcher, GarmentKind, LeftOut,
-};
+use crate::garment::catalog::{AssetCache, Catalog, CatalogEntry, CatalogWatcher};
 use crate::garment::cloth::body_capsules;
 use crate::garment::deform::FitParams;
 use crate::garment::fit::{BodyCamera, Fitter};
-use crate::garment::gltf_load::{load_garment, GltfOptions};
 use crate::gpu::GpuContext;
 use crate::pose::{Body, PoseConfig, PoseTracker};
 use crate::render::cloth_gpu::GarmentCloth;
-use crate::render::overlay::{OverlayCorner, OverlayRenderer, ProductCard};
+use crate::render::overlay::{OverlayCorner, OverlayRenderer};
 use crate::render::{GpuGarment, SceneGarment, ShadingLight, TryOnRenderer, TryOnScene};
+
+pub use catalog_follow::CatalogChange;
+use outfit::Unusable;
 
 /// What can go wrong choosing garments.
 #[derive(Debug, thiserror::Error)]
@@ -129,33 +133,6 @@ pub struct TryOnTimes {
     pub render_ms: f64,
 }
 
-/// What a catalog reload did, for a status line (each item is also logged,
-/// once).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CatalogChange {
-    /// Garments the new catalog leaves out for their own problems, that
-    /// were not left out in the same way before (a garment that stays
-    /// broken is reported once, not on every edit).
-    pub left_out: Vec<LeftOut>,
-    /// Worn garments that came off, with why: gone from the catalog, or
-    /// their asset failed to load.
-    pub taken_off: Vec<(String, String)>,
-}
-
-/// A garment whose asset failed to load: `next_garment` passes it by until
-/// its file changes or the catalog is reloaded.
-#[derive(Debug, Clone)]
-struct Unusable {
-    /// The asset file's modification time and length at the failure.
-    stamp: Option<(SystemTime, u64)>,
-    message: String,
-}
-
-fn asset_stamp(path: &Path) -> Option<(SystemTime, u64)> {
-    let metadata = std::fs::metadata(path).ok()?;
-    Some((metadata.modified().ok()?, metadata.len()))
-}
-
 /// A worn item: its catalog entry, its model on the GPU, its fitter and,
 /// when it hangs as cloth, its cloth.
 struct Worn {
@@ -238,35 +215,6 @@ impl TryOn {
             tryon.wear(&id)?;
         }
         Ok(tryon)
-    }
-
-    /// Puts on the catalog's default garment or, when it fails to load,
-    /// the first garment that loads (each failure reported once). Returns
-    /// whether one went on.
-    fn dress_default(&mut self) -> bool {
-        let catalog = self.catalog.current();
-        let mut candidates: Vec<String> = catalog
-            .default_entry()
-            .map(|e| e.id.clone())
-            .into_iter()
-            .collect();
-        candidates.extend(
-            catalog
-                .garments
-                .iter()
-                .filter(|g| g.kind != GarmentKind::Accessory && g.id != catalog.default_id)
-                .map(|g| g.id.clone()),
-        );
-        for id in candidates {
-            if self.is_unusable(&id) {
-                continue;
-            }
-            match self.wear(&id) {
-                Ok(_) => return true,
-                Err(e) => tracing::warn!("{id}: {e}; trying the next garment"),
-            }
-        }
-        false
     }
 
     /// Rebuilds every GPU resource on `gpu` after the device was lost
@@ -362,319 +310,6 @@ impl TryOn {
             return Ok(None);
         }
         Ok(self.tracker.read_mask()?)
-    }
-
-    /// Puts on garment `id`: a garment replaces the worn garment, an
-    /// accessory replaces the one at the same anchor. Returns the ids it
-    /// took off to make room (not `id` itself, worn again). On error the
-    /// outfit is unchanged.
-    pub fn wear(&mut self, id: &str) -> crate::Result<Vec<String>> {
-        let catalog = self.catalog.current();
-        let Some(entry) = catalog.get(id).cloned() else {
-            if let Some(left_out) = catalog
-                .left_out
-                .iter()
-                .find(|l| l.id.as_deref() == Some(id))
-            {
-                return Err(TryOnError::Asset {
-                    id: id.to_owned(),
-                    message: left_out.to_string(),
-                }
-                .into());
-            }
-            return Err(TryOnError::UnknownGarment {
-                id: id.to_owned(),
-                catalog: catalog.path.clone(),
-                available: catalog
-                    .garments
-                    .iter()
-                    .map(|g| g.id.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            }
-            .into());
-        };
-        self.wear_entry(entry)
-    }
-
-    /// `wear` with the entry given (a worn garment's own, on `recover`).
-    fn wear_entry(&mut self, entry: CatalogEntry) -> crate::Result<Vec<String>> {
-        let garment = match self.load(&entry) {
-            Ok(garment) => {
-                self.unusable.remove(&entry.id);
-                garment
-            }
-            Err(e) => {
-                let message = e.to_string();
-                let stamp = asset_stamp(&entry.asset);
-                let known = self
-                    .unusable
-                    .get(&entry.id)
-                    .is_some_and(|u| u.stamp == stamp && u.message == message);
-                // Reported once per asset version, however often it is tried.
-                if !known {
-                    tracing::warn!("{}: cannot be worn: {message}", entry.id);
-                    self.unusable
-                        .insert(entry.id.clone(), Unusable { stamp, message });
-                }
-                return Err(e);
-            }
-        };
-        let slot = |w: &Worn| match (w.entry.kind, entry.kind) {
-            (GarmentKind::Accessory, GarmentKind::Accessory) => {
-                w.entry.attach.as_ref().map(|a| a.anchor) == entry.attach.as_ref().map(|a| a.anchor)
-            }
-            (GarmentKind::Accessory, _) | (_, GarmentKind::Accessory) => false,
-            _ => true,
-        };
-        let cloth = self.make_cloth(&entry, &garment);
-        let replaced = self
-            .outfit
-            .iter()
-            .filter(|w| slot(w) && w.entry.id != entry.id)
-            .map(|w| w.entry.id.clone())
-            .collect();
-        self.outfit.retain(|w| !slot(w));
-        self.outfit.push(Worn {
-            entry,
-            garment,
-            fitter: Fitter::new(),
-            cloth,
-        });
-        // Garments under accessories: draw order follows the list.
-        self.outfit
-            .sort_by_key(|w| w.entry.kind == GarmentKind::Accessory);
-        self.update_card()?;
-        Ok(replaced)
-    }
-
-    /// The cloth of a garment put on, when its catalog entry and the mode
-    /// say so. A cloth that cannot be built (a mesh beyond the solver's
-    /// limits) is reported and the garment worn skinned alone.
-    fn make_cloth(&self, entry: &CatalogEntry, garment: &GpuGarment) -> Option<GarmentCloth> {
-        let options = entry.cloth.as_ref()?;
-        let simulate = match self.cloth_mode {
-            ClothMode::Off => false,
-            ClothMode::On => true,
-            ClothMode::Auto => options.software || !self.gpu.is_software(),
-        };
-        if !simulate || !garment.skinned {
-            return None;
-        }
-        match GarmentCloth::new(&self.gpu, self.renderer.layouts(), garment, options) {
-            Ok(cloth) => Some(cloth),
-            Err(e) => {
-                tracing::warn!("{}: worn without cloth: {e}", entry.id);
-                None
-            }
-        }
-    }
-
-    /// Whether garment `id` is worn and hangs as cloth.
-    pub fn simulates_cloth(&self, id: &str) -> bool {
-        self.outfit
-            .iter()
-            .any(|w| w.entry.id == id && w.cloth.is_some())
-    }
-
-    /// The seconds since the last frame for the cloth, or `None` when it
-    /// starts again from rest (the first frame with a body, time going
-    /// backwards, a long pause).
-    fn frame_interval_s(&mut self, timestamp: Duration, has_body: bool) -> Option<f32> {
-        let last = std::mem::replace(&mut self.last_timestamp, has_body.then_some(timestamp));
-        let dt_s = timestamp.checked_sub(last?)?.as_secs_f32();
-        (dt_s <= CLOTH_RESTART_AFTER_S).then_some(dt_s)
-    }
-
-    /// How far the body (the point between its hips) moved in the world
-    /// since the last frame, metres, from the body cameras; `None` on the
-    /// first frame or after a jump no body makes in a frame (a cut, a
-    /// tracking switch to someone else).
-    fn body_moved_m(&mut self, camera: &BodyCamera) -> Option<Vec3> {
-        let last = self.last_camera.replace(*camera)?;
-        let pixels = camera.origin_px - last.origin_px;
-        let moved = Vec3::new(pixels.x, -pixels.y, 0.0) / camera.pixels_per_metre.max(1e-3);
-        (moved.length() <= MAX_BODY_MOVE_M).then_some(moved)
-    }
-
-    /// The product card shows the worn garment or, with none worn, the
-    /// accessory put on last.
-    fn update_card(&mut self) -> crate::Result<()> {
-        let Some(overlay) = self.overlay.as_mut() else {
-            return Ok(());
-        };
-        let shown = self
-            .outfit
-            .iter()
-            .find(|w| w.entry.kind != GarmentKind::Accessory)
-            .or(self.outfit.last())
-            .map(|w| ProductCard {
-                name: w.entry.name.clone(),
-                price: w.entry.price.to_string(),
-                url: w.entry.buy_url.clone(),
-                sizes: w.entry.sizes.clone(),
-            });
-        overlay.set_card(&self.gpu, shown.as_ref())?;
-        Ok(())
-    }
-
-    /// Whether garment `id`'s asset failed to load and its file has not
-    /// changed since.
-    pub fn is_unusable(&self, id: &str) -> bool {
-        let Some(unusable) = self.unusable.get(id) else {
-            return false;
-        };
-        let asset = self.catalog.current().get(id).map(|e| e.asset.as_path());
-        asset.is_some_and(|path| asset_stamp(path) == unusable.stamp)
-    }
-
-    /// Garments of the catalog that cannot be worn now, with why: those
-    /// left out of the catalog for their own problems and those whose
-    /// asset failed to load.
-    pub fn unusable_garments(&self) -> Vec<(String, String)> {
-        let catalog = self.catalog.current();
-        let left_out = catalog.left_out.iter().map(|l| {
-            let id = l.id.clone().unwrap_or_else(|| format!("line {}", l.line));
-            (id, l.to_string())
-        });
-        let failed = self
-            .unusable
-            .iter()
-            .filter(|(id, _)| self.is_unusable(id))
-            .map(|(id, u)| (id.clone(), u.message.clone()));
-        let mut all: Vec<(String, String)> = left_out.chain(failed).collect();
-        all.sort();
-        all
-    }
-
-    /// Wears the next (`step` 1) or previous (-1) garment of the catalog
-    /// in place of the worn one (accessories stay), passing by garments
-    /// whose asset failed to load; returns its id.
-    pub fn next_garment(&mut self, step: isize) -> crate::Result<String> {
-        let catalog = self.catalog.current();
-        let worn_id = self
-            .outfit
-            .iter()
-            .find(|w| w.entry.kind != GarmentKind::Accessory)
-            .map(|w| w.entry.id.as_str());
-        let garments: Vec<&CatalogEntry> = catalog
-            .garments
-            .iter()
-            .filter(|g| g.kind != GarmentKind::Accessory)
-            .filter(|g| Some(g.id.as_str()) == worn_id || !self.is_unusable(&g.id))
-            .collect();
-        if garments.is_empty() {
-            return Err(TryOnError::NothingToWear {
-                catalog: catalog.path.clone(),
-            }
-            .into());
-        }
-        let worn = self
-            .outfit
-            .iter()
-            .find(|w| w.entry.kind != GarmentKind::Accessory)
-            .and_then(|w| garments.iter().position(|g| g.id == w.entry.id));
-        let next = match worn {
-            Some(at) => (at as isize + step).rem_euclid(garments.len() as isize) as usize,
-            None => 0,
-        };
-        let id = garments[next].id.clone();
-        self.wear(&id)?;
-        Ok(id)
-    }
-
-    /// Takes off garment `id` (nothing if it is not worn).
-    pub fn take_off(&mut self, id: &str) {
-        self.outfit.retain(|w| w.entry.id != id);
-        if let Err(e) = self.update_card() {
-            tracing::warn!("product card: {e}");
-        }
-    }
-
-    fn load(&mut self, entry: &CatalogEntry) -> crate::Result<Arc<GpuGarment>> {
-        let (gpu, layouts) = (&self.gpu, self.renderer.layouts());
-        let garment = self.assets.get_or_load(&entry.asset, |path: &Path| {
-            load_gpu_garment(gpu, layouts, entry, path)
-        })?;
-        Ok(garment)
-    }
-
-    /// Reloads the catalog if its file changed (looking at most every
-    /// 500 ms). An edit that breaks the file as a whole is returned as an
-    /// error, once, and the last good catalog stays in use. Otherwise the
-    /// new catalog takes over: garments with problems of their own are left
-    /// out of it (reported once each), worn garments that vanished from it
-    /// or no longer load come off (the default garment goes on when that
-    /// leaves nothing worn), and a worn garment that is merely left out
-    /// stays on as it was until another is chosen, so a typo in its entry
-    /// does not undress the shopper.
-    pub fn poll_catalog(&mut self) -> Option<Result<CatalogChange, CatalogError>> {
-        let previous_left_out = self.catalog.current().left_out.clone();
-        let catalog = match self.catalog.poll()? {
-            Err(e) => return Some(Err(e)),
-            Ok(catalog) => catalog.clone(),
-        };
-        let mut change = CatalogChange::default();
-        // Lines move with every edit: a garment is "still broken the same
-        // way" when its id and messages are unchanged.
-        let same = |a: &LeftOut, b: &LeftOut| {
-            a.id == b.id
-                && a.problems
-                    .iter()
-                    .map(|p| &p.message)
-                    .eq(b.problems.iter().map(|p| &p.message))
-        };
-        for left_out in &catalog.left_out {
-            if !previous_left_out.iter().any(|old| same(old, left_out)) {
-                tracing::warn!("{}: {left_out}", catalog.path.display());
-                change.left_out.push(left_out.clone());
-            }
-        }
-        let is_left_out = |id: &str| catalog.left_out.iter().any(|l| l.id.as_deref() == Some(id));
-        let was_dressed = self
-            .outfit
-            .iter()
-            .any(|w| w.entry.kind != GarmentKind::Accessory);
-        let before: Vec<String> = self.outfit.iter().map(|w| w.entry.id.clone()).collect();
-        self.outfit
-            .retain(|w| catalog.get(&w.entry.id).is_some() || is_left_out(&w.entry.id));
-        for id in before
-            .iter()
-            .filter(|id| !self.outfit.iter().any(|w| &w.entry.id == *id))
-        {
-            tracing::info!("{id}: no longer in the catalog; taken off");
-            change
-                .taken_off
-                .push((id.clone(), "no longer in the catalog".into()));
-        }
-        self.assets.evict_missing(&catalog);
-        // Bounded by the catalog; a garment whose asset changed is tried
-        // again anyway (`is_unusable` compares the file's stamp).
-        self.unusable.retain(|id, _| catalog.get(id).is_some());
-        // Entries may have changed (fit, prices): refresh them.
-        let ids: Vec<String> = self
-            .outfit
-            .iter()
-            .map(|w| w.entry.id.clone())
-            .filter(|id| catalog.get(id).is_some())
-            .collect();
-        for id in ids {
-            if let Err(e) = self.wear(&id) {
-                self.take_off(&id);
-                change.taken_off.push((id, e.to_string()));
-            }
-        }
-        let dressed = self
-            .outfit
-            .iter()
-            .any(|w| w.entry.kind != GarmentKind::Accessory);
-        if was_dressed && !dressed {
-            self.dress_default();
-        }
-        if let Err(e) = self.update_card() {
-            tracing::warn!("product card: {e}");
-        }
-        Some(Ok(change))
     }
 
     /// Runs pose, fit and render on one frame: `texture` is the working
@@ -804,21 +439,4 @@ impl TryOn {
         self.last_body = body;
         Ok(output)
     }
-}
-
-/// Loads a catalog entry's asset and uploads it.
-fn load_gpu_garment(
-    gpu: &GpuContext,
-    layouts: &crate::render::garment_gpu::GarmentLayouts,
-    entry: &CatalogEntry,
-    path: &Path,
-) -> crate::Result<GpuGarment> {
-    let model = match entry.kind {
-        GarmentKind::Mesh => load_garment(path, GltfOptions::garment())?,
-        GarmentKind::Accessory => load_garment(path, GltfOptions::accessory())?,
-        GarmentKind::Photo => {
-            crate::garment::photo::load_photo_garment(path, entry.anchors.as_ref())?.model
-        }
-    };
-    Ok(GpuGarment::upload(gpu, layouts, &model))
 }

@@ -3,68 +3,15 @@
 //!
 //! Needs Xvfb and ImageMagick's `import` (installed by .ci/run).
 
-use std::path::Path;
+mod common;
+
 use std::process::{Child, Command, Stdio};
+
+use common::xvfb::Xvfb;
 use std::time::{Duration, Instant};
 
 const RED: [u8; 3] = [230, 20, 20];
 const BLUE: [u8; 3] = [20, 20, 230];
-
-/// A virtual X display, stopped on drop.
-struct Xvfb {
-    process: Child,
-    display: String,
-}
-
-impl Xvfb {
-    fn start() -> Xvfb {
-        // `-displayfd` lets Xvfb pick a free display and print its number
-        // once it accepts connections: no guessing, no stale sockets.
-        let mut process = Command::new("Xvfb")
-            .args([
-                "-displayfd",
-                "1",
-                "-screen",
-                "0",
-                "640x480x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb is installed (apt-get install xvfb)");
-        let mut line = String::new();
-        let stdout = process.stdout.take().expect("piped stdout");
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
-            .expect("Xvfb reports its display");
-        let number: u32 = line.trim().parse().expect("Xvfb printed a display number");
-        Xvfb {
-            process,
-            display: format!(":{number}"),
-        }
-    }
-
-    fn screenshot(&self, path: &Path) -> Option<image::RgbImage> {
-        let status = Command::new("import")
-            .args(["-display", &self.display, "-window", "root"])
-            .arg(path)
-            .stderr(Stdio::null())
-            .status()
-            .expect("ImageMagick's import is installed (apt-get install imagemagick)");
-        if !status.success() {
-            return None;
-        }
-        image::open(path).ok().map(|i| i.into_rgb8())
-    }
-}
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
 
 fn close(a: &[u8], b: [u8; 3]) -> bool {
     a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= 12)
@@ -96,7 +43,7 @@ fn interrupt(child: &Child) {
 
 #[test]
 fn window_shows_the_frame_and_ctrl_c_ends_cleanly() {
-    let xvfb = Xvfb::start();
+    let xvfb = Xvfb::start("640x480x24").expect("Xvfb is installed (apt-get install xvfb)");
     let dir = tempfile::tempdir().unwrap();
     let card = dir.path().join("card.png");
     let image =
@@ -154,7 +101,7 @@ fn window_shows_the_frame_and_ctrl_c_ends_cleanly() {
 /// covers far more of the screen than with the plain mirror.
 #[test]
 fn window_shows_the_try_on() {
-    let xvfb = Xvfb::start();
+    let xvfb = Xvfb::start("640x480x24").expect("Xvfb is installed (apt-get install xvfb)");
     let dir = tempfile::tempdir().unwrap();
     let photo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/reference/media/astronaut.png");
@@ -221,7 +168,7 @@ fn window_shows_the_try_on() {
 #[test]
 fn run_waits_for_a_camera_that_is_not_there_yet() {
     use drape::render::overlay::{STATUS_BACKGROUND, STATUS_TITLE_COLOR};
-    let xvfb = Xvfb::start();
+    let xvfb = Xvfb::start("640x480x24").expect("Xvfb is installed (apt-get install xvfb)");
     let dir = tempfile::tempdir().unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_drape"))
         .args(["run", "--no-tryon", "--camera", "7", "--size", "320x240"])

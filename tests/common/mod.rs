@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod golden;
+pub mod xvfb;
 
 use drape::capture::{Frame, PixelFormat};
 use drape::GpuContext;

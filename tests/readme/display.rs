@@ -9,48 +9,6 @@ use std::time::{Duration, Instant};
 use crate::plan::{has_flag, Check, Plan};
 use crate::runs::{drape_command, execute, wait_for, Harness};
 
-/// A virtual X display, stopped on drop (as in tests/window.rs).
-pub struct Xvfb {
-    process: Child,
-    display: String,
-}
-
-impl Xvfb {
-    /// None where Xvfb is not installed.
-    pub fn start() -> Option<Xvfb> {
-        let mut process = Command::new("Xvfb")
-            .args([
-                "-displayfd",
-                "1",
-                "-screen",
-                "0",
-                "1280x720x24",
-                "-nolisten",
-                "tcp",
-            ])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
-        let mut line = String::new();
-        let stdout = process.stdout.take().expect("piped stdout");
-        std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut line)
-            .expect("Xvfb reports its display");
-        let number: u32 = line.trim().parse().expect("Xvfb printed a display number");
-        Some(Xvfb {
-            process,
-            display: format!(":{number}"),
-        })
-    }
-}
-
-impl Drop for Xvfb {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
-
 fn interrupt(child: &Child) {
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])

@@ -35,6 +35,8 @@
 //! `run` lines in a window on Xvfb.
 
 mod commands;
+#[path = "../common/mod.rs"]
+mod common;
 mod display;
 mod fixtures;
 mod plan;
@@ -46,7 +48,7 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use commands::{command_lines, tokenize, ReadmeLine, Token};
-use display::Xvfb;
+use common::xvfb::Xvfb;
 use fixtures::{ffmpeg_available, make_fixtures};
 use plan::{classify, Check, Kind};
 use runs::{fill_pattern, run_plan, Harness, Outcome};
@@ -153,7 +155,11 @@ fn every_readme_command_works() {
     let needs_display = known.iter().any(|(_, kind)| {
         matches!(kind, Kind::Drape(plan) if matches!(plan.check, Check::RunCamera | Check::RunFile))
     });
-    let xvfb = if needs_display { Xvfb::start() } else { None };
+    let xvfb = if needs_display {
+        Xvfb::start("1280x720x24")
+    } else {
+        None
+    };
     let harness = Harness {
         fixtures,
         ffmpeg,

@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use drape::capture::{FrameSource, Y4mSource};
 
-use crate::display::{check_window, Xvfb};
+use crate::common::xvfb::Xvfb;
+use crate::display::check_window;
 use crate::fixtures::copy_folder;
 use crate::plan::{Check, Output, Plan};
 use crate::root;

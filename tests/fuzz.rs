@@ -15,6 +15,7 @@
 #[allow(dead_code)]
 mod targets;
 
+mod common;
 #[path = "fuzz/mutator.rs"]
 mod mutator;
 #[path = "fuzz/properties.rs"]

@@ -10,149 +10,12 @@ use glam::{Mat4, Vec3};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::gltf::{base64, box_positions, glb, rig_names, rig_nodes, Bin, BOX_INDICES};
+
 /// Matrices built in f32 from a few additions agree this closely.
 const MATRIX_TOLERANCE: f32 = 1e-5;
-
-/// Binary data, buffer views and accessors of a fixture under construction.
-#[derive(Default)]
-struct Fixture {
-    bin: Vec<u8>,
-    views: Vec<Value>,
-    accessors: Vec<Value>,
-}
-
-impl Fixture {
-    fn view(&mut self, bytes: &[u8]) -> usize {
-        while !self.bin.len().is_multiple_of(4) {
-            self.bin.push(0);
-        }
-        let offset = self.bin.len();
-        self.bin.extend_from_slice(bytes);
-        self.views
-            .push(json!({"buffer": 0, "byteOffset": offset, "byteLength": bytes.len()}));
-        self.views.len() - 1
-    }
-
-    fn accessor(&mut self, bytes: &[u8], component_type: u32, count: usize, type_: &str) -> usize {
-        let view = self.view(bytes);
-        self.accessors.push(json!({
-            "bufferView": view, "componentType": component_type, "count": count, "type": type_
-        }));
-        self.accessors.len() - 1
-    }
-
-    fn floats(&mut self, values: &[f32], type_: &str) -> usize {
-        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        self.accessor(&bytes, 5126, values.len() / components(type_), type_)
-    }
-
-    fn u16s(&mut self, values: &[u16], type_: &str) -> usize {
-        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        self.accessor(&bytes, 5123, values.len() / components(type_), type_)
-    }
-
-    fn u8s(&mut self, values: &[u8], type_: &str) -> usize {
-        self.accessor(values, 5121, values.len() / components(type_), type_)
-    }
-
-    /// The glTF JSON: `extra`'s fields plus asset, buffer, views, accessors.
-    fn root(&self, buffer_uri: Option<&str>, extra: Value) -> Value {
-        let mut buffer = json!({"byteLength": self.bin.len()});
-        if let Some(uri) = buffer_uri {
-            buffer["uri"] = json!(uri);
-        }
-        let mut root = json!({
-            "asset": {"version": "2.0"},
-            "buffers": [buffer],
-            "bufferViews": self.views,
-            "accessors": self.accessors,
-        });
-        for (key, value) in extra.as_object().expect("extra is an object") {
-            root[key] = value.clone();
-        }
-        root
-    }
-}
-
-fn components(type_: &str) -> usize {
-    match type_ {
-        "SCALAR" => 1,
-        "VEC2" => 2,
-        "VEC3" => 3,
-        "VEC4" => 4,
-        "MAT4" => 16,
-        other => panic!("unknown type {other}"),
-    }
-}
-
-fn glb(root: &Value, bin: &[u8]) -> Vec<u8> {
-    let mut json = serde_json::to_vec(root).unwrap();
-    while !json.len().is_multiple_of(4) {
-        json.push(b' ');
-    }
-    let mut bin = bin.to_vec();
-    while !bin.len().is_multiple_of(4) {
-        bin.push(0);
-    }
-    let length = 12 + 8 + json.len() + 8 + bin.len();
-    let mut out = Vec::with_capacity(length);
-    out.extend_from_slice(b"glTF");
-    out.extend_from_slice(&2u32.to_le_bytes());
-    out.extend_from_slice(&(length as u32).to_le_bytes());
-    out.extend_from_slice(&(json.len() as u32).to_le_bytes());
-    out.extend_from_slice(b"JSON");
-    out.extend_from_slice(&json);
-    out.extend_from_slice(&(bin.len() as u32).to_le_bytes());
-    out.extend_from_slice(b"BIN\0");
-    out.extend_from_slice(&bin);
-    out
-}
-
-/// A 0.2 × 0.4 × 0.2 m box around the spine, y from 1.0 to 1.4.
-fn box_positions() -> Vec<f32> {
-    let mut p = Vec::new();
-    for y in [1.0, 1.4] {
-        for (x, z) in [(-0.1, -0.1), (0.1, -0.1), (0.1, 0.1), (-0.1, 0.1)] {
-            p.extend([x, y, z]);
-        }
-    }
-    p
-}
-
-const BOX_INDICES: [u16; 36] = [
-    0, 1, 2, 0, 2, 3, // bottom
-    4, 6, 5, 4, 7, 6, // top
-    0, 4, 5, 0, 5, 1, // back
-    1, 5, 6, 1, 6, 2, // right
-    2, 6, 7, 2, 7, 3, // front
-    3, 7, 4, 3, 4, 0, // left
-];
-
-/// The rig's joint nodes in `RigJoint::ALL` order, named `names[i]`,
-/// placed at the reference skeleton's heads. Node `first + i` is joint i.
-fn rig_nodes(names: &[&str], first: usize) -> Vec<Value> {
-    let rest = RestSkeleton::reference();
-    RigJoint::ALL
-        .iter()
-        .zip(names)
-        .map(|(&joint, name)| {
-            let parent_head = joint.parent().map_or(Vec3::ZERO, |p| rest.head(p));
-            let children: Vec<usize> = RigJoint::ALL
-                .iter()
-                .filter(|c| c.parent() == Some(joint) && (**c as usize) < names.len())
-                .map(|&c| first + c as usize)
-                .collect();
-            let mut node = json!({
-                "name": name,
-                "translation": (rest.head(joint) - parent_head).to_array(),
-            });
-            if !children.is_empty() {
-                node["children"] = json!(children);
-            }
-            node
-        })
-        .collect()
-}
 
 /// A skinned box: node 0 holds the mesh (with a translation glTF says to
 /// ignore), nodes 1..=19 the rig. The skin lists the joints in reverse
@@ -160,25 +23,13 @@ fn rig_nodes(names: &[&str], first: usize) -> Vec<Value> {
 /// vertices follow the spine; the top ones are shared 2:2 (unnormalised)
 /// between spine and chest.
 fn skinned_box(joint_names: &[&str]) -> (Value, Vec<u8>) {
-    let mut f = Fixture::default();
-    let position = f.floats(&box_positions(), "VEC3");
-    let indices = f.u16s(&BOX_INDICES, "SCALAR");
+    let mut bin = Bin::default();
+    let position = bin.floats(&box_positions(), "VEC3");
+    let indices = bin.u16s(&BOX_INDICES, "SCALAR");
     let joint_count = joint_names.len();
     let skin_index = |rig: usize| (joint_count - 1 - rig) as u8;
     let (spine, chest) = (skin_index(1), skin_index(2));
-    let mut joints = Vec::new();
-    let mut weights = Vec::new();
-    for vertex in 0..8 {
-        if vertex < 4 {
-            joints.extend([spine, 0, 0, 0]);
-            weights.extend([1.0f32, 0.0, 0.0, 0.0]);
-        } else {
-            joints.extend([spine, chest, 0, 0]);
-            weights.extend([2.0f32, 2.0, 0.0, 0.0]);
-        }
-    }
-    let joints = f.u8s(&joints, "VEC4");
-    let weights = f.floats(&weights, "VEC4");
+    let (joints, weights) = bin.box_skin(spine, chest, 2.0);
     let rest = RestSkeleton::reference();
     let inverse_bind: Vec<f32> = (0..joint_count)
         .rev()
@@ -187,12 +38,12 @@ fn skinned_box(joint_names: &[&str]) -> (Value, Vec<u8>) {
             Mat4::from_translation(-head).to_cols_array()
         })
         .collect();
-    let inverse_bind = f.floats(&inverse_bind, "MAT4");
+    let inverse_bind = bin.floats(&inverse_bind, "MAT4");
     let mut nodes =
         vec![json!({"name": "shirt", "mesh": 0, "skin": 0, "translation": [5.0, 0.0, 0.0]})];
     nodes.extend(rig_nodes(joint_names, 1));
     let skin_joints: Vec<usize> = (1..=joint_count).rev().collect();
-    let root = f.root(
+    let root = bin.root(
         None,
         json!({
             "scene": 0,
@@ -205,11 +56,7 @@ fn skinned_box(joint_names: &[&str]) -> (Value, Vec<u8>) {
             "skins": [{"joints": skin_joints, "inverseBindMatrices": inverse_bind}],
         }),
     );
-    (root, f.bin)
-}
-
-fn rig_names() -> Vec<&'static str> {
-    RigJoint::ALL.iter().map(|j| j.name()).collect()
+    (root, bin.bytes)
 }
 
 fn valid_glb() -> Vec<u8> {
@@ -220,22 +67,22 @@ fn valid_glb() -> Vec<u8> {
 /// An unskinned box under a parent node: mesh node translation (0, 0.6,
 /// 0.1), scale 2, parent translation (0, 1, 0).
 fn accessory(extra_primitive: Value, images: Value) -> (Value, Vec<u8>) {
-    let mut f = Fixture::default();
+    let mut bin = Bin::default();
     let unit: Vec<f32> = box_positions()
         .chunks(3)
         .flat_map(|p| [p[0], p[1] - 1.2, p[2]])
         .collect();
-    let position = f.floats(&unit, "VEC3");
+    let position = bin.floats(&unit, "VEC3");
     let uv: Vec<f32> = (0..8).flat_map(|i| [i as f32 / 8.0, 0.5]).collect();
-    let uv = f.floats(&uv, "VEC2");
-    let indices = f.u16s(&BOX_INDICES, "SCALAR");
+    let uv = bin.floats(&uv, "VEC2");
+    let indices = bin.u16s(&BOX_INDICES, "SCALAR");
     let mut primitive = json!({
         "attributes": {"POSITION": position, "TEXCOORD_0": uv}, "indices": indices, "material": 0,
     });
     for (key, value) in extra_primitive.as_object().unwrap() {
         primitive[key] = value.clone();
     }
-    let root = f.root(
+    let root = bin.root(
         None,
         json!({
             "scenes": [{"nodes": [0]}],
@@ -248,7 +95,7 @@ fn accessory(extra_primitive: Value, images: Value) -> (Value, Vec<u8>) {
             "images": images,
         }),
     );
-    (root, f.bin)
+    (root, bin.bytes)
 }
 
 fn png(width: u32, height: u32, rgba: [u8; 4]) -> Vec<u8> {
@@ -257,25 +104,6 @@ fn png(width: u32, height: u32, rgba: [u8; 4]) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
     image.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 fn load_bytes(

@@ -4,67 +4,38 @@
 use std::path::PathBuf;
 
 use crate::common::noise_bytes;
-use crate::{assert_clean_failure, drape, run, stderr};
+use crate::{assert_clean_failure, drape, render, run, stderr};
 
 #[test]
 fn bad_inputs_are_clear_errors() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope.png");
-    let output = run(drape()
-        .args(["render", "--no-tryon", "--input"])
-        .arg(&missing));
+    let output = run(&mut render(&missing));
     assert_clean_failure(&output, "nope.png");
 
     let corrupt = dir.path().join("corrupt.png");
     std::fs::write(&corrupt, b"\x89PNG\r\n\x1a\nthis is not a png").unwrap();
-    let output = run(drape()
-        .args(["render", "--no-tryon", "--input"])
-        .arg(&corrupt));
+    let output = run(&mut render(&corrupt));
     assert_clean_failure(&output, "corrupt.png");
 
-    let output = run(drape().args([
-        "render",
-        "--no-tryon",
-        "--input",
-        "-",
-        "--input-format",
-        "argb",
-    ]));
+    let output = run(render("-").args(["--input-format", "argb"]));
     assert_clean_failure(&output, "unknown pixel format");
 
-    let output = run(drape().args([
-        "render",
-        "--no-tryon",
-        "--input",
-        "-",
-        "--input-format",
-        "rgba",
-    ]));
+    let output = run(render("-").args(["--input-format", "rgba"]));
     assert_clean_failure(&output, "--size");
 
     let output = run(drape().args(["render", "--no-tryon", "--camera", "7"]));
     assert_clean_failure(&output, "camera 7");
 
-    let output = run(drape()
-        .args([
-            "render",
-            "--no-tryon",
-            "--input",
-            "synthetic",
-            "--output",
-            "x.png",
-            "--frames",
-            "2",
-        ])
+    let output = run(render("synthetic")
+        .args(["--output", "x.png", "--frames", "2"])
         .current_dir(dir.path()));
     assert_clean_failure(&output, "one image");
     assert!(dir.path().join("x.png").exists(), "the first frame is kept");
 
     let garbage = dir.path().join("garbage.bin");
     std::fs::write(&garbage, noise_bytes(4096, 9)).unwrap();
-    let output = run(drape()
-        .args(["render", "--no-tryon", "--input"])
-        .arg(&garbage));
+    let output = run(&mut render(&garbage));
     assert_clean_failure(&output, "garbage.bin");
 }
 
@@ -86,32 +57,14 @@ fn run_without_a_display_says_so() {
 #[test]
 fn no_adapter_says_what_to_install() {
     // No Metal on Linux: wgpu finds nothing, as on a machine without drivers.
-    let output = run(drape()
-        .args([
-            "render",
-            "--no-tryon",
-            "--input",
-            "synthetic",
-            "--frames",
-            "1",
-            "--output",
-            "-",
-        ])
+    let output = run(render("synthetic")
+        .args(["--frames", "1", "--output", "-"])
         .env("WGPU_BACKEND", "metal"));
     assert_clean_failure(&output, "mesa-vulkan-drivers");
     assert_clean_failure(&output, "WGPU_BACKEND=gl");
 
-    let output = run(drape()
-        .args([
-            "render",
-            "--no-tryon",
-            "--input",
-            "synthetic",
-            "--frames",
-            "1",
-            "--output",
-            "-",
-        ])
+    let output = run(render("synthetic")
+        .args(["--frames", "1", "--output", "-"])
         .env("WGPU_ADAPTER_NAME", "no such gpu"));
     assert_clean_failure(&output, "matches no adapter");
 }
@@ -173,9 +126,7 @@ fn models_are_found_where_the_user_puts_them_and_a_missing_one_names_every_place
 fn an_os_error_is_printed_once() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("nope.png");
-    let output = run(drape()
-        .args(["render", "--no-tryon", "--input"])
-        .arg(&missing));
+    let output = run(&mut render(&missing));
     assert_clean_failure(&output, "nope.png");
     let text = stderr(&output);
     assert_eq!(
@@ -206,18 +157,8 @@ fn no_display_is_a_plain_message() {
 #[test]
 fn counts_agree_with_their_nouns_and_the_ratio_column_says_so() {
     let dir = tempfile::tempdir().unwrap();
-    let output = run(drape()
-        .args([
-            "render",
-            "--no-tryon",
-            "--input",
-            "synthetic",
-            "--size",
-            "16x12",
-            "--frames",
-            "1",
-            "--output",
-        ])
+    let output = run(render("synthetic")
+        .args(["--size", "16x12", "--frames", "1", "--output"])
         .arg(dir.path().join("one.png")));
     let text = stderr(&output);
     assert!(output.status.success(), "{text}");

@@ -9,7 +9,7 @@ use drape::capture::{Frame, PixelFormat};
 use drape::upload::cpu;
 
 use crate::common::{max_abs_diff, mirror_rgba, noise_bytes};
-use crate::{assert_clean_failure, drape, png_files, run, stderr, write_y4m};
+use crate::{assert_clean_failure, drape, png_files, render, run, stderr, write_y4m};
 
 fn expected_rgba(planes: &[u8], width: u32, height: u32, mirror: bool) -> Vec<u8> {
     let frame = Frame::new(planes.to_vec(), PixelFormat::I420, width, height).unwrap();
@@ -24,12 +24,8 @@ fn y4m_to_pngs_matches_the_frames_and_mirrors() {
     let planes = write_y4m(&clip, w, h, 3);
     for mirror in [false, true] {
         let out = dir.path().join(format!("out_{mirror}"));
-        let mut command = drape();
-        command
-            .args(["render", "--no-tryon", "--input"])
-            .arg(&clip)
-            .arg("--output")
-            .arg(&out);
+        let mut command = render(&clip);
+        command.arg("--output").arg(&out);
         if mirror {
             command.arg("--mirror");
         }
@@ -65,18 +61,8 @@ fn raw_nv12_stdin_and_a_wrong_size() {
     let frame_len = PixelFormat::Nv12.frame_len(w, h);
     let bytes = noise_bytes(frame_len * 2 + frame_len / 2, 3);
     let out = dir.path().join("raw");
-    let mut child = drape()
-        .args([
-            "render",
-            "--no-tryon",
-            "--input",
-            "-",
-            "--input-format",
-            "nv12",
-            "--size",
-            "16x8",
-        ])
-        .arg("--output")
+    let mut child = render("-")
+        .args(["--input-format", "nv12", "--size", "16x8", "--output"])
         .arg(&out)
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
@@ -103,11 +89,7 @@ fn truncated_y4m_keeps_the_frames_already_written() {
     let full = std::fs::read(&clip).unwrap();
     std::fs::write(&clip, &full[..full.len() - 50]).unwrap();
     let out = dir.path().join("out");
-    let output = run(drape()
-        .args(["render", "--no-tryon", "--input"])
-        .arg(&clip)
-        .arg("--output")
-        .arg(&out));
+    let output = run(render(&clip).arg("--output").arg(&out));
     assert_clean_failure(&output, "frame 2");
     let files = png_files(&out);
     assert_eq!(files.len(), 2, "{files:?}");
@@ -139,11 +121,7 @@ fn video_file_through_ffmpeg() {
         .expect("ffmpeg is installed (set DRAPE_NO_FFMPEG=1 to skip)");
     assert!(made.success());
     let out = dir.path().join("out");
-    let output = run(drape()
-        .args(["render", "--no-tryon", "--input"])
-        .arg(&video)
-        .arg("--output")
-        .arg(&out));
+    let output = run(render(&video).arg("--output").arg(&out));
     assert!(output.status.success(), "{}", stderr(&output));
     let files = png_files(&out);
     assert_eq!(files.len(), 6);
@@ -180,12 +158,7 @@ fn ffmpeg_dying_mid_stream_is_named_and_frames_stay_whole() {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let output = run(drape()
-        .env("PATH", path)
-        .args(["render", "--no-tryon", "--input"])
-        .arg(&video)
-        .arg("--output")
-        .arg(&out));
+    let output = run(render(&video).env("PATH", path).arg("--output").arg(&out));
     assert_clean_failure(&output, "talk.mp4");
     assert!(
         stderr(&output).contains("killed mid-stream"),
@@ -250,9 +223,7 @@ fn a_folder_of_photos_is_a_batch_unless_it_is_a_sequence() {
     for i in 1..=3 {
         write_png(&frames.join(format!("take_{i:03}.png")), 32, 24, 10 * i);
     }
-    let output = run(drape()
-        .args(["render", "--no-tryon", "--input"])
-        .arg(&frames)
+    let output = run(render(&frames)
         .arg("--output")
         .arg(dir.path().join("frames.y4m")));
     let text = stderr(&output);
@@ -278,8 +249,7 @@ fn input_flags_are_honoured_or_refused() {
 
     // synthetic takes its rate from --fps: the y4m says so.
     let y4m = dir.path().join("s.y4m");
-    let output = run(drape()
-        .args(["render", "--no-tryon", "--input", "synthetic"])
+    let output = run(render("synthetic")
         .args([
             "--size", "16x16", "--fps", "12", "--frames", "2", "--output",
         ])

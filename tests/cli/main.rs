@@ -15,8 +15,10 @@ mod inputs;
 mod outputs;
 mod tryon;
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output};
+use std::time::{Duration, Instant};
 
 use common::noise_bytes;
 use drape::capture::y4m::Y4mHeader;
@@ -25,6 +27,14 @@ use drape::capture::{ColorRange, PixelFormat};
 fn drape() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_drape"));
     command.env_remove("RUST_LOG");
+    command
+}
+
+/// `drape render --no-tryon --input <input>` (a path, `-` or `synthetic`):
+/// the source alone, no garments; the test adds the rest.
+fn render(input: impl AsRef<OsStr>) -> Command {
+    let mut command = drape();
+    command.args(["render", "--no-tryon", "--input"]).arg(input);
     command
 }
 
@@ -43,6 +53,29 @@ fn assert_clean_failure(output: &Output, needle: &str) {
     assert!(!output.status.success(), "should fail: {text}");
     assert!(!text.contains("panicked"), "panicked: {text}");
     assert!(text.contains(needle), "expected {needle:?} in: {text}");
+}
+
+/// Waits until a running drape has written `count` files into `dir`;
+/// fails after `limit_s` seconds.
+fn wait_for_files(dir: &Path, count: usize, limit_s: u64) {
+    let started = Instant::now();
+    while png_files(dir).len() < count {
+        assert!(started.elapsed().as_secs() < limit_s, "no frames written");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Stops a running drape as Ctrl-C does (SIGINT) and returns its stderr;
+/// fails unless it then exits with success.
+fn ctrl_c(child: Child) -> String {
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let text = stderr(&output);
+    assert!(output.status.success(), "{text}");
+    text
 }
 
 /// Writes a 4:2:0 y4m with noise frames; returns the frames' bytes.

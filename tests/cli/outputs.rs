@@ -6,15 +6,17 @@ use std::process::{Command, Output, Stdio};
 
 use drape::capture::{FrameSource, Y4mSource};
 
-use crate::{assert_clean_failure, drape, png_files, run, stderr, write_y4m};
+use crate::{
+    assert_clean_failure, ctrl_c, drape, png_files, render, run, stderr, wait_for_files, write_y4m,
+};
 
 #[test]
 fn y4m_stdin_to_y4m_stdout() {
     let dir = tempfile::tempdir().unwrap();
     let clip = dir.path().join("clip.y4m");
     write_y4m(&clip, 16, 12, 4);
-    let output = run(drape()
-        .args(["render", "--no-tryon", "--input", "-", "--output", "-"])
+    let output = run(render("-")
+        .args(["--output", "-"])
         .stdin(std::fs::File::open(&clip).unwrap()));
     assert!(output.status.success(), "{}", stderr(&output));
     let mut source =
@@ -41,18 +43,8 @@ fn devices_lists_an_adapter_and_piped_runs_stay_quiet() {
     // Mesa's lavapipe prints a line when XDG_RUNTIME_DIR is unset; give it
     // one (a private 0700 folder) so only drape's own output is counted.
     let runtime = tempfile::tempdir().unwrap();
-    let output = run(drape()
-        .args([
-            "render",
-            "--no-tryon",
-            "--input",
-            "synthetic",
-            "--size",
-            "32x24",
-            "--frames",
-            "5",
-        ])
-        .arg("--output")
+    let output = run(render("synthetic")
+        .args(["--size", "32x24", "--frames", "5", "--output"])
         .arg(dir.path())
         .env("XDG_RUNTIME_DIR", runtime.path()));
     let text = stderr(&output);
@@ -70,32 +62,14 @@ fn ctrl_c_ends_a_render_with_every_file_complete() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     // The synthetic source never ends: only Ctrl-C stops this run.
-    let child = drape()
-        .args([
-            "render",
-            "--no-tryon",
-            "--input",
-            "synthetic",
-            "--size",
-            "96x64",
-            "--output",
-        ])
+    let child = render("synthetic")
+        .args(["--size", "96x64", "--output"])
         .arg(&out)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let started = std::time::Instant::now();
-    while png_files(&out).len() < 5 {
-        assert!(started.elapsed().as_secs() < 60, "no frames written");
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let text = stderr(&output);
-    assert!(output.status.success(), "{text}");
+    wait_for_files(&out, 5, 60);
+    let text = ctrl_c(child);
     assert!(text.contains("stopped by Ctrl-C"), "{text}");
     let files = png_files(&out);
     let reported: usize = text
@@ -123,12 +97,9 @@ fn ctrl_c_ends_a_render_with_every_file_complete() {
 fn output_paths_are_checked_first() {
     let dir = tempfile::tempdir().unwrap();
     let synthetic = |output: &Path| {
-        let mut command = drape();
-        command
-            .args(["render", "--no-tryon", "--input", "synthetic"])
+        run(render("synthetic")
             .args(["--size", "16x12", "--frames", "1", "--output"])
-            .arg(output);
-        run(&mut command)
+            .arg(output))
     };
     let folder = dir.path().join("clip.y4m");
     std::fs::create_dir(&folder).unwrap();
@@ -163,15 +134,18 @@ fn output_paths_are_checked_first() {
     assert!(deep.is_file());
 }
 
-/// Runs drape under a file-size limit (`ulimit -f`, in 512-byte blocks)
-/// with SIGXFSZ ignored, so a write past it fails as a full disk does.
-fn drape_with_file_limit(blocks: u32, args: &[&str]) -> Output {
+/// Renders the synthetic source (`drape render --no-tryon --input
+/// synthetic`, then `args`) under a file-size limit (`ulimit -f`, in
+/// 512-byte blocks) with SIGXFSZ ignored, so a write past it fails as a
+/// full disk does.
+fn synthetic_with_file_limit(blocks: u32, args: &[&str]) -> Output {
     run(Command::new("sh")
         .arg("-c")
         .arg(format!(
             "trap '' XFSZ; ulimit -f {blocks}; exec \"$0\" \"$@\""
         ))
         .arg(env!("CARGO_BIN_EXE_drape"))
+        .args(["render", "--no-tryon", "--input", "synthetic"])
         .args(args)
         .env_remove("RUST_LOG"))
 }
@@ -184,20 +158,9 @@ fn a_full_disk_is_named_and_written_frames_stay_whole() {
     let dir = tempfile::tempdir().unwrap();
     let y4m = dir.path().join("long.y4m");
     let y4m_arg = y4m.to_str().unwrap();
-    let output = drape_with_file_limit(
+    let output = synthetic_with_file_limit(
         40,
-        &[
-            "render",
-            "--no-tryon",
-            "--input",
-            "synthetic",
-            "--size",
-            "16x16",
-            "--frames",
-            "1000",
-            "--output",
-            y4m_arg,
-        ],
+        &["--size", "16x16", "--frames", "1000", "--output", y4m_arg],
     );
     assert_clean_failure(&output, &format!("cannot write {y4m_arg}"));
     let text = stderr(&output);
@@ -214,13 +177,9 @@ fn a_full_disk_is_named_and_written_frames_stay_whole() {
     );
 
     let out = dir.path().join("pngs");
-    let output = drape_with_file_limit(
+    let output = synthetic_with_file_limit(
         1,
         &[
-            "render",
-            "--no-tryon",
-            "--input",
-            "synthetic",
             "--size",
             "640x480",
             "--frames",
@@ -237,23 +196,9 @@ fn a_full_disk_is_named_and_written_frames_stay_whole() {
     }
 
     if Path::new("/dev/full").exists() {
-        let output = run(drape()
-            .args([
-                "render",
-                "--no-tryon",
-                "--input",
-                "synthetic",
-                "--size",
-                "16x16",
-            ])
-            .args([
-                "--frames",
-                "50",
-                "--output-format",
-                "y4m",
-                "--output",
-                "/dev/full",
-            ]));
+        let output = run(render("synthetic")
+            .args(["--size", "16x16", "--frames", "50"])
+            .args(["--output-format", "y4m", "--output", "/dev/full"]));
         assert_clean_failure(&output, "cannot write /dev/full");
         assert!(
             stderr(&output).contains("disk is full"),

@@ -2,9 +2,9 @@
 //! catalogs (broken, or edited while rendering).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use crate::{assert_clean_failure, drape, png_files, run, stderr};
+use crate::{assert_clean_failure, ctrl_c, drape, png_files, run, stderr, wait_for_files};
 
 /// `drape render` dresses the person by default; `--wear` picks garments,
 /// and an unknown id or a broken catalog is a clear error.
@@ -111,15 +111,8 @@ fn the_main_job_dresses_the_bundled_reel() {
 fn a_garment_that_replaces_another_says_so() {
     let dir = tempfile::tempdir().unwrap();
     let output = run(drape()
-        .args([
-            "render",
-            "--input",
-            "synthetic",
-            "--size",
-            "64x48",
-            "--frames",
-            "1",
-        ])
+        .args(["render", "--input", "synthetic", "--size", "64x48"])
+        .args(["--frames", "1"])
         .args(["--wear", "tee-indigo", "--wear", "jacket-charcoal"])
         .args(["--wear", "glasses-round", "--output"])
         .arg(dir.path().join("shot.png")));
@@ -147,41 +140,22 @@ fn render_from_a_live_source_reloads_an_edited_catalog() {
     let catalog = garments.join("catalog.toml");
     let out = dir.path().join("out");
     let child = drape()
-        .args([
-            "render",
-            "--input",
-            "synthetic",
-            "--size",
-            "64x48",
-            "--catalog",
-        ])
+        .args(["render", "--input", "synthetic", "--size", "64x48"])
+        .arg("--catalog")
         .arg(&catalog)
         .arg("--output")
         .arg(&out)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let wait_for = |count: usize| {
-        let started = std::time::Instant::now();
-        while png_files(&out).len() < count {
-            assert!(started.elapsed().as_secs() < 120, "no frames written");
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
-    };
-    wait_for(2);
+    wait_for_files(&out, 2, 120);
     let text = std::fs::read_to_string(&catalog).unwrap();
     std::fs::write(&catalog, text.replace("24.90", "19.90")).unwrap();
     // The catalog is looked at every half second or so.
     std::thread::sleep(std::time::Duration::from_millis(1200));
     let seen = png_files(&out).len();
-    wait_for(seen + 2);
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let text = stderr(&output);
-    assert!(output.status.success(), "{text}");
+    wait_for_files(&out, seen + 2, 120);
+    let text = ctrl_c(child);
     assert!(text.contains("reloaded"), "{text}");
 }
 

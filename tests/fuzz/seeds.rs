@@ -15,6 +15,8 @@ use drape::PixelFormat;
 use glam::{Mat4, Vec2, Vec3};
 use serde_json::{json, Value};
 
+use crate::common::gltf::{base64, box_positions, glb, rig_names, rig_nodes, Bin, BOX_INDICES};
+
 /// Every seed file: its path from the repository root and its bytes.
 pub fn all() -> Vec<(PathBuf, Vec<u8>)> {
     let raw_seeds = raw();
@@ -159,165 +161,36 @@ fn raw() -> Vec<(String, Vec<u8>)> {
     seeds
 }
 
-/// Buffer views and accessors over one binary buffer, under construction.
-#[derive(Default)]
-struct Bin {
-    bytes: Vec<u8>,
-    views: Vec<Value>,
-    accessors: Vec<Value>,
-}
-
-impl Bin {
-    fn view(&mut self, bytes: &[u8]) -> usize {
-        while !self.bytes.len().is_multiple_of(4) {
-            self.bytes.push(0);
-        }
-        let view = json!({"buffer": 0, "byteOffset": self.bytes.len(), "byteLength": bytes.len()});
-        self.bytes.extend_from_slice(bytes);
-        self.views.push(view);
-        self.views.len() - 1
-    }
-
-    fn accessor(&mut self, bytes: &[u8], component_type: u32, count: usize, kind: &str) -> usize {
-        let view = self.view(bytes);
-        let mut accessor = json!({
-            "bufferView": view, "componentType": component_type, "count": count, "type": kind,
-        });
-        if kind == "VEC3" && component_type == 5126 {
-            // glTF requires bounds on positions; drape ignores them.
-            accessor["min"] = json!([-1.0, -1.0, -1.0]);
-            accessor["max"] = json!([1.0, 2.0, 1.0]);
-        }
-        self.accessors.push(accessor);
-        self.accessors.len() - 1
-    }
-
-    fn floats(&mut self, values: &[f32], kind: &str, per_item: usize) -> usize {
-        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        self.accessor(&bytes, 5126, values.len() / per_item, kind)
-    }
-
-    fn u16s(&mut self, values: &[u16]) -> usize {
-        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
-        self.accessor(&bytes, 5123, values.len(), "SCALAR")
-    }
-
-    /// The glTF JSON: `extra`'s fields, the buffer (`uri`, if any), views
-    /// and accessors.
-    fn root(&self, uri: Option<String>, extra: Value) -> Value {
-        let mut buffer = json!({"byteLength": self.bytes.len()});
-        if let Some(uri) = uri {
-            buffer["uri"] = json!(uri);
-        }
-        let mut root = json!({
-            "asset": {"version": "2.0", "generator": "drape fuzz seeds"},
-            "buffers": [buffer],
-            "bufferViews": self.views,
-            "accessors": self.accessors,
-        });
-        for (key, value) in extra.as_object().expect("an object") {
-            root[key] = value.clone();
-        }
-        root
+/// Buffer views and accessors for a seed: its asset names the generator,
+/// and positions carry the bounds glTF requires.
+fn seed_bin() -> Bin {
+    Bin {
+        generator: Some("drape fuzz seeds"),
+        bounds: Some(([-1.0, -1.0, -1.0], [1.0, 2.0, 1.0])),
+        ..Bin::default()
     }
 }
-
-fn glb(root: &Value, bin: &[u8]) -> Vec<u8> {
-    let mut json = serde_json::to_vec(root).expect("JSON");
-    while !json.len().is_multiple_of(4) {
-        json.push(b' ');
-    }
-    let mut bin = bin.to_vec();
-    while !bin.len().is_multiple_of(4) {
-        bin.push(0);
-    }
-    let length = 12 + 8 + json.len() + 8 + bin.len();
-    let mut out = Vec::with_capacity(length);
-    out.extend_from_slice(b"glTF");
-    out.extend_from_slice(&2u32.to_le_bytes());
-    out.extend_from_slice(&(length as u32).to_le_bytes());
-    out.extend_from_slice(&(json.len() as u32).to_le_bytes());
-    out.extend_from_slice(b"JSON");
-    out.extend_from_slice(&json);
-    out.extend_from_slice(&(bin.len() as u32).to_le_bytes());
-    out.extend_from_slice(b"BIN\0");
-    out.extend_from_slice(&bin);
-    out
-}
-
-/// A box 0.2 m across around the spine, y from 1.0 to 1.4 (8 corners).
-fn box_positions() -> Vec<f32> {
-    let mut positions = Vec::new();
-    for y in [1.0, 1.4] {
-        for (x, z) in [(-0.1, -0.1), (0.1, -0.1), (0.1, 0.1), (-0.1, 0.1)] {
-            positions.extend([x, y, z]);
-        }
-    }
-    positions
-}
-
-const BOX_INDICES: [u16; 36] = [
-    0, 1, 2, 0, 2, 3, 4, 6, 5, 4, 7, 6, 0, 4, 5, 0, 5, 1, 1, 5, 6, 1, 6, 2, 2, 6, 7, 2, 7, 3, 3, 7,
-    4, 3, 4, 0,
-];
 
 fn box_uvs() -> Vec<f32> {
     (0..8).flat_map(|i| [i as f32 / 8.0, 0.25]).collect()
-}
-
-/// The rig's nodes in `RigJoint::ALL` order from node `first`, at the
-/// reference skeleton's heads.
-fn rig_nodes(first: usize) -> Vec<Value> {
-    let rest = RestSkeleton::reference();
-    RigJoint::ALL
-        .iter()
-        .map(|&joint| {
-            let parent_head = joint.parent().map_or(Vec3::ZERO, |p| rest.head(p));
-            let children: Vec<usize> = RigJoint::ALL
-                .iter()
-                .filter(|child| child.parent() == Some(joint))
-                .map(|&child| first + child as usize)
-                .collect();
-            let mut node = json!({
-                "name": joint.name(),
-                "translation": (rest.head(joint) - parent_head).to_array(),
-            });
-            if !children.is_empty() {
-                node["children"] = json!(children);
-            }
-            node
-        })
-        .collect()
 }
 
 /// A skinned box (node 0) on the rig (nodes 1..=19), textured with a PNG
 /// stored in the binary chunk: the bottom follows the spine, the top is
 /// shared between spine and chest.
 fn garment_glb() -> Vec<u8> {
-    let mut bin = Bin::default();
-    let position = bin.floats(&box_positions(), "VEC3", 3);
-    let uv = bin.floats(&box_uvs(), "VEC2", 2);
-    let indices = bin.u16s(&BOX_INDICES);
+    let mut bin = seed_bin();
+    let position = bin.floats(&box_positions(), "VEC3");
+    let uv = bin.floats(&box_uvs(), "VEC2");
+    let indices = bin.u16s(&BOX_INDICES, "SCALAR");
     let (spine, chest) = (RigJoint::Spine as u8, RigJoint::Chest as u8);
-    let mut joints = Vec::new();
-    let mut weights = Vec::new();
-    for vertex in 0..8 {
-        if vertex < 4 {
-            joints.extend([spine, 0, 0, 0]);
-            weights.extend([1.0f32, 0.0, 0.0, 0.0]);
-        } else {
-            joints.extend([spine, chest, 0, 0]);
-            weights.extend([0.5f32, 0.5, 0.0, 0.0]);
-        }
-    }
-    let joints = bin.accessor(&joints, 5121, 8, "VEC4");
-    let weights = bin.floats(&weights, "VEC4", 4);
+    let (joints, weights) = bin.box_skin(spine, chest, 0.5);
     let rest = RestSkeleton::reference();
     let inverse_bind: Vec<f32> = RigJoint::ALL
         .iter()
         .flat_map(|&joint| Mat4::from_translation(-rest.head(joint)).to_cols_array())
         .collect();
-    let inverse_bind = bin.floats(&inverse_bind, "MAT4", 16);
+    let inverse_bind = bin.floats(&inverse_bind, "MAT4");
     let image_view = bin.view(&png(
         2,
         2,
@@ -326,7 +199,7 @@ fn garment_glb() -> Vec<u8> {
         ],
     ));
     let mut nodes = vec![json!({"name": "shirt", "mesh": 0, "skin": 0})];
-    nodes.extend(rig_nodes(1));
+    nodes.extend(rig_nodes(&rig_names(), 1));
     let root = bin.root(
         None,
         json!({
@@ -357,14 +230,14 @@ fn garment_glb() -> Vec<u8> {
 /// An unskinned box under a parent node (translated, scaled), with
 /// normals, a sheen material and a sampler.
 fn accessory(bin: &mut Bin, images: Value) -> Value {
-    let position = bin.floats(&box_positions(), "VEC3", 3);
+    let position = bin.floats(&box_positions(), "VEC3");
     let normals: Vec<f32> = box_positions()
         .chunks(3)
         .flat_map(|p| Vec3::new(p[0], p[1] - 1.2, p[2]).normalize().to_array())
         .collect();
-    let normal = bin.floats(&normals, "VEC3", 3);
-    let uv = bin.floats(&box_uvs(), "VEC2", 2);
-    let indices = bin.u16s(&BOX_INDICES);
+    let normal = bin.floats(&normals, "VEC3");
+    let uv = bin.floats(&box_uvs(), "VEC2");
+    let indices = bin.u16s(&BOX_INDICES, "SCALAR");
     json!({
         "scenes": [{"nodes": [0]}],
         "nodes": [
@@ -401,13 +274,12 @@ fn accessory(bin: &mut Bin, images: Value) -> Value {
 /// A mirrored (negative scale), unindexed triangle with normals and
 /// tangents: the loader bakes the transform and flips the winding.
 fn mirrored_triangle_glb() -> Vec<u8> {
-    let mut bin = Bin::default();
-    let position = bin.floats(&[0.0, 0.0, 0.0, 0.1, 0.0, 0.0, 0.0, 0.1, 0.0], "VEC3", 3);
-    let normal = bin.floats(&[0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0], "VEC3", 3);
+    let mut bin = seed_bin();
+    let position = bin.floats(&[0.0, 0.0, 0.0, 0.1, 0.0, 0.0, 0.0, 0.1, 0.0], "VEC3");
+    let normal = bin.floats(&[0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0, 1.0], "VEC3");
     let tangent = bin.floats(
         &[1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 0.0, -1.0],
         "VEC4",
-        4,
     );
     let root = bin.root(
         None,
@@ -424,9 +296,9 @@ fn mirrored_triangle_glb() -> Vec<u8> {
 
 /// The texture and buffer `ok-external.gltf` names, in fuzz/seeds/gltf_files.
 fn external_parts() -> (Value, Vec<u8>) {
-    let mut bin = Bin::default();
+    let mut bin = seed_bin();
     let extra = accessory(&mut bin, json!([{"uri": "texture.png"}]));
-    let root = bin.root(Some("buffer.bin".into()), extra);
+    let root = bin.root(Some("buffer.bin"), extra);
     (root, bin.bytes)
 }
 
@@ -438,16 +310,16 @@ fn texture_png() -> Vec<u8> {
 }
 
 fn gltf() -> Vec<(&'static str, Vec<u8>)> {
-    let mut bin = Bin::default();
+    let mut bin = seed_bin();
     let extra = accessory(
         &mut bin,
         json!([{"mimeType": "image/png", "uri": data_uri("image/png", &texture_png())}]),
     );
     let embedded = bin.root(
-        Some(data_uri("application/octet-stream", &bin.bytes)),
+        Some(&data_uri("application/octet-stream", &bin.bytes)),
         extra,
     );
-    let mut bin = Bin::default();
+    let mut bin = seed_bin();
     let extra = accessory(
         &mut bin,
         json!([{"uri": data_uri("image/png", &texture_png())}]),
@@ -475,22 +347,7 @@ fn gltf_files() -> Vec<(&'static str, Vec<u8>)> {
 }
 
 fn data_uri(mime: &str, bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = format!("data:{mime};base64,");
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
+    format!("data:{mime};base64,{}", base64(bytes))
 }
 
 /// An RGBA PNG with stored (uncompressed) deflate blocks: byte for byte

@@ -329,3 +329,15 @@ fn dropping_the_reader_stops_a_source_that_waits_forever() {
         "no more tries once nobody reads it"
     );
 }
+
+/// Closing a status (nobody reads the source any more) says so to every
+/// clone: the state is `Stopped`, as its documentation promises.
+#[test]
+fn a_closed_status_is_stopped() {
+    let status =
+        drape::capture::LiveStatus::new(drape::capture::LiveState::Waiting("no camera 3".into()));
+    let seen_elsewhere = status.clone();
+    status.close();
+    assert!(seen_elsewhere.is_closed());
+    assert_eq!(seen_elsewhere.get(), drape::capture::LiveState::Stopped);
+}

@@ -213,3 +213,42 @@ fn image_written_by_a_sink_reads_back_through_a_source() {
     let frame = source.next_frame().unwrap().unwrap();
     assert_eq!(cpu::convert_to_rgba(&frame, false), data);
 }
+
+/// A pipe whose reader leaves just before the end (the last bytes, at
+/// `finish`): the render still succeeds and its summary names the pipe.
+#[test]
+fn a_pipe_closed_at_finish_is_in_the_summary() {
+    struct ClosesAtFinish(u64);
+    impl drape::FrameSink for ClosesAtFinish {
+        fn write_frame(
+            &mut self,
+            _frame: &drape::output::RgbaFrame<'_>,
+        ) -> Result<(), drape::output::OutputError> {
+            self.0 += 1;
+            Ok(())
+        }
+        fn finish(&mut self) -> Result<(), drape::output::OutputError> {
+            Err(drape::output::OutputError::Closed("stdout".into()))
+        }
+        fn description(&self) -> String {
+            "a pipe".into()
+        }
+    }
+    let gpu = common::gpu();
+    let mut mirror = drape::Mirror::new(&gpu, drape::MirrorConfig { mirror: false });
+    let mut source = drape::capture::SyntheticSource::new(32, 24, 30.0, Some(2));
+    let mut sink = ClosesAtFinish(0);
+    let summary = drape::app::render(
+        &mut source,
+        &mut mirror,
+        &mut sink,
+        &drape::app::RenderOptions {
+            progress: drape::app::Progress::Never,
+            ..Default::default()
+        },
+        &drape::app::StopFlag::new(),
+    )
+    .unwrap();
+    assert_eq!((summary.frames, sink.0), (2, 2));
+    assert_eq!(summary.output_closed.as_deref(), Some("stdout"));
+}

@@ -62,7 +62,8 @@ pub struct RenderSummary {
     /// Ended by the stop flag (Ctrl-C) rather than by the source's end.
     pub interrupted: bool,
     /// The reader of the output pipe went away (an ffmpeg that exited, a
-    /// `head`): the pipe's name. The frames after it were not written.
+    /// `head`), during the frames or at the end: the pipe's name. What came
+    /// after it was not written.
     pub output_closed: Option<String>,
 }
 
@@ -90,7 +91,7 @@ impl std::fmt::Display for RenderSummary {
             write!(
                 f,
                 "; then the reader of {pipe} closed the pipe (did the command reading it exit?), \
-                 so the frames after those were not written"
+                 so what came after was not written"
             )?;
         }
         Ok(())
@@ -155,7 +156,11 @@ pub fn render(
     })();
     bar.finish_and_clear();
     let finished = match sink.finish() {
-        Err(OutputError::Closed(_)) => Ok(()),
+        // The reader left before the last bytes: said in the summary.
+        Err(OutputError::Closed(pipe)) => {
+            summary.output_closed.get_or_insert(pipe);
+            Ok(())
+        }
         other => other,
     };
     summary.elapsed = started.elapsed();

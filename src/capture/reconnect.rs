@@ -76,9 +76,11 @@ impl LiveStatus {
     }
 
     /// Tells the source that nobody reads it any more: a source waiting for
-    /// its device stops trying (its `next_frame` returns the end).
+    /// its device stops trying (its `next_frame` returns the end), and the
+    /// state is `Stopped`.
     pub fn close(&self) {
         self.0.closed.store(true, Ordering::SeqCst);
+        self.set(LiveState::Stopped);
     }
 
     /// Whether `close` was called on this status or a clone of it.

@@ -95,10 +95,13 @@ pub enum OutputError {
         new_height: u32,
     },
     /// The output asked for cannot be written as given (a bad `--output`,
-    /// a second frame for one image, a stream that failed earlier); the
-    /// message says why and what to do.
+    /// a second frame for one image); the message says why and what to do.
     #[error("{0}")]
     BadSpec(String),
+    /// A stream whose earlier write failed (reported then) is written to
+    /// again: nothing more goes to it.
+    #[error("{0} failed earlier: nothing more is written to it")]
+    FailedEarlier(String),
     /// The window could not be opened or drawn.
     #[error("window: {0}")]
     Window(String),

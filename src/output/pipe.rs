@@ -103,10 +103,7 @@ impl Stream {
     }
 
     fn failed(&self) -> OutputError {
-        OutputError::BadSpec(format!(
-            "{} failed earlier: nothing more is written to it",
-            self.name
-        ))
+        OutputError::FailedEarlier(self.name.clone())
     }
 
     /// Returns true on the first frame; fails when the size changes.

@@ -390,6 +390,34 @@ fn currencies() {
     );
 }
 
+/// Each currency's prices are written as it writes them: the yen has no
+/// decimals (and a price with some is refused), the Kuwaiti dinar three.
+#[test]
+fn prices_follow_their_currency_s_decimals() {
+    let yen = edit(
+        &edit(MESH, "\"EUR\"", "\"JPY\""),
+        "price = \"24.90\"",
+        "price = 2490",
+    );
+    let price = &parse(&yen).unwrap().garments[0].price;
+    assert_eq!((price.minor_units, price.decimals()), (249000, 0));
+    assert_eq!(price.to_string(), "2490 JPY");
+    assert_problem(
+        &edit(MESH, "\"EUR\"", "\"JPY\""),
+        "price =",
+        "JPY prices have none",
+    );
+    let dinar = edit(MESH, "\"EUR\"", "\"KWD\"");
+    assert_eq!(
+        parse(&dinar).unwrap().garments[0].price.to_string(),
+        "24.900 KWD"
+    );
+    assert_eq!(
+        parse(MESH).unwrap().garments[0].price.to_string(),
+        "24.90 EUR"
+    );
+}
+
 #[test]
 fn buy_urls() {
     let url = "\"https://shop.example/p/tee\"";

@@ -222,3 +222,74 @@ fn run_waits_for_a_camera_that_is_not_there_yet() {
         "the wait is logged once, not at every retry: {text}"
     );
 }
+
+/// A driver reset mid-run: the window makes a new device and surface,
+/// rebuilds everything on them and goes on showing frames. The loss is
+/// forced by the binary's test hook (`DRAPE_TEST_LOSE_GPU_AFTER_FRAMES`,
+/// which destroys the device with wgpu's `Device::destroy`).
+#[test]
+fn the_window_goes_on_after_the_gpu_is_lost() {
+    let xvfb = Xvfb::start("640x480x24").expect("Xvfb is installed (apt-get install xvfb)");
+    let dir = tempfile::tempdir().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_drape"))
+        // -v: the rebuild is logged at info level.
+        .args([
+            "-v",
+            "run",
+            "--no-tryon",
+            "--input",
+            "synthetic",
+            "--size",
+            "320x240",
+        ])
+        .env("DRAPE_TEST_LOSE_GPU_AFTER_FRAMES", "10")
+        .env("DISPLAY", &xvfb.display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("drape runs");
+    // The moving pattern, well after the loss: two screenshots a second
+    // apart that both show it and differ (frames are still coming).
+    let shot_path = dir.path().join("after.png");
+    let started = Instant::now();
+    let lit = |shot: &image::RgbImage| shot.pixels().filter(|p| p.0[0] > 150).count() > 2_000;
+    let mut shots = Vec::new();
+    while started.elapsed() < Duration::from_secs(60) && shots.len() < 2 {
+        std::thread::sleep(Duration::from_millis(if shots.is_empty() {
+            500
+        } else {
+            1000
+        }));
+        if started.elapsed() < Duration::from_secs(4) {
+            continue;
+        }
+        match xvfb.screenshot(&shot_path) {
+            Some(shot) if lit(&shot) => shots.push(shot),
+            _ => shots.clear(),
+        }
+    }
+    interrupt(&child);
+    let output = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "Ctrl-C ends cleanly: {text}");
+    assert!(text.contains("destroying the GPU device"), "{text}");
+    assert!(
+        text.contains("GPU rebuilt on"),
+        "the window rebuilt its GPU: {text}"
+    );
+    assert_eq!(
+        shots.len(),
+        2,
+        "the pattern is on screen after the loss: {text}"
+    );
+    assert_ne!(shots[0], shots[1], "and still moving: {text}");
+    let shown: u64 = text
+        .split(" frames shown")
+        .next()
+        .and_then(|head| head.rsplit(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(shown > 20, "frames went on after the 10th: {text}");
+}

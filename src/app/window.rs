@@ -107,6 +107,9 @@ pub fn run_window(
         started: Instant::now(),
         interrupted: false,
         reported: ReportOnce::default(),
+        lose_gpu_after_frames: std::env::var(LOSE_GPU_AFTER_FRAMES_ENV)
+            .ok()
+            .and_then(|n| n.parse().ok()),
     };
     event_loop
         .run_app(&mut app)
@@ -142,7 +145,15 @@ struct WindowApp {
     started: Instant,
     interrupted: bool,
     reported: ReportOnce,
+    /// Test hook (`DRAPE_TEST_LOSE_GPU_AFTER_FRAMES=N`): destroys the GPU
+    /// device once N frames were processed, as a driver reset would, so
+    /// the window's rebuild can be tested; a reset cannot be caused on
+    /// demand. Taken when used: one loss per run.
+    lose_gpu_after_frames: Option<u64>,
 }
+
+/// The environment variable of `WindowApp::lose_gpu_after_frames`.
+const LOSE_GPU_AFTER_FRAMES_ENV: &str = "DRAPE_TEST_LOSE_GPU_AFTER_FRAMES";
 
 /// A GPU context that can present to `window`, and its presenter.
 fn open_gpu(
@@ -328,6 +339,14 @@ impl ApplicationHandler for WindowApp {
         let Some(state) = self.state.as_mut() else {
             return;
         };
+        if self
+            .lose_gpu_after_frames
+            .is_some_and(|n| state.view.frames() >= n)
+        {
+            self.lose_gpu_after_frames = None;
+            tracing::warn!("{LOSE_GPU_AFTER_FRAMES_ENV}: destroying the GPU device");
+            state.view.gpu().device.destroy();
+        }
         if state.presenter.is_some() {
             match state.view.tick(Instant::now()) {
                 Ok(Tick::Show) => state.window.request_redraw(),

@@ -17,7 +17,7 @@
 //! id = "tee-indigo"               # a-z, 0-9 and -, unique
 //! name = "Organic cotton T-shirt"
 //! sku = "DRP-TEE-001"             # unique
-//! price = "24.90"                 # at most 2 decimals; 24.9 and 25 also work
+//! price = "24.90"                 # at most 2 decimals (none for JPY, KRW…); 24.9 and 25 also work
 //! currency = "EUR"                # ISO 4217: three capital letters
 //! buy_url = "https://shop.example/p/tee-indigo"   # http:// or https://
 //! kind = "mesh"                   # mesh | photo | accessory
@@ -174,22 +174,51 @@ pub struct CatalogEntry {
     pub cloth: Option<ClothOptions>,
 }
 
-/// A price in hundredths of the currency unit (cents for EUR).
+/// A price in hundredths of the currency unit whatever the currency (2490
+/// for 24.90 EUR, 249000 for 2490 JPY), written as the currency writes
+/// its prices.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Price {
     /// The amount in hundredths of the currency unit (2490 for 24.90);
-    /// never negative from a manifest.
+    /// never negative from a manifest, and whole units for a currency
+    /// without decimals.
     pub minor_units: i64,
     /// ISO 4217 code, e.g. `EUR`.
     pub currency: String,
 }
 
+impl Price {
+    /// How many decimals this currency's prices are written with (ISO
+    /// 4217's minor unit): 0 for the yen or the won, 3 for the Kuwaiti or
+    /// Bahraini dinar, 2 for the rest.
+    pub fn decimals(&self) -> u32 {
+        currency_decimals(&self.currency)
+    }
+}
+
+/// ISO 4217's minor unit of `code`: 0, 2 or 3 decimals (2 when unknown).
+pub(crate) fn currency_decimals(code: &str) -> u32 {
+    match code {
+        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
+        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+        _ => 2,
+    }
+}
+
 impl fmt::Display for Price {
-    /// `24.90 EUR`.
+    /// `24.90 EUR`, `2490 JPY`, `24.900 KWD`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sign = if self.minor_units < 0 { "-" } else { "" };
         let abs = self.minor_units.unsigned_abs();
-        write!(f, "{sign}{}.{:02} {}", abs / 100, abs % 100, self.currency)
+        let (whole, cents) = (abs / 100, abs % 100);
+        match self.decimals() {
+            // A manifest cannot give such a currency cents; one built by
+            // hand that does still shows them rather than lose them.
+            0 if cents == 0 => write!(f, "{sign}{whole} {}", self.currency),
+            3 => write!(f, "{sign}{whole}.{cents:02}0 {}", self.currency),
+            _ => write!(f, "{sign}{whole}.{cents:02} {}", self.currency),
+        }
     }
 }
 

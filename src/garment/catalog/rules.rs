@@ -88,6 +88,18 @@ fn price_cents(text: &str) -> Result<i64, &'static str> {
     Ok(whole * 100 + cents)
 }
 
+/// A currency without decimals (the yen, the won) cannot have cents.
+pub(super) fn check_price_decimals(cents: i64, currency: &str) -> Result<(), String> {
+    if cents % 100 != 0 && super::currency_decimals(currency) == 0 {
+        return Err(format!(
+            "price has decimals, but {currency} prices have none; write the whole amount, like \
+             `price = \"{}\"`",
+            cents / 100
+        ));
+    }
+    Ok(())
+}
+
 /// ISO 4217: three capital letters.
 pub(super) fn check_currency(code: &str) -> Result<(), String> {
     if code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase()) {

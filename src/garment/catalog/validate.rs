@@ -253,6 +253,11 @@ fn read_garment(
             .ok(),
     };
     let currency = checked(r, &g, "currency", rules::check_currency);
+    if let (Some(cents), Some(currency), Some(value)) = (price, &currency, g.get("price")) {
+        if let Err(message) = rules::check_price_decimals(cents, currency) {
+            r.add(&value.span(), message);
+        }
+    }
     let buy_url = checked(r, &g, "buy_url", rules::check_url);
     let kind = g.string(r, "kind", true).and_then(|(kind, span)| {
         let parsed = GarmentKind::from_name(kind);

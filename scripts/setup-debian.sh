@@ -7,8 +7,8 @@
 #                                   bindgen at build time (webcam support)
 #   libx11-6 libxkbcommon-x11-0 ... what winit loads to open a window on X11
 #   ffmpeg                          optional: reading mp4/mkv/avi/webm input
-#   xvfb imagemagick                for the tests: a virtual display and
-#                                   screenshots of the window
+#   xvfb imagemagick xdotool        for the tests: a virtual display,
+#                                   screenshots of the window and key presses
 set -euo pipefail
 
 packages=(
@@ -16,7 +16,7 @@ packages=(
   libclang-dev pkg-config
   libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libxkbcommon-x11-0
   ffmpeg
-  xvfb imagemagick
+  xvfb imagemagick xdotool
 )
 
 sudo=""

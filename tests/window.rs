@@ -293,3 +293,94 @@ fn the_window_goes_on_after_the_gpu_is_lost() {
         .unwrap_or(0);
     assert!(shown > 20, "frames went on after the 10th: {text}");
 }
+
+/// The S key saves the picture shown into `--snapshot-dir`; where that
+/// cannot be written (a file stands in the folder's place) the mirror
+/// says so and goes on.
+#[test]
+fn the_s_key_saves_a_snapshot() {
+    let xvfb = Xvfb::start("640x480x24").expect("Xvfb is installed (apt-get install xvfb)");
+    let dir = tempfile::tempdir().unwrap();
+    let snapshots = dir.path().join("snapshots");
+    let blocked = dir.path().join("blocked");
+    std::fs::write(&blocked, b"a file, not a folder").unwrap();
+    for (folder, saves) in [(&snapshots, true), (&blocked, false)] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_drape"))
+            .args([
+                "run",
+                "--no-tryon",
+                "--input",
+                "synthetic",
+                "--size",
+                "320x240",
+            ])
+            .arg("--snapshot-dir")
+            .arg(folder)
+            .env("DISPLAY", &xvfb.display)
+            .env_remove("WAYLAND_DISPLAY")
+            .env("XDG_RUNTIME_DIR", dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("drape runs");
+        // Focus the window once it is there and press S (xdotool's XTEST
+        // key, as a keyboard gives it).
+        let started = Instant::now();
+        let pressed = loop {
+            let status = Command::new("xdotool")
+                .args([
+                    "search",
+                    "--name",
+                    "drape",
+                    "windowfocus",
+                    "--sync",
+                    "key",
+                    "s",
+                ])
+                .env("DISPLAY", &xvfb.display)
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .expect("xdotool is installed (apt-get install xdotool)");
+            if status.success() || started.elapsed() > Duration::from_secs(30) {
+                break status.success();
+            }
+            std::thread::sleep(Duration::from_millis(300));
+        };
+        let saved = |folder: &std::path::Path| {
+            std::fs::read_dir(folder)
+                .map(|d| {
+                    d.filter_map(|e| e.ok())
+                        .map(|e| e.path())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        };
+        while saves && saved(folder).is_empty() && started.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        let running = child.try_wait().unwrap().is_none();
+        interrupt(&child);
+        let output = child.wait_with_output().unwrap();
+        let text = String::from_utf8_lossy(&output.stderr);
+        assert!(pressed, "xdotool found no drape window: {text}");
+        assert!(running, "the mirror goes on after S: {text}");
+        assert!(output.status.success(), "Ctrl-C ends cleanly: {text}");
+        if saves {
+            let files = saved(folder);
+            assert_eq!(
+                files.len(),
+                1,
+                "one snapshot: {files:?}; drape said: {text}"
+            );
+            let shot = image::open(&files[0]).expect("the snapshot is a whole PNG");
+            assert_eq!((shot.width(), shot.height()), (320, 240));
+        } else {
+            assert!(
+                text.to_lowercase().contains("snapshot"),
+                "the failure is said: {text}"
+            );
+        }
+    }
+}

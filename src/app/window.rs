@@ -272,6 +272,9 @@ impl ApplicationHandler for WindowApp {
                         state: ElementState::Pressed,
                         ..
                     },
+                // Keys already held when the window gains focus are
+                // replayed as synthetic presses: not a press to act on.
+                is_synthetic: false,
                 ..
             } => event_loop.exit(),
             WindowEvent::KeyboardInput {
@@ -281,6 +284,9 @@ impl ApplicationHandler for WindowApp {
                         state: ElementState::Pressed,
                         ..
                     },
+                // Keys already held when the window gains focus are
+                // replayed as synthetic presses: not a press to act on.
+                is_synthetic: false,
                 ..
             } => {
                 // The producer (or shopper) switches the outfit live; the
@@ -297,6 +303,7 @@ impl ApplicationHandler for WindowApp {
                         repeat: false,
                         ..
                     },
+                is_synthetic: false,
                 ..
             } if key.eq_ignore_ascii_case("s") => {
                 // A failed write is a notice on screen; the window stays.

@@ -69,13 +69,10 @@ pub enum NnError {
         hint: String,
     },
     /// A model file that cannot be read.
-    #[error("cannot read model {path}: {source}{hint}")]
+    #[error("cannot read model {path}: {source}")]
     Io {
         /// The model file.
         path: String,
-        /// Text shown right after the cause, with its own leading
-        /// separator; empty for none.
-        hint: String,
         /// The I/O error.
         #[source]
         source: std::io::Error,

@@ -188,7 +188,6 @@ impl PoseModel {
             };
             let bytes = std::fs::read(&path).map_err(|source| NnError::Io {
                 path: path.display().to_string(),
-                hint: String::new(),
                 source,
             })?;
             parse_checked(&bytes, &path, Some(self.sha256()))
@@ -202,7 +201,6 @@ internal! {
     pub fn load_model_file(path: &Path, expected_sha256: Option<&str>) -> Result<Model, NnError> {
         let bytes = std::fs::read(path).map_err(|source| NnError::Io {
             path: path.display().to_string(),
-            hint: String::new(),
             source,
         })?;
         parse_checked(&bytes, path, expected_sha256)

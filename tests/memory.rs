@@ -93,3 +93,82 @@ fn soak_of_an_empty_clip_returns_at_once() {
     .unwrap();
     assert!(reports.is_empty());
 }
+
+/// A livestream's producer switches the outfit all show long: switching
+/// garments back and forth (each a load from the asset cache, a cloth, a
+/// product card) leaves the process's memory and wgpu's live resources
+/// where they were after the first round.
+#[test]
+fn switching_garments_all_day_keeps_memory_flat() {
+    const ROUNDS: usize = 12;
+    let gpu = GpuContext::headless().expect("a GPU adapter (lavapipe)");
+    let mut config = TryOnConfig::sample();
+    config.pose.backend = drape::nn::Backend::Cpu;
+    let mut mirror = Mirror::new(&gpu, MirrorConfig { mirror: true });
+    mirror.set_tryon(Some(TryOn::new(&gpu, config).unwrap()));
+    let reel = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/samples/sample_reel.y4m");
+    let options = InputOptions::default();
+    let spec = SourceSpec::parse(reel.to_str().unwrap(), &options).unwrap();
+    let mut source = open_source(&spec, &options).unwrap();
+    let frame = source.next_frame().unwrap().unwrap();
+    let garments = {
+        let catalog = mirror.tryon().unwrap().catalog();
+        catalog
+            .garments
+            .iter()
+            .filter(|g| g.attach.is_none())
+            .count()
+    };
+    assert!(garments >= 2, "the sample catalog has garments to switch");
+    let measure = || {
+        let hal = gpu.device.get_internal_counters().hal;
+        (
+            resident_memory_bytes().expect("/proc/self/status (Linux)"),
+            // Not `hal.textures`: on Vulkan it counts down for textures it
+            // never counted up (it goes below zero), while the texture bytes
+            // it attributes stay exact.
+            [
+                hal.buffers.read(),
+                hal.bind_groups.read(),
+                hal.buffer_memory.read(),
+                hal.texture_memory.read(),
+            ],
+        )
+    };
+    let mut index = 0u64;
+    let mut round = |mirror: &mut Mirror| {
+        for _ in 0..garments {
+            mirror.tryon_mut().unwrap().next_garment(1).unwrap();
+            index += 1;
+            let looped = frame
+                .clone()
+                .with_timestamp(Duration::from_millis(33) * index as u32, index);
+            mirror.process_to_cpu(&looped).unwrap();
+        }
+    };
+    // The first rounds load every garment into the cache and fill the pools.
+    round(&mut mirror);
+    round(&mut mirror);
+    let (rss_before, wgpu_before) = measure();
+    for _ in 0..ROUNDS {
+        round(&mut mirror);
+    }
+    let (rss_after, wgpu_after) = measure();
+    let growth = rss_after.saturating_sub(rss_before);
+    println!(
+        "{} switches: resident {:.1} → {:.1} MB; wgpu buffers, bind groups, buffer and texture bytes {wgpu_before:?} → {wgpu_after:?}",
+        ROUNDS * garments,
+        rss_before as f64 / 1048576.0,
+        rss_after as f64 / 1048576.0,
+    );
+    assert_eq!(
+        wgpu_before, wgpu_after,
+        "wgpu resources grew with switching"
+    );
+    assert!(
+        growth <= MAX_GROWTH_BYTES,
+        "resident memory grew {:.1} MB over {} switches",
+        growth as f64 / 1048576.0,
+        ROUNDS * garments
+    );
+}

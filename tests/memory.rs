@@ -11,7 +11,7 @@ use std::time::Duration;
 use drape::app::soak::resident_memory_bytes;
 use drape::capture::{open_source, InputOptions, SourceSpec};
 use drape::tryon::{TryOn, TryOnConfig};
-use drape::{GpuContext, Mirror, MirrorConfig};
+use drape::{Frame, GpuContext, Mirror, MirrorConfig};
 
 /// Frames before the first measure: pipelines, caches and pools fill up.
 const WARM_UP_FRAMES: u64 = 60;
@@ -20,13 +20,18 @@ const FRAMES: u64 = 300;
 /// driver leak this caught grew 0.4 MB a frame, 96 MB here.
 const MAX_GROWTH_BYTES: u64 = 12 << 20;
 
-#[test]
-fn memory_stays_flat_over_three_hundred_try_on_frames() {
+/// A mirror wearing the sample catalog's default, pose on the CPU.
+fn dressed_mirror() -> (GpuContext, Mirror) {
     let gpu = GpuContext::headless().expect("a GPU adapter (lavapipe)");
     let mut config = TryOnConfig::sample();
     config.pose.backend = drape::nn::Backend::Cpu;
     let mut mirror = Mirror::new(&gpu, MirrorConfig { mirror: true });
     mirror.set_tryon(Some(TryOn::new(&gpu, config).unwrap()));
+    (gpu, mirror)
+}
+
+/// The bundled reel's frames.
+fn sample_reel() -> Vec<Frame> {
     let reel = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/samples/sample_reel.y4m");
     let options = InputOptions::default();
     let spec = SourceSpec::parse(reel.to_str().unwrap(), &options).unwrap();
@@ -35,6 +40,13 @@ fn memory_stays_flat_over_three_hundred_try_on_frames() {
     while let Some(frame) = source.next_frame().unwrap() {
         clip.push(frame);
     }
+    clip
+}
+
+#[test]
+fn memory_stays_flat_over_three_hundred_try_on_frames() {
+    let (gpu, mut mirror) = dressed_mirror();
+    let clip = sample_reel();
     let lap = Duration::from_millis(33) * clip.len() as u32;
     let measure = || {
         let counters = gpu.device.get_internal_counters().hal;
@@ -101,16 +113,8 @@ fn soak_of_an_empty_clip_returns_at_once() {
 #[test]
 fn switching_garments_all_day_keeps_memory_flat() {
     const ROUNDS: usize = 12;
-    let gpu = GpuContext::headless().expect("a GPU adapter (lavapipe)");
-    let mut config = TryOnConfig::sample();
-    config.pose.backend = drape::nn::Backend::Cpu;
-    let mut mirror = Mirror::new(&gpu, MirrorConfig { mirror: true });
-    mirror.set_tryon(Some(TryOn::new(&gpu, config).unwrap()));
-    let reel = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/samples/sample_reel.y4m");
-    let options = InputOptions::default();
-    let spec = SourceSpec::parse(reel.to_str().unwrap(), &options).unwrap();
-    let mut source = open_source(&spec, &options).unwrap();
-    let frame = source.next_frame().unwrap().unwrap();
+    let (gpu, mut mirror) = dressed_mirror();
+    let frame = sample_reel().swap_remove(0);
     let garments = {
         let catalog = mirror.tryon().unwrap().catalog();
         catalog

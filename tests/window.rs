@@ -33,6 +33,30 @@ fn red_is_left(shot: &image::RgbImage) -> Option<bool> {
     (red_n > 9000 && blue_n > 9000).then(|| red_x / red_n < blue_x / blue_n)
 }
 
+/// The plain mirror on the moving test pattern.
+const SYNTHETIC_RUN: [&str; 6] = [
+    "run",
+    "--no-tryon",
+    "--input",
+    "synthetic",
+    "--size",
+    "320x240",
+];
+
+/// `drape ARGS` on `xvfb`'s display, its runtime folder in `dir`, stderr
+/// piped (not yet started).
+fn drape_on(xvfb: &Xvfb, dir: &tempfile::TempDir, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_drape"));
+    command
+        .args(args)
+        .env("DISPLAY", &xvfb.display)
+        .env_remove("WAYLAND_DISPLAY")
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
 fn interrupt(child: &Child) {
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -51,15 +75,8 @@ fn window_shows_the_frame_and_ctrl_c_ends_cleanly() {
     image.save(&card).unwrap();
 
     for mirror in [false, true] {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_drape"));
-        command
-            .args(["run", "--no-tryon", "--input"])
-            .arg(&card)
-            .env("DISPLAY", &xvfb.display)
-            .env_remove("WAYLAND_DISPLAY")
-            .env("XDG_RUNTIME_DIR", dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
+        let mut command = drape_on(&xvfb, &dir, &["run", "--no-tryon", "--input"]);
+        command.arg(&card);
         if mirror {
             command.arg("--mirror");
         }
@@ -117,15 +134,8 @@ fn window_shows_the_try_on() {
     };
     let mut shares = Vec::new();
     for tryon in [false, true] {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_drape"));
-        command
-            .args(["run", "--no-overlay", "--input"])
-            .arg(&photo)
-            .env("DISPLAY", &xvfb.display)
-            .env_remove("WAYLAND_DISPLAY")
-            .env("XDG_RUNTIME_DIR", dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
+        let mut command = drape_on(&xvfb, &dir, &["run", "--no-overlay", "--input"]);
+        command.arg(&photo);
         if !tryon {
             command.arg("--no-tryon");
         }
@@ -170,15 +180,8 @@ fn run_waits_for_a_camera_that_is_not_there_yet() {
     use drape::render::overlay::{STATUS_BACKGROUND, STATUS_TITLE_COLOR};
     let xvfb = Xvfb::start("640x480x24").expect("Xvfb is installed (apt-get install xvfb)");
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_drape"))
-        .args(["run", "--no-tryon", "--camera", "7", "--size", "320x240"])
-        .env("DISPLAY", &xvfb.display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("XDG_RUNTIME_DIR", dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("drape runs");
+    let args = ["run", "--no-tryon", "--camera", "7", "--size", "320x240"];
+    let mut child = drape_on(&xvfb, &dir, &args).spawn().expect("drape runs");
     let shot_path = dir.path().join("waiting.png");
     let started = Instant::now();
     let waiting_screen = |shot: &image::RgbImage| {
@@ -231,23 +234,10 @@ fn run_waits_for_a_camera_that_is_not_there_yet() {
 fn the_window_goes_on_after_the_gpu_is_lost() {
     let xvfb = Xvfb::start("640x480x24").expect("Xvfb is installed (apt-get install xvfb)");
     let dir = tempfile::tempdir().unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_drape"))
-        // -v: the rebuild is logged at info level.
-        .args([
-            "-v",
-            "run",
-            "--no-tryon",
-            "--input",
-            "synthetic",
-            "--size",
-            "320x240",
-        ])
+    // -v: the rebuild is logged at info level.
+    let child = drape_on(&xvfb, &dir, &["-v"])
+        .args(SYNTHETIC_RUN)
         .env("DRAPE_TEST_LOSE_GPU_AFTER_FRAMES", "10")
-        .env("DISPLAY", &xvfb.display)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("XDG_RUNTIME_DIR", dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
         .spawn()
         .expect("drape runs");
     // The moving pattern, well after the loss: two screenshots a second
@@ -305,22 +295,9 @@ fn the_s_key_saves_a_snapshot() {
     let blocked = dir.path().join("blocked");
     std::fs::write(&blocked, b"a file, not a folder").unwrap();
     for (folder, saves) in [(&snapshots, true), (&blocked, false)] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_drape"))
-            .args([
-                "run",
-                "--no-tryon",
-                "--input",
-                "synthetic",
-                "--size",
-                "320x240",
-            ])
+        let mut child = drape_on(&xvfb, &dir, &SYNTHETIC_RUN)
             .arg("--snapshot-dir")
             .arg(folder)
-            .env("DISPLAY", &xvfb.display)
-            .env_remove("WAYLAND_DISPLAY")
-            .env("XDG_RUNTIME_DIR", dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
             .spawn()
             .expect("drape runs");
         // Focus the window once it is there and press S (xdotool's XTEST

@@ -7,9 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use drape::app::{self, Progress, RenderOptions, StopFlag, WindowOptions};
-use drape::capture::{
-    self, ColorMatrix, ColorRange, FrameSource, InputOptions, PixelFormat, SequenceMode, SourceSpec,
-};
+use drape::capture::{self, FrameSource, InputOptions, PixelFormat, SourceSpec};
 use drape::nn::models::PoseModel;
 use drape::output::{self, OutputFormat, SinkOptions, SinkSpec};
 use drape::render::OverlayCorner;
@@ -19,13 +17,19 @@ use drape::{GpuContext, Mirror, MirrorConfig};
 mod bench_command;
 #[path = "cli/display.rs"]
 mod display;
+#[path = "cli/input.rs"]
+mod input;
 #[path = "cli/outfit.rs"]
 mod outfit;
 #[path = "cli/pose.rs"]
 mod pose_command;
+#[path = "cli/values.rs"]
+mod values;
 
 use display::{check_display, without_source_location};
+use input::InputArgs;
 use outfit::{outfit_replacements, replaced_warning, wear_outfit};
+use values::{parse_output_format, parse_positive_minutes, parse_positive_seconds, parse_size};
 
 /// The clip `drape` renders when run with no command.
 const SAMPLE_CLIP: &str = "assets/samples/sample_reel.y4m";
@@ -172,48 +176,6 @@ enum BenchTarget {
         #[arg(long, default_value_t = 1)]
         threads: usize,
     },
-}
-
-#[derive(Args, Clone)]
-struct InputArgs {
-    /// Image, folder, glob, y4m, video file, `-` (stdin), `camera[:N]` or
-    /// `synthetic`.
-    #[arg(short, long)]
-    input: Option<String>,
-    /// Camera index (same as --input camera:N).
-    #[arg(long, conflicts_with = "input")]
-    camera: Option<u32>,
-    /// Raw input's pixel format: rgba, bgra, rgb, yuyv, nv12, i420, yuv444, gray.
-    #[arg(long, value_parser = parse_pixel_format)]
-    input_format: Option<PixelFormat>,
-    /// Frame size WxH: raw input, synthetic source, camera request (other
-    /// inputs have their own size and refuse it).
-    #[arg(long, value_parser = parse_size)]
-    size: Option<(u32, u32)>,
-    /// Frame rate: video frames in a folder (implies --sequence), raw
-    /// input, synthetic source, camera request (other inputs have their
-    /// own rate and refuse it).
-    #[arg(long, value_parser = parse_fps, allow_negative_numbers = true)]
-    fps: Option<f64>,
-    /// A folder or glob of images is the frames of one video: one size,
-    /// the body tracked and smoothed from frame to frame. By default only
-    /// numbered frames of one size are (f_0001.png, f_0002.png, ...).
-    #[arg(long, conflicts_with = "batch")]
-    sequence: bool,
-    /// A folder or glob of images is a batch of unrelated photos: each
-    /// dressed on its own, at its own size. The default unless they are
-    /// numbered frames of one size.
-    #[arg(long)]
-    batch: bool,
-    /// Y'CbCr matrix, overriding the source's.
-    #[arg(long, value_enum)]
-    color_matrix: Option<MatrixArg>,
-    /// Y'CbCr range, overriding the source's.
-    #[arg(long, value_enum)]
-    color_range: Option<RangeArg>,
-    /// Flip left–right, as a mirror does.
-    #[arg(long)]
-    mirror: bool,
 }
 
 /// The try-on: which garments, on which body model.
@@ -390,126 +352,6 @@ enum CornerArg {
     BottomRight,
     TopLeft,
     TopRight,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum MatrixArg {
-    Bt601,
-    Bt709,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum RangeArg {
-    Limited,
-    Full,
-}
-
-fn parse_positive_minutes(s: &str) -> Result<f64, String> {
-    parse_positive(s, "minutes")
-}
-
-fn parse_positive_seconds(s: &str) -> Result<f64, String> {
-    parse_positive(s, "seconds")
-}
-
-fn parse_positive(s: &str, unit: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!(
-            "expected a positive number of {unit}, like 1 or 0.5, not {s:?}"
-        )),
-    }
-}
-
-fn parse_fps(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v > 0.0 && v.is_finite() => Ok(v),
-        _ => Err(format!(
-            "expected a positive frame rate, like 30 or 29.97, not {s:?}"
-        )),
-    }
-}
-
-fn parse_pixel_format(s: &str) -> Result<PixelFormat, String> {
-    PixelFormat::from_name(s).ok_or_else(|| {
-        let names: Vec<_> = PixelFormat::ALL.iter().map(|f| f.name()).collect();
-        format!("unknown pixel format {s:?}; known: {}", names.join(", "))
-    })
-}
-
-fn parse_output_format(s: &str) -> Result<OutputFormat, String> {
-    OutputFormat::from_name(s)
-        .ok_or_else(|| format!("unknown output format {s:?}; known: png, jpg, y4m, rgba"))
-}
-
-fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let bad = || format!("size {s:?} is not WxH (e.g. 640x480)");
-    let (w, h) = s.split_once(['x', 'X']).ok_or_else(bad)?;
-    let (w, h): (u32, u32) = (w.parse().map_err(|_| bad())?, h.parse().map_err(|_| bad())?);
-    if w == 0 || h == 0 || w > 16384 || h > 16384 {
-        return Err(format!("size {s:?} must be between 1x1 and 16384x16384"));
-    }
-    Ok((w, h))
-}
-
-impl InputArgs {
-    fn options(&self) -> InputOptions {
-        InputOptions {
-            format: self.input_format,
-            size: self.size,
-            fps: self.fps,
-            matrix: self.color_matrix.map(|m| match m {
-                MatrixArg::Bt601 => ColorMatrix::Bt601,
-                MatrixArg::Bt709 => ColorMatrix::Bt709,
-            }),
-            range: self.color_range.map(|r| match r {
-                RangeArg::Limited => ColorRange::Limited,
-                RangeArg::Full => ColorRange::Full,
-            }),
-            sequence: match (self.sequence, self.batch) {
-                (true, _) => SequenceMode::Video,
-                (_, true) => SequenceMode::Batch,
-                _ => SequenceMode::Auto,
-            },
-            wait_for_camera: false,
-        }
-    }
-
-    /// What `--input` (or `--camera`, or `default`) names.
-    fn spec(&self, default: &str) -> drape::Result<SourceSpec> {
-        self.spec_with(default, &self.options())
-    }
-
-    fn open(&self, default: &str) -> drape::Result<Box<dyn capture::FrameSource>> {
-        self.open_with(default, self.options())
-    }
-
-    /// `open`, but a camera that is not there yet is waited for (`run`).
-    fn open_waiting(&self, default: &str) -> drape::Result<Box<dyn capture::FrameSource>> {
-        let options = InputOptions {
-            wait_for_camera: true,
-            ..self.options()
-        };
-        self.open_with(default, options)
-    }
-
-    fn open_with(
-        &self,
-        default: &str,
-        options: InputOptions,
-    ) -> drape::Result<Box<dyn capture::FrameSource>> {
-        let spec = self.spec_with(default, &options)?;
-        Ok(capture::open_source(&spec, &options)?)
-    }
-
-    fn spec_with(&self, default: &str, options: &InputOptions) -> drape::Result<SourceSpec> {
-        let input = match (&self.input, self.camera) {
-            (Some(input), _) => input.clone(),
-            (None, Some(n)) => format!("camera:{n}"),
-            (None, None) => default.to_string(),
-        };
-        Ok(SourceSpec::parse(&input, options)?)
-    }
 }
 
 fn main() -> ExitCode {

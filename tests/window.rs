@@ -5,8 +5,9 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
+use common::interrupt;
 use common::xvfb::Xvfb;
 use std::time::{Duration, Instant};
 
@@ -55,14 +56,6 @@ fn drape_on(xvfb: &Xvfb, dir: &tempfile::TempDir, args: &[&str]) -> Command {
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     command
-}
-
-fn interrupt(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
 }
 
 #[test]

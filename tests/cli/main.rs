@@ -68,10 +68,7 @@ fn wait_for_files(dir: &Path, count: usize, limit_s: u64) {
 /// Stops a running drape as Ctrl-C does (SIGINT) and returns its stderr;
 /// fails unless it then exits with success.
 fn ctrl_c(child: Child) -> String {
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
+    common::interrupt(&child);
     let output = child.wait_with_output().unwrap();
     let text = stderr(&output);
     assert!(output.status.success(), "{text}");

@@ -57,3 +57,12 @@ pub fn mirror_rgba(rgba: &[u8], width: u32) -> Vec<u8> {
         })
         .collect()
 }
+
+/// Sends a running child SIGINT, as Ctrl-C in its terminal would.
+pub fn interrupt(child: &std::process::Child) {
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -INT {}", child.id());
+}

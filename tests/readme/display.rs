@@ -6,16 +6,9 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::common::interrupt;
 use crate::plan::{has_flag, Check, Plan};
 use crate::runs::{drape_command, execute, wait_for, Harness};
-
-fn interrupt(child: &Child) {
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(status.success());
-}
 
 /// The first number of the "N frames shown in" line.
 fn frames_shown(stderr: &str) -> Option<u64> {

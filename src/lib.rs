@@ -77,6 +77,7 @@ internal_mod!(cloth, upload);
 mod error;
 pub mod garment;
 pub mod gpu;
+pub mod kiosk;
 mod mirror;
 pub mod nn;
 pub mod output;

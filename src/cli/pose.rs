@@ -35,6 +35,7 @@ pub(super) fn pose(args: PoseArgs) -> drape::Result<()> {
         gpu_mask: false,
         backend: args.nn,
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
+        person: drape::pose::PersonChoice::BestScore,
     };
     let mut tracker = PoseTracker::new(&gpu, config)?;
     let mut mirror = Mirror::new(

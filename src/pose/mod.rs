@@ -15,5 +15,5 @@ internal_use!(detector::{detect, PoseDetector});
 pub use error::PoseError;
 pub use mask::PersonMask;
 internal_use!(roi::roi_from_detection);
-pub use tracker::{PoseConfig, PoseTracker, StageTimes};
+pub use tracker::{PersonChoice, PoseConfig, PoseTracker, StageTimes};
 pub use types::{Detection, NormalizedRect, RelativeBox, RgbaImage};

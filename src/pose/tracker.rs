@@ -9,12 +9,13 @@ use super::body::{Body, Landmark, BODY_LANDMARKS};
 use super::crop::RoiCropper;
 use super::crop::{crop_cpu_into, CropBorder};
 use super::crop::{CropGeometry, LANDMARK_INPUT_SIZE};
+use super::detector::PoseDetector;
 use super::filter::{LandmarkSmoother, OneEuroParams, VisibilitySmoother};
 use super::landmarks::{decode_executor_outputs, SEGMENTATION_OUTPUT};
 use super::mask::{mask_in_image, PersonMask};
 use super::mask_gpu::GpuMask;
 use super::tracking::{object_scale_px, roi_from_auxiliary, roi_in_frame, AUX_CENTER, AUX_SCALE};
-use super::{detect, roi_from_detection, NormalizedRect, PoseError};
+use super::{roi_from_detection, Detection, NormalizedRect, PoseError, RgbaImage};
 use crate::gpu::GpuContext;
 use crate::nn::models::PoseModel;
 use crate::nn::{Backend, Executor};
@@ -38,6 +39,48 @@ pub struct PoseConfig {
     pub backend: Backend,
     /// Threads of the CPU executor.
     pub threads: usize,
+    /// Which person to follow when the detector finds several.
+    pub person: PersonChoice,
+}
+
+/// Which of several people in view the tracker follows. It follows one
+/// person at a time; the choice is made whenever the detector runs (at the
+/// start and after the person was lost).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum PersonChoice {
+    /// The detection with the best score, as MediaPipe's pose graph does.
+    #[default]
+    BestScore,
+    /// The person nearest the centre of the frame and largest: the shopper
+    /// in front of a kiosk rather than someone passing behind them.
+    CentreAndLargest,
+}
+
+impl PersonChoice {
+    /// The detection to follow among `detections` (best score first, as the
+    /// detector gives them), in an image of `aspect` (width / height).
+    pub fn choose(self, detections: &[Detection], aspect: f32) -> Option<&Detection> {
+        match self {
+            PersonChoice::BestScore => detections.first(),
+            PersonChoice::CentreAndLargest => detections.iter().max_by(|a, b| {
+                centre_and_size_score(a, aspect).total_cmp(&centre_and_size_score(b, aspect))
+            }),
+        }
+    }
+}
+
+/// Larger and nearer the centre scores higher: the box's side (in image
+/// heights) times how close its centre is to the frame's (1 at the centre,
+/// 0.5 at a corner). A person twice as far from the camera looks half as
+/// big, so size dominates; among people of one size the central one wins.
+fn centre_and_size_score(detection: &Detection, aspect: f32) -> f32 {
+    let b = &detection.bbox;
+    let side = (b.width * aspect).max(b.height);
+    let dx = (b.xmin + 0.5 * b.width - 0.5) * aspect;
+    let dy = b.ymin + 0.5 * b.height - 0.5;
+    let corner = (0.25 * aspect * aspect + 0.25).sqrt();
+    let off_centre = (dx * dx + dy * dy).sqrt() / corner;
+    side * (1.0 - 0.5 * off_centre.min(1.0))
 }
 
 impl Default for PoseConfig {
@@ -50,6 +93,7 @@ impl Default for PoseConfig {
             gpu_mask: false,
             backend: Backend::Auto,
             threads: 1,
+            person: PersonChoice::BestScore,
         }
     }
 }
@@ -130,6 +174,14 @@ impl PoseTracker {
             frame_readback: crate::gpu::TextureReadback::new(),
             frame_rgba: Vec::new(),
         })
+    }
+
+    /// The person `config.person` chooses among the detector's, if any.
+    fn detect(&mut self, rgba: &[u8], w: usize, h: usize) -> Result<Option<Detection>, PoseError> {
+        let image = RgbaImage::new(rgba, w, h)?;
+        let detections = PoseDetector::new().detect_all(&mut self.detector, image)?;
+        let aspect = w as f32 / h.max(1) as f32;
+        Ok(self.config.person.choose(&detections, aspect).copied())
     }
 
     /// The configuration the tracker was made with.
@@ -247,7 +299,7 @@ impl PoseTracker {
         };
         let (roi, detection) = match tracked {
             Some(roi) => (roi, None),
-            None => match detect(&mut self.detector, rgba, w, h)? {
+            None => match self.detect(rgba, w, h)? {
                 Some(detection) => (roi_from_detection(&detection, w, h), Some(detection)),
                 None => {
                     self.reset();
@@ -390,5 +442,49 @@ impl PoseTracker {
             detection,
             mask,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pose::RelativeBox;
+
+    fn detection(score: f32, xmin: f32, ymin: f32, side: f32) -> Detection {
+        Detection {
+            score,
+            bbox: RelativeBox {
+                xmin,
+                ymin,
+                width: side,
+                height: side,
+            },
+            keypoints: [[0.0; 2]; 4],
+        }
+    }
+
+    #[test]
+    fn the_kiosk_follows_the_large_central_person_not_the_best_score() {
+        // Best first, as the detector gives them: a small, sharp passer-by
+        // at the edge, then the shopper filling the middle.
+        let passer_by = detection(0.95, 0.02, 0.1, 0.2);
+        let shopper = detection(0.7, 0.3, 0.1, 0.6);
+        let found = [passer_by, shopper];
+        assert_eq!(
+            PersonChoice::BestScore.choose(&found, 1.0),
+            Some(&passer_by)
+        );
+        assert_eq!(
+            PersonChoice::CentreAndLargest.choose(&found, 1.0),
+            Some(&shopper)
+        );
+        // Two people of one size: the one nearer the centre.
+        let left = detection(0.9, 0.0, 0.3, 0.4);
+        let centre = detection(0.6, 0.3, 0.3, 0.4);
+        assert_eq!(
+            PersonChoice::CentreAndLargest.choose(&[left, centre], 4.0 / 3.0),
+            Some(&centre)
+        );
+        assert_eq!(PersonChoice::CentreAndLargest.choose(&[], 1.0), None);
     }
 }

@@ -30,6 +30,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("render/background.wgsl", RENDER_BACKGROUND),
     ("render/overlay.wgsl", RENDER_OVERLAY),
     ("cloth/xpbd.wgsl", CLOTH_XPBD),
+    ("kiosk/screen.wgsl", KIOSK_SCREEN),
 ];
 
 /// Raw camera bytes → RGBA working texture (compute).
@@ -78,3 +79,6 @@ pub const RENDER_LIGHT_ESTIMATE: &str = include_str!("../../shaders/render/light
 /// Small-steps XPBD cloth following skinned targets: predict, one pass per
 /// constraint colour, finalize (src/cloth/gpu.rs).
 pub const CLOTH_XPBD: &str = include_str!("../../shaders/cloth/xpbd.wgsl");
+
+/// The kiosk's screen: picture, UI layer, hover ring, flash, rotation (src/kiosk/screen.rs).
+pub const KIOSK_SCREEN: &str = include_str!("../../shaders/kiosk/screen.wgsl");

@@ -4,3 +4,13 @@
 //! log a retailer's analytics read (`events`) and the photo share server
 //! (`share`). `drape kiosk` is made of these parts; an integrator can
 //! build their own kiosk from the same ones.
+
+mod canvas;
+pub mod layout;
+pub mod screen;
+pub mod ui;
+
+pub use canvas::{Align, UiCanvas};
+pub use layout::{CanvasRect, KioskLayout, PictureFit, Rotation};
+pub use screen::{Ring, ScreenParams, ScreenRenderer};
+pub use ui::{draw_ui, Brand, ItemView, LabelledCode, Thumbnails, UiScene};

@@ -11,7 +11,7 @@
 mod cpu;
 mod layout;
 mod status;
-mod text;
+pub(crate) mod text;
 
 use std::sync::Mutex;
 

@@ -311,6 +311,49 @@ impl LiveView {
         }
     }
 
+    /// The mirror, to change its try-on's outfit; call `redraw` after.
+    pub fn mirror_mut(&mut self) -> &mut Mirror {
+        &mut self.mirror
+    }
+
+    /// Makes the picture again from the last frame at the next `tick` (after
+    /// an outfit change through `mirror_mut`).
+    pub fn redraw(&mut self) {
+        self.redraw = true;
+    }
+
+    /// Wears garment `id` (a garment replaces the worn one, an accessory
+    /// the one at its anchor); the picture is made again with it. A
+    /// failure is logged once and shown as a notice; false then.
+    pub fn wear(&mut self, id: &str) -> bool {
+        let Some(tryon) = self.mirror.tryon_mut() else {
+            return false;
+        };
+        match tryon.wear(id) {
+            Ok(_) => {
+                tracing::info!("wearing {id}");
+                self.redraw = true;
+                true
+            }
+            Err(e) => {
+                let message = e.to_string();
+                if self.reported.first_time(&message) {
+                    tracing::warn!("cannot wear {id}: {message}");
+                }
+                self.notify("Cannot wear this garment".into(), message, Instant::now());
+                false
+            }
+        }
+    }
+
+    /// Takes garment `id` off; the picture is made again without it.
+    pub fn take_off(&mut self, id: &str) {
+        if let Some(tryon) = self.mirror.tryon_mut() {
+            tryon.take_off(id);
+            self.redraw = true;
+        }
+    }
+
     /// Saves the picture shown now (a status screen, or the dressed frame
     /// with any notice on it: what the screen shows) as a PNG in
     /// `LiveOptions::snapshot_dir`; returns its path. Any failure (no

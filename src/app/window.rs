@@ -24,7 +24,7 @@ use crate::{Error, MirrorConfig, Result};
 
 /// How long to wait before trying again to open a GPU device after a loss
 /// when the last try failed (a driver still resetting).
-const GPU_RETRY_INTERVAL: Duration = Duration::from_secs(1);
+pub(super) const GPU_RETRY_INTERVAL: Duration = Duration::from_secs(1);
 
 /// How `run_window` shows the mirror.
 #[derive(Debug, Clone)]
@@ -153,10 +153,10 @@ struct WindowApp {
 }
 
 /// The environment variable of `WindowApp::lose_gpu_after_frames`.
-const LOSE_GPU_AFTER_FRAMES_ENV: &str = "DRAPE_TEST_LOSE_GPU_AFTER_FRAMES";
+pub(super) const LOSE_GPU_AFTER_FRAMES_ENV: &str = "DRAPE_TEST_LOSE_GPU_AFTER_FRAMES";
 
 /// A GPU context that can present to `window`, and its presenter.
-fn open_gpu(
+pub(super) fn open_gpu(
     event_loop: &ActiveEventLoop,
     window: &Arc<Window>,
     vsync: bool,

@@ -4,3 +4,15 @@
 //! log a retailer's analytics read (`events`) and the photo share server
 //! (`share`). `drape kiosk` is made of these parts; an integrator can
 //! build their own kiosk from the same ones.
+
+pub mod gesture;
+pub mod presence;
+
+pub use gesture::{
+    HoverConfig, HoverDetector, HoverEvent, HoverTarget, RaiseHandsConfig, RaiseHandsDetector,
+    RaisedHands, Rect, Swipe, SwipeConfig, SwipeDetector,
+};
+pub use presence::{PersonTracker, PresenceConfig, PresenceEvent};
+
+#[cfg(test)]
+mod test_bodies;

@@ -14,3 +14,15 @@ pub use canvas::{Align, UiCanvas};
 pub use layout::{CanvasRect, KioskLayout, PictureFit, Rotation};
 pub use screen::{Ring, ScreenParams, ScreenRenderer};
 pub use ui::{draw_ui, Brand, ItemView, LabelledCode, Thumbnails, UiScene};
+
+pub mod gesture;
+pub mod presence;
+
+pub use gesture::{
+    HoverConfig, HoverDetector, HoverEvent, HoverTarget, RaiseHandsConfig, RaiseHandsDetector,
+    RaisedHands, Rect, Swipe, SwipeConfig, SwipeDetector,
+};
+pub use presence::{PersonTracker, PresenceConfig, PresenceEvent};
+
+#[cfg(test)]
+mod test_bodies;

@@ -1,0 +1,58 @@
+//! The presence tracker on real landmarks: the sample reel's two people
+//! (the astronaut, two black frames, the basketball player) enter in turn.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use drape::capture::FrameSource;
+use drape::kiosk::{PersonTracker, PresenceConfig, PresenceEvent};
+use drape::nn::Backend;
+use drape::pose::{PersonChoice, PoseConfig, PoseTracker};
+
+#[test]
+fn the_sample_reel_brings_two_people_in_turn() {
+    let gpu = drape::GpuContext::headless().expect("a GPU adapter (lavapipe)");
+    let mut tracker = PoseTracker::new(
+        &gpu,
+        PoseConfig {
+            backend: Backend::Cpu,
+            segmentation: false,
+            person: PersonChoice::CentreAndLargest,
+            ..PoseConfig::default()
+        },
+    )
+    .unwrap();
+    let clip = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/samples/sample_reel.y4m");
+    let mut source = drape::capture::Y4mSource::open(&clip).unwrap();
+    let aspect = 320.0 / 240.0;
+    let mut presence = PersonTracker::new(PresenceConfig {
+        aspect,
+        leave_after: Duration::from_secs(2),
+        ..PresenceConfig::default()
+    });
+    let mut events = Vec::new();
+    let mut last = Duration::ZERO;
+    while let Some(frame) = source.next_frame().unwrap() {
+        let rgba = drape::upload::cpu::convert_to_rgba(&frame, false);
+        let body = tracker
+            .process(&rgba, frame.width, frame.height, frame.timestamp)
+            .unwrap();
+        for event in presence.update(body.as_ref(), frame.timestamp) {
+            events.push((frame.index, event));
+        }
+        last = frame.timestamp;
+    }
+    // Nobody after the end: the player leaves too.
+    for event in presence.update(None, last + Duration::from_secs(3)) {
+        events.push((u64::MAX, event));
+    }
+    let kinds: Vec<bool> = events
+        .iter()
+        .map(|(_, e)| matches!(e, PresenceEvent::Entered))
+        .collect();
+    assert_eq!(kinds, [true, false, true, false], "{events:?}");
+    // The astronaut enters within her first half second, the player after
+    // the cut (frame 34 on).
+    assert!(events[0].0 < 8, "{events:?}");
+    assert!((32..34 + 8).contains(&events[2].0), "{events:?}");
+}

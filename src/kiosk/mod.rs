@@ -6,3 +6,4 @@
 //! build their own kiosk from the same ones.
 
 pub mod events;
+pub mod share;

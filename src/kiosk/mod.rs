@@ -26,3 +26,6 @@ pub use presence::{PersonTracker, PresenceConfig, PresenceEvent};
 
 #[cfg(test)]
 mod test_bodies;
+
+pub mod events;
+pub mod share;

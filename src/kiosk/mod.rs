@@ -4,3 +4,5 @@
 //! log a retailer's analytics read (`events`) and the photo share server
 //! (`share`). `drape kiosk` is made of these parts; an integrator can
 //! build their own kiosk from the same ones.
+
+pub mod size;

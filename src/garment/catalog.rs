@@ -93,7 +93,7 @@
 //! usable garment is reported and the last good catalog stays on screen.
 
 mod cache;
-mod fields;
+pub(crate) mod fields;
 mod rules;
 mod size_chart;
 mod subtables;

@@ -5,4 +5,5 @@
 //! (`share`). `drape kiosk` is made of these parts; an integrator can
 //! build their own kiosk from the same ones.
 
+pub mod config;
 pub mod size;

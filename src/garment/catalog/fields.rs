@@ -297,7 +297,7 @@ pub(super) fn example(key: &str) -> String {
 }
 
 /// The known key nearest to a misspelt one, if it is close enough to be a typo.
-fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+pub(crate) fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
     let name = name.to_ascii_lowercase();
     known
         .iter()

@@ -619,6 +619,245 @@ fn duplicate_key_is_a_syntax_problem_with_advice() {
     );
 }
 
+// ------------------------------------------------------------ size charts
+
+/// `[[garment.size_chart]]` rows for M and L, appended to a garment.
+const CHART: &str = r#"
+[[garment.size_chart]]
+size = "M"
+shoulder_cm = 45.0
+torso_cm = 52.0
+
+[[garment.size_chart]]
+size = "L"
+shoulder_cm = 47.5
+torso_cm = 54
+"#;
+
+/// `base` with sizes S, M, L and `chart` appended.
+fn with_chart(base: &str, chart: &str) -> String {
+    format!("{base}sizes = [\"S\", \"M\", \"L\"]\n{chart}")
+}
+
+#[test]
+fn size_charts_read_every_row() {
+    let catalog = parse(&with_chart(MESH, CHART)).unwrap_or_else(|e| panic!("{e}"));
+    let chart = &catalog.get("tee").unwrap().size_chart;
+    let rows: Vec<(&str, f32, f32)> = chart
+        .iter()
+        .map(|row| (row.size.as_str(), row.shoulder_cm, row.torso_cm))
+        .collect();
+    assert_eq!(rows, [("M", 45.0, 52.0), ("L", 47.5, 54.0)]);
+    let photo = parse(&with_chart(PHOTO, CHART)).unwrap();
+    assert_eq!(photo.get("photo").unwrap().size_chart.len(), 2);
+    assert!(parse(MESH)
+        .unwrap()
+        .get("tee")
+        .unwrap()
+        .size_chart
+        .is_empty());
+    // Inline tables are the same rows.
+    let inline = "size_chart = [\n  { size = \"S\", shoulder_cm = 42, torso_cm = 49 },\n  \
+                  { size = \"M\", shoulder_cm = 45, torso_cm = 52 },\n]\n";
+    let catalog = parse(&with_chart(MESH, inline)).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(catalog.get("tee").unwrap().size_chart[0].size, "S");
+}
+
+#[test]
+fn size_chart_rows_name_the_garment_s_sizes() {
+    let text = with_chart(MESH, &CHART.replace("\"L\"", "\"XL\""));
+    assert_problem(
+        &text,
+        "\"XL\"",
+        "size \"XL\" is not one of this garment's sizes (S, M, L); write one of them",
+    );
+    let twice = with_chart(MESH, &CHART.replace("\"L\"", "\"M\""));
+    let problem = only_problem(&twice);
+    let first_row = line_of(&twice, "[[garment.size_chart]]");
+    // At the second `size = "M"`, 6 lines below the first row's header.
+    assert_eq!(
+        (problem.line, problem.column),
+        (first_row + 6, 8),
+        "{problem:?}"
+    );
+    let message =
+        format!("size \"M\" already has a row on line {first_row}; give each size one row");
+    assert_eq!(problem.message, message);
+    let no_sizes = format!("{MESH}{CHART}");
+    let problem = only_problem(&no_sizes);
+    assert_eq!(problem.line, line_of(&no_sizes, "[[garment.size_chart]]"));
+    assert!(
+        problem
+            .message
+            .contains("garment `tee` has a size chart but no `sizes`; add `sizes = [...]`"),
+        "{problem:?}"
+    );
+}
+
+#[test]
+fn size_chart_measures_have_ranges_and_types() {
+    let text = with_chart(MESH, &CHART.replace("45.0", "90"));
+    assert_problem(
+        &text,
+        "shoulder_cm = 90",
+        "`shoulder_cm` = 90 is out of range; write a value from 25 to 70",
+    );
+    let text = with_chart(MESH, &CHART.replace("torso_cm = 54", "torso_cm = 20"));
+    assert_problem(&text, "torso_cm = 20", "from 30 to 80");
+    let text = with_chart(MESH, &CHART.replace("45.0", "\"45\""));
+    assert_problem(
+        &text,
+        "shoulder_cm = \"45\"",
+        "`shoulder_cm` must be a number",
+    );
+    let text = with_chart(MESH, &CHART.replace("torso_cm = 52.0\n", ""));
+    let problem = only_problem(&text);
+    assert_eq!(
+        (problem.line, problem.column),
+        (line_of(&text, "size_chart"), 1)
+    );
+    assert!(
+        problem
+            .message
+            .contains("[[garment.size_chart]] is missing `torso_cm`; add `torso_cm = 52.0`"),
+        "{problem:?}"
+    );
+    let text = with_chart(MESH, &CHART.replace("torso_cm = 52.0", "torso_cn = 52.0"));
+    let error = parse(&text).unwrap_err();
+    let messages: Vec<&str> = error
+        .problems()
+        .iter()
+        .map(|p| p.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 2, "{error}"); // the typo, and so `torso_cm` is missing
+    assert_eq!(
+        messages[1],
+        "unknown field `torso_cn` in [[garment.size_chart]]; did you mean `torso_cm`?"
+    );
+    let text = with_chart(MESH, &format!("{CHART}torso = 52.0\n"));
+    assert_problem(
+        &text,
+        "torso =",
+        "allowed here: size, shoulder_cm, torso_cm",
+    );
+    let text = with_chart(MESH, &format!("{CHART}price = \"20\"\n"));
+    assert_problem(&text, "price = \"20\"", "belongs to the garment itself");
+}
+
+#[test]
+fn size_chart_rows_grow_with_the_sizes() {
+    let base = with_chart(MESH, CHART);
+    assert_problem(
+        &edit(&base, "shoulder_cm = 47.5", "shoulder_cm = 44"),
+        "shoulder_cm = 44",
+        "`shoulder_cm` = 44 for size \"L\" is less than the 45 of the smaller size \"M\" \
+         (line 14); each size fits a body at least as large",
+    );
+    assert_problem(
+        &edit(&base, "torso_cm = 54", "torso_cm = 51.5"),
+        "torso_cm = 51.5",
+        "`torso_cm` = 51.5 for size \"L\" is less than the 52",
+    );
+    // One measure may stay the same; both the same cannot be told apart.
+    assert!(parse(&edit(&base, "torso_cm = 54", "torso_cm = 52")).is_ok());
+    let same = edit(
+        &edit(&base, "torso_cm = 54", "torso_cm = 52"),
+        "shoulder_cm = 47.5",
+        "shoulder_cm = 45",
+    );
+    let problem = only_problem(&same);
+    assert_eq!((problem.line, problem.column), (19, 1)); // the second row's header
+    assert!(
+        problem
+            .message
+            .contains("size \"L\" has the same measures as \"M\" (line 14)"),
+        "{problem:?}"
+    );
+    let chart = CHART.replace("\"M\"", "\"X\"").replace("\"L\"", "\"M\"");
+    let swapped = with_chart(MESH, &chart.replace("\"X\"", "\"L\""));
+    let problem = only_problem(&swapped);
+    assert_eq!(problem.line, 19);
+    assert!(
+        problem
+            .message
+            .contains("size \"M\" comes before \"L\" in `sizes`"),
+        "{problem:?}"
+    );
+}
+
+#[test]
+fn size_charts_need_two_rows_on_garments_with_sizes() {
+    let one_row = CHART.split("\n\n[[").next().unwrap();
+    assert_problem(
+        &with_chart(MESH, one_row),
+        "size_chart",
+        "a size chart needs at least two rows",
+    );
+    let single = with_chart(
+        MESH,
+        &CHART.replacen("[[garment.size_chart]]", "[garment.size_chart]", 1),
+    );
+    // A table then an array of tables under one name is a TOML error.
+    assert_problem(
+        &single,
+        "[[garment.size_chart]]",
+        "duplicate key `size_chart`",
+    );
+    let only_table = with_chart(
+        MESH,
+        one_row
+            .replace("[[garment.size_chart]]", "[garment.size_chart]")
+            .as_str(),
+    );
+    assert_problem(
+        &only_table,
+        "[garment.size_chart]",
+        "(double brackets), not [garment.size_chart]",
+    );
+    let accessory = format!("{ACCESSORY}{CHART}");
+    let error = parse(&accessory).unwrap_err();
+    let messages: Vec<&str> = error
+        .problems()
+        .iter()
+        .map(|p| p.message.as_str())
+        .collect();
+    assert_eq!(messages.len(), 2, "{error}");
+    assert!(
+        messages[0].contains("does not apply to accessories"),
+        "{error}"
+    );
+    assert!(messages[1].contains("no `sizes`"), "{error}");
+}
+
+#[test]
+fn the_sample_catalog_charts_its_tops() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/garments/catalog.toml");
+    let catalog = Catalog::load(&path).unwrap_or_else(|e| panic!("{e}"));
+    let chart_sizes = |id: &str| -> Vec<String> {
+        let garment = catalog.get(id).unwrap();
+        garment
+            .size_chart
+            .iter()
+            .map(|row| row.size.clone())
+            .collect()
+    };
+    for id in ["tee-indigo", "photo-tee", "jacket-charcoal"] {
+        assert_eq!(chart_sizes(id), catalog.get(id).unwrap().sizes, "{id}");
+    }
+    let tee = &catalog.get("tee-indigo").unwrap().size_chart;
+    let first_last = |chart: &[drape::garment::catalog::SizeRow]| {
+        let (first, last) = (&chart[0], &chart[chart.len() - 1]);
+        (
+            first.shoulder_cm,
+            first.torso_cm,
+            last.shoulder_cm,
+            last.torso_cm,
+        )
+    };
+    assert_eq!(first_last(tee), (38.0, 44.0, 50.0, 56.0));
+    assert!(catalog.get("glasses-round").unwrap().size_chart.is_empty());
+}
+
 // ------------------------------------------------- leaving a garment out
 
 /// Two garments, the second of which `break_second` may spoil.

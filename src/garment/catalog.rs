@@ -38,6 +38,16 @@
 //! damping = 2.0                   # how fast a swing dies out, per second, 0..20 (default 2)
 //! swing = 1.0                     # how far the loose parts swing from the body, 0..3 (default 1)
 //!
+//! [[garment.size_chart]]          # optional, mesh and photo only: one table per size
+//! size = "S"                      # one of the garment's `sizes`
+//! shoulder_cm = 42.0              # the body it fits: across the shoulders, 25..70
+//! torso_cm = 48.0                 # mid-shoulders to mid-hips, 30..80
+//! [[garment.size_chart]]          # at least two rows, in the order of `sizes`
+//! size = "M"
+//! shoulder_cm = 45.0
+//! torso_cm = 52.0
+//! # ... a row for each size the kiosk may suggest
+//!
 //! [[garment]]
 //! id = "photo-tee"
 //! kind = "photo"
@@ -65,6 +75,14 @@
 //! scale = 1.0                     # optional, 0.1..10
 //! ```
 //!
+//! A size chart gives the body measurements each size fits, measured as
+//! BlazePose measures a body (see [`crate::kiosk::size`]): `shoulder_cm`
+//! from one shoulder joint's centre to the other's (not the bony edges, so
+//! less than a tailor's shoulder width), `torso_cm` from the point
+//! between the shoulder joints to the point between the hip joints. Each
+//! row measures at least as much as the row before it in both, and more in
+//! one; the kiosk suggests the size nearest the shopper's measures.
+//!
 //! Misspelt keys are errors, so a typo never silently drops a setting. The
 //! asset and thumbnail files must exist. When something is wrong, every
 //! problem is listed at once, one per line, as `path:line:column: message`,
@@ -75,8 +93,9 @@
 //! usable garment is reported and the last good catalog stays on screen.
 
 mod cache;
-mod fields;
+pub(crate) mod fields;
 mod rules;
+mod size_chart;
 mod subtables;
 mod validate;
 mod watch;
@@ -172,6 +191,23 @@ pub struct CatalogEntry {
     pub attach: Option<Attachment>,
     /// Mesh garments simulated as cloth; `None`: skinned alone.
     pub cloth: Option<ClothOptions>,
+    /// The body measures each size fits (`[[garment.size_chart]]`), in the
+    /// order of `sizes`, smallest first; empty when the manifest has none
+    /// (never a single row).
+    pub size_chart: Vec<SizeRow>,
+}
+
+/// One row of a garment's size chart: the body a size fits, measured as
+/// BlazePose measures it (joint centres, see [`crate::kiosk::size`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SizeRow {
+    /// The size's label, one of the garment's `sizes`.
+    pub size: String,
+    /// From one shoulder joint's centre to the other's, centimetres.
+    pub shoulder_cm: f32,
+    /// From the point between the shoulder joints to the point between
+    /// the hip joints, centimetres.
+    pub torso_cm: f32,
 }
 
 /// A price in hundredths of the currency unit whatever the currency (2490

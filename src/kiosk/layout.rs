@@ -29,15 +29,14 @@ pub enum Rotation {
 }
 
 impl Rotation {
-    /// The rotation for `degrees` (0, 90, 180 or 270), else `None`.
-    pub fn from_degrees(degrees: u32) -> Option<Rotation> {
-        match degrees {
-            0 => Some(Rotation::Deg0),
-            90 => Some(Rotation::Deg90),
-            180 => Some(Rotation::Deg180),
-            270 => Some(Rotation::Deg270),
-            _ => None,
-        }
+    /// Every rotation, upright first.
+    pub const ALL: [Rotation; 4] = [Self::Deg0, Self::Deg90, Self::Deg180, Self::Deg270];
+
+    /// The rotation of `degrees` clockwise; `None` unless 0, 90, 180 or 270.
+    pub fn from_degrees(degrees: i64) -> Option<Rotation> {
+        Self::ALL
+            .into_iter()
+            .find(|rotation| i64::from(rotation.degrees()) == degrees)
     }
 
     /// The angle in degrees, clockwise.
@@ -268,17 +267,12 @@ mod tests {
 
     #[test]
     fn rotations_round_trip_and_put_the_canvas_top_where_they_say() {
-        for rotation in [
-            Rotation::Deg0,
-            Rotation::Deg90,
-            Rotation::Deg180,
-            Rotation::Deg270,
-        ] {
+        for rotation in Rotation::ALL {
             for p in [Vec2::new(0.1, 0.2), Vec2::new(0.9, 0.4)] {
                 let back = rotation.canvas_from_screen(rotation.screen_from_canvas(p));
                 assert!((back - p).length() < 1e-6, "{rotation:?}");
             }
-            assert_eq!(Rotation::from_degrees(rotation.degrees()), Some(rotation));
+            assert_eq!(Rotation::from_degrees(i64::from(rotation.degrees())), Some(rotation));
         }
         // Turned 90° clockwise: the canvas's top-left corner is at the
         // screen's top-right.

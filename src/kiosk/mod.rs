@@ -1,31 +1,36 @@
 //! The mirror kiosk's building blocks: who is in front of the screen
-//! (`presence`), touchless gestures from body landmarks (`gesture`), the
-//! kiosk's configuration (`config`), size suggestions (`size`), the event
-//! log a retailer's analytics read (`events`) and the photo share server
-//! (`share`). `drape kiosk` is made of these parts; an integrator can
-//! build their own kiosk from the same ones.
+//! (`presence`), touchless gestures from body landmarks (`gesture`), size
+//! suggestions (`size`), the kiosk's configuration (`config`), the event
+//! log a retailer's analytics read (`events`), the photo share server
+//! (`share`), and the screen: its layout (`layout`), the UI drawn on the
+//! CPU (`ui`) and the pass that puts picture and UI on the screen
+//! (`screen`). `drape kiosk` (`app::kiosk`) is made of these parts; an
+//! integrator can build their own kiosk from the same ones
+//! (examples/05_my_kiosk.rs).
 
 mod canvas;
-pub mod layout;
-pub mod screen;
-pub mod ui;
-
-pub use canvas::{Align, UiCanvas};
-pub use layout::{CanvasRect, KioskLayout, PictureFit, Rotation};
-pub use screen::{Ring, ScreenParams, ScreenRenderer};
-pub use ui::{draw_ui, Brand, ItemView, LabelledCode, Thumbnails, UiScene};
-
+pub mod config;
+pub mod events;
 pub mod gesture;
+pub mod layout;
 pub mod presence;
-
-pub use gesture::{
-    HoverConfig, HoverDetector, HoverEvent, HoverTarget, RaiseHandsConfig, RaiseHandsDetector,
-    RaisedHands, Rect, Swipe, SwipeConfig, SwipeDetector,
-};
-pub use presence::{PersonTracker, PresenceConfig, PresenceEvent};
+pub mod screen;
+pub mod share;
+pub mod size;
+pub mod ui;
 
 #[cfg(test)]
 mod test_bodies;
 
-pub mod events;
-pub mod share;
+pub use canvas::{Align, UiCanvas};
+pub use config::{KioskConfig, KioskConfigError};
+pub use events::{EventLog, KioskEvent};
+pub use gesture::{
+    HoverConfig, HoverDetector, HoverEvent, HoverTarget, RaiseHandsConfig, RaiseHandsDetector,
+    RaisedHands, Rect, Swipe, SwipeConfig, SwipeDetector,
+};
+pub use layout::{CanvasRect, KioskLayout, PictureFit, Rotation};
+pub use presence::{PersonTracker, PresenceConfig, PresenceEvent};
+pub use screen::{Ring, ScreenParams, ScreenRenderer};
+pub use share::{ShareConfig, ShareServer};
+pub use ui::{draw_ui, Brand, ItemView, LabelledCode, Thumbnails, UiScene};

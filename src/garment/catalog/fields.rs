@@ -286,6 +286,10 @@ pub(super) fn example(key: &str) -> String {
         "anchor" => "anchor = \"eyes\"",
         "offset" => "offset = [0.0, 0.0, 0.0]",
         "scale" => "scale = 1.0",
+        "size_chart" => "[[garment.size_chart]]",
+        "size" => "size = \"M\"",
+        "shoulder_cm" => "shoulder_cm = 45.0",
+        "torso_cm" => "torso_cm = 52.0",
         // The photo anchors: pixel positions in the PNG.
         other => return format!("{other} = [x, y]"),
     };
@@ -293,7 +297,7 @@ pub(super) fn example(key: &str) -> String {
 }
 
 /// The known key nearest to a misspelt one, if it is close enough to be a typo.
-fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+pub(crate) fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
     let name = name.to_ascii_lowercase();
     known
         .iter()

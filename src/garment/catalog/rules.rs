@@ -17,6 +17,11 @@ pub(super) const CLOTH_STIFFNESS_RANGE: RangeInclusive<f64> = 0.1..=10.0;
 pub(super) const CLOTH_DAMPING_RANGE: RangeInclusive<f64> = 0.0..=20.0;
 pub(super) const CLOTH_SWING_RANGE: RangeInclusive<f64> = 0.0..=3.0;
 pub(super) const SCALE_RANGE: RangeInclusive<f64> = 0.1..=10.0;
+/// Shoulder width as BlazePose measures it (joint centre to joint centre),
+/// from a small adult to a very broad one.
+pub(super) const SHOULDER_CM_RANGE: RangeInclusive<f64> = 25.0..=70.0;
+/// Mid-shoulders to mid-hips, likewise.
+pub(super) const TORSO_CM_RANGE: RangeInclusive<f64> = 30.0..=80.0;
 
 /// Ids appear in URLs and file names: `[a-z0-9-]+`.
 pub(super) fn check_id(id: &str) -> Result<(), String> {

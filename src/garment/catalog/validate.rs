@@ -11,6 +11,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::fields::{example, wrong_type, Report, Section, Value};
 use super::rules;
+use super::size_chart;
 use super::subtables;
 use super::{Catalog, CatalogEntry, CatalogError, GarmentKind, LeftOut, Price};
 
@@ -31,6 +32,7 @@ pub(super) const GARMENT_KEYS: &[&str] = &[
     "anchors",
     "attach",
     "cloth",
+    "size_chart",
 ];
 const SUPPORTED_VERSION: i64 = 1;
 
@@ -292,6 +294,7 @@ fn read_garment(
     let anchors = subtables::read_anchors(r, &g, kind);
     let attach = subtables::read_attach(r, &g, kind);
     let cloth = subtables::read_cloth(r, &g, kind);
+    let size_chart = size_chart::read_size_chart(r, &g, kind, &sizes);
     r.garment = None;
 
     if r.problems.len() > problems_before {
@@ -323,6 +326,7 @@ fn read_garment(
         anchors,
         attach,
         cloth,
+        size_chart,
     })
 }
 

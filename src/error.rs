@@ -39,6 +39,27 @@ pub enum Error {
     /// A garment's cloth simulation could not be built or stepped.
     #[error(transparent)]
     Cloth(#[from] crate::cloth::ClothError),
+    /// The kiosk: its configuration, event log, share server or logo.
+    #[error(transparent)]
+    Kiosk(#[from] crate::kiosk::KioskError),
+}
+
+impl From<crate::kiosk::KioskConfigError> for Error {
+    fn from(e: crate::kiosk::KioskConfigError) -> Error {
+        Error::Kiosk(e.into())
+    }
+}
+
+impl From<crate::kiosk::events::EventLogError> for Error {
+    fn from(e: crate::kiosk::events::EventLogError) -> Error {
+        Error::Kiosk(e.into())
+    }
+}
+
+impl From<crate::kiosk::share::ShareError> for Error {
+    fn from(e: crate::kiosk::share::ShareError) -> Error {
+        Error::Kiosk(e.into())
+    }
 }
 
 /// A `Result` whose error defaults to drape's [`Error`].

@@ -19,6 +19,10 @@ mod bench_command;
 mod display;
 #[path = "cli/input.rs"]
 mod input;
+#[path = "cli/kiosk.rs"]
+mod kiosk_command;
+#[path = "cli/kiosk_run.rs"]
+mod kiosk_run;
 #[path = "cli/outfit.rs"]
 mod outfit;
 #[path = "cli/pose.rs"]
@@ -65,6 +69,9 @@ enum Command {
     Pose(PoseArgs),
     /// Measure speed.
     Bench(BenchArgs),
+    /// The mirror kiosk: full screen, touchless (`drape kiosk stats`: its
+    /// visits, tries and photos).
+    Kiosk(kiosk_command::KioskCommand),
 }
 
 #[derive(Args)]
@@ -358,7 +365,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     drape::nn::models::set_models_dir(cli.models_dir.clone());
     ensure_runtime_dir();
-    init_logging(cli.verbose);
+    // The kiosk says what it does (a shopper came, a photo) for its staff.
+    let kiosk = matches!(cli.command, Some(Command::Kiosk(_)));
+    init_logging(cli.verbose, kiosk);
     let result = match cli.command {
         Some(Command::Run(args)) => run(args),
         Some(Command::Render(args)) => render(args),
@@ -366,6 +375,7 @@ fn main() -> ExitCode {
         Some(Command::Cameras) => cameras(),
         Some(Command::Pose(args)) => pose_command::pose(args),
         Some(Command::Bench(args)) => bench_command::bench(args),
+        Some(Command::Kiosk(command)) => kiosk_run::kiosk(command),
         None => sample(),
     };
     match result {
@@ -401,8 +411,9 @@ fn error_report(error: &dyn std::error::Error) -> Vec<String> {
     lines
 }
 
-fn init_logging(verbose: u8) {
+fn init_logging(verbose: u8, kiosk: bool) {
     let default = match verbose {
+        0 if kiosk => "warn,drape::app::kiosk=info,wgpu_hal::gles=off,winit=error",
         // wgpu probes every backend; a missing EGL driver is not news.
         0 => "warn,wgpu_hal::gles=off,winit=error",
         1 => "info",

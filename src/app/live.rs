@@ -277,6 +277,12 @@ impl LiveView {
         self.frames
     }
 
+    /// Whether the source has given its last frame (a still photo after its
+    /// one frame, a clip at its end): the last picture stays shown.
+    pub fn source_finished(&self) -> bool {
+        self.source.is_finished()
+    }
+
     /// Source frames dropped because a newer one came before they were
     /// shown.
     pub fn dropped_frames(&self) -> u64 {

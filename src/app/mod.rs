@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod bench_frame;
+pub mod kiosk;
 pub mod live;
 pub mod pose;
 mod render;

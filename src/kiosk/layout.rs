@@ -208,7 +208,7 @@ impl KioskLayout {
             width: button as u32,
             height: button as u32,
         };
-        let hints_height = (h * 0.05).round();
+        let hints_height = (h * 0.06).round();
         let hints = CanvasRect {
             x: 0,
             y: (h - hints_height) as i32,
@@ -219,7 +219,7 @@ impl KioskLayout {
         let card = CanvasRect {
             x: margin as i32,
             y: (h - hints_height - margin - card_height) as i32,
-            width: ((w - 2.0 * margin) * 0.62).round() as u32,
+            width: ((w - 2.0 * margin) * 0.72).round() as u32,
             height: card_height as u32,
         };
         let logo = CanvasRect {
@@ -272,7 +272,10 @@ mod tests {
                 let back = rotation.canvas_from_screen(rotation.screen_from_canvas(p));
                 assert!((back - p).length() < 1e-6, "{rotation:?}");
             }
-            assert_eq!(Rotation::from_degrees(i64::from(rotation.degrees())), Some(rotation));
+            assert_eq!(
+                Rotation::from_degrees(i64::from(rotation.degrees())),
+                Some(rotation)
+            );
         }
         // Turned 90° clockwise: the canvas's top-left corner is at the
         // screen's top-right.

@@ -34,3 +34,28 @@ pub use presence::{PersonTracker, PresenceConfig, PresenceEvent};
 pub use screen::{Ring, ScreenParams, ScreenRenderer};
 pub use share::{ShareConfig, ShareServer};
 pub use ui::{draw_ui, Brand, ItemView, LabelledCode, Thumbnails, UiScene};
+
+/// What can stop a kiosk from starting. Once it runs, nothing here stops
+/// it: a failed event write or share is logged and the kiosk goes on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KioskError {
+    /// kiosk.toml (or a flag) is invalid.
+    #[error(transparent)]
+    Config(#[from] KioskConfigError),
+    /// The event log or database cannot be opened.
+    #[error(transparent)]
+    Events(#[from] events::EventLogError),
+    /// The photo share server cannot start.
+    #[error(transparent)]
+    Share(#[from] share::ShareError),
+    /// The brand's logo cannot be read.
+    #[error("cannot read the logo {}: {source}; give a PNG or JPEG file ([brand] logo, --logo)", path.display())]
+    Logo {
+        /// The logo's file.
+        path: std::path::PathBuf,
+        /// Why.
+        #[source]
+        source: image::ImageError,
+    },
+}

@@ -3,7 +3,7 @@
 //! the layer is drawn again only when the scene changes.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use image::RgbaImage;
@@ -11,6 +11,7 @@ use image::RgbaImage;
 use super::canvas::{Align, UiCanvas};
 use super::layout::{CanvasRect, KioskLayout};
 use crate::garment::catalog::Catalog;
+use crate::render::overlay::text::line_width_px;
 
 /// The store's colours (sRGB).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,11 +100,14 @@ pub enum UiScene {
     },
 }
 
-/// Most thumbnails kept: the catalog's garments (one each); entries for
-/// garments no longer in the catalog are dropped on `sync`.
+/// The catalog's thumbnails, loaded once. Bounded by the catalog: one
+/// entry per garment; a garment no longer there, or whose thumbnail file
+/// changed name, is dropped on `sync`.
 #[derive(Default)]
 pub struct Thumbnails {
-    images: HashMap<String, Option<Arc<RgbaImage>>>,
+    /// By garment id: the file it came from, and the image (`None`: it
+    /// could not be read).
+    images: HashMap<String, (Option<PathBuf>, Option<Arc<RgbaImage>>)>,
 }
 
 impl Thumbnails {
@@ -111,19 +115,22 @@ impl Thumbnails {
     /// forgets those no longer there. A missing or broken thumbnail is no
     /// error here (the catalog reported it): the slot shows the name only.
     pub fn sync(&mut self, catalog: &Catalog) {
-        self.images
-            .retain(|id, _| catalog.garments.iter().any(|g| &g.id == id));
+        self.images.retain(|id, (path, _)| {
+            catalog
+                .get(id)
+                .is_some_and(|entry| entry.thumbnail == *path)
+        });
         for entry in &catalog.garments {
             self.images.entry(entry.id.clone()).or_insert_with(|| {
-                let path = entry.thumbnail.as_deref()?;
-                load_thumbnail(path)
+                let image = entry.thumbnail.as_deref().and_then(load_thumbnail);
+                (entry.thumbnail.clone(), image)
             });
         }
     }
 
     /// The thumbnail of garment `id`, if loaded.
     pub fn get(&self, id: &str) -> Option<&RgbaImage> {
-        self.images.get(id)?.as_deref()
+        self.images.get(id)?.1.as_deref()
     }
 
     /// How many garments are known.
@@ -427,7 +434,7 @@ fn draw_card(
     let h = rect.height as f32;
     canvas.rounded_rect(rect, h * 0.15, brand.background, 0.75);
     let pad = h * 0.12;
-    let line = h * 0.22;
+    let line = h * 0.19;
     let left = rect.x as f32 + pad;
     let width = rect.width as f32 - 2.0 * pad;
     let mut top = rect.y as f32 + pad;
@@ -446,15 +453,34 @@ fn draw_hint(canvas: &mut UiCanvas, layout: &KioskLayout, brand: &Brand, hint: &
     }
     let band = layout.hints;
     canvas.rounded_rect(band, 0.0, brand.background, 0.6);
-    let size = band.height as f32 * 0.45;
-    let top = band.y as f32 + (band.height as f32 - size * 1.2) * 0.5;
-    canvas.text(
-        hint,
-        layout.canvas.0 as f32 * 0.5,
-        top,
-        size,
-        layout.canvas.0 as f32 * 0.95,
-        Align::Centre,
-        brand.text,
-    );
+    let width = layout.canvas.0 as f32 * 0.95;
+    // One line if it fits; else two, split at the " · " nearest the middle.
+    let one_line = band.height as f32 * 0.45;
+    let lines: Vec<&str> = if line_width_px(hint, one_line) <= width {
+        vec![hint]
+    } else {
+        let middle = hint.len() / 2;
+        match hint
+            .match_indices(" · ")
+            .min_by_key(|(at, _)| at.abs_diff(middle))
+        {
+            Some((at, sep)) => vec![&hint[..at], &hint[at + sep.len()..]],
+            None => vec![hint],
+        }
+    };
+    let size = band.height as f32 * if lines.len() == 1 { 0.45 } else { 0.3 };
+    let block = size * 1.2 * lines.len() as f32;
+    let mut top = band.y as f32 + (band.height as f32 - block) * 0.5;
+    for line in lines {
+        canvas.text(
+            line,
+            layout.canvas.0 as f32 * 0.5,
+            top,
+            size,
+            width,
+            Align::Centre,
+            brand.text,
+        );
+        top += size * 1.2;
+    }
 }

@@ -1,0 +1,162 @@
+//! What the UI layer shows, from the session's mode, the live view's
+//! status, the outfit and the config's strings: plain data, so the layer is
+//! drawn again only when this changes.
+
+use crate::garment::catalog::{CatalogEntry, GarmentKind};
+use crate::kiosk::config::KioskStrings;
+use crate::kiosk::size::{suggest, BodyMeasures};
+use crate::kiosk::{ItemView, LabelledCode, UiScene};
+use crate::render::StatusScreen;
+use crate::tryon::TryOn;
+
+use super::session::Mode;
+
+/// Most buy codes on the snapshot screen (one per worn item); the photo's
+/// code comes after them.
+pub const MAX_BUY_CODES: usize = 2;
+
+/// Everything a scene is made from.
+pub struct SceneInputs<'a> {
+    pub mode: Mode,
+    pub status: Option<StatusScreen>,
+    pub tryon: Option<&'a TryOn>,
+    pub strings: &'a KioskStrings,
+    /// The catalog ids in the carousel's slots.
+    pub visible: Vec<String>,
+    /// The worn garment (not an accessory).
+    pub worn: Option<String>,
+    /// The body's measures, smoothed, when it is fully in view.
+    pub size: Option<BodyMeasures>,
+    pub countdown: Option<u32>,
+    pub codes: Vec<LabelledCode>,
+    /// Counts up every few seconds: which garment attract mode previews.
+    pub attract_item: u64,
+    pub gestures: bool,
+}
+
+fn item(entry: &CatalogEntry) -> ItemView {
+    ItemView {
+        id: entry.id.clone(),
+        name: entry.name.clone(),
+        price: entry.price.to_string(),
+    }
+}
+
+/// The scene for `inputs`.
+pub fn scene(inputs: &SceneInputs<'_>) -> UiScene {
+    let strings = inputs.strings;
+    if let Some(status) = &inputs.status {
+        // The live view's title names the device ("Waiting for camera 0");
+        // the kiosk's strings say it in the store's language.
+        let title = if status.title.starts_with("Camera disconnected") {
+            strings.camera_disconnected.clone()
+        } else if status.title.starts_with("Waiting") || status.title.starts_with("Opening") {
+            strings.waiting_for_camera.clone()
+        } else {
+            status.title.clone()
+        };
+        return UiScene::Status {
+            title,
+            detail: status.detail.clone(),
+        };
+    }
+    let catalog = inputs.tryon.map(|t| t.catalog());
+    let entry = |id: &str| catalog.and_then(|c| c.get(id));
+    match inputs.mode {
+        Mode::Attract => {
+            let wearable: Vec<&CatalogEntry> = catalog
+                .map(|c| c.garments.iter().collect())
+                .unwrap_or_default();
+            let preview = (!wearable.is_empty())
+                .then(|| item(wearable[inputs.attract_item as usize % wearable.len()]));
+            UiScene::Attract {
+                title: strings.step_in.clone(),
+                hint: if inputs.gestures {
+                    strings.hover_to_wear.clone()
+                } else {
+                    String::new()
+                },
+                item: preview,
+            }
+        }
+        Mode::Dressed => {
+            let items: Vec<ItemView> = inputs
+                .visible
+                .iter()
+                .filter_map(|id| entry(id))
+                .map(item)
+                .collect();
+            let outfit = inputs.tryon.map(|t| t.outfit()).unwrap_or_default();
+            // The main garment's slot, or an accessory's when only
+            // accessories are worn.
+            let worn = items
+                .iter()
+                .position(|i| Some(&i.id) == inputs.worn.as_ref())
+                .or_else(|| items.iter().position(|i| outfit.contains(&i.id.as_str())));
+            let card_entry = inputs.worn.as_deref().and_then(entry);
+            let size = card_entry.and_then(|e| {
+                let measures = inputs.size.as_ref()?;
+                let suggestion = suggest(measures, &e.size_chart)?;
+                Some(strings.try_size.replace("{size}", &suggestion.to_string()))
+            });
+            let hint = if inputs.gestures {
+                format!(
+                    "{} · {} · {}",
+                    strings.hover_to_wear, strings.swipe, strings.raise_hands
+                )
+            } else {
+                String::new()
+            };
+            UiScene::Dressed {
+                items,
+                worn,
+                card: card_entry.map(item),
+                size,
+                hint,
+            }
+        }
+        Mode::Countdown { .. } => UiScene::Countdown {
+            digit: inputs.countdown.unwrap_or(1),
+        },
+        Mode::Snapshot { .. } => UiScene::Snapshot {
+            title: strings.scan_to_buy.clone(),
+            codes: inputs.codes.clone(),
+        },
+    }
+}
+
+/// The snapshot screen's codes: one per worn item with a buy URL (the
+/// garment first, then accessories, at most `MAX_BUY_CODES`), then the
+/// photo's when it was shared.
+pub fn snapshot_codes(
+    tryon: Option<&TryOn>,
+    strings: &KioskStrings,
+    share_url: Option<&str>,
+) -> Vec<LabelledCode> {
+    let mut codes = Vec::new();
+    if let Some(tryon) = tryon {
+        let catalog = tryon.catalog();
+        let mut worn: Vec<&CatalogEntry> = tryon
+            .outfit()
+            .iter()
+            .filter_map(|id| catalog.get(id))
+            .collect();
+        worn.sort_by_key(|e| e.kind == GarmentKind::Accessory);
+        codes.extend(
+            worn.into_iter()
+                .filter(|e| !e.buy_url.is_empty())
+                .take(MAX_BUY_CODES)
+                .map(|e| LabelledCode {
+                    label: e.name.clone(),
+                    url: e.buy_url.clone(),
+                }),
+        );
+    }
+    if let Some(url) = share_url {
+        codes.push(LabelledCode {
+            label: strings.scan_for_photo.clone(),
+            url: url.to_string(),
+        });
+    }
+    codes
+}

@@ -86,6 +86,10 @@ pub(crate) struct KioskArgs {
     /// (`[attract] background`; default: the camera picture dimmed).
     #[arg(long, value_name = "FILE", value_parser = existing(&["png", "jpg", "jpeg", "webp", "y4m"]))]
     pub(crate) attract_background: Option<PathBuf>,
+    /// How long attract mode previews each garment (`[attract]
+    /// cycle_seconds`, 1..3600, default 4).
+    #[arg(long, value_name = "SECONDS", value_parser = parse_idle_seconds)]
+    pub(crate) attract_cycle_seconds: Option<f64>,
     /// The address phones reach this kiosk at, e.g. http://192.168.1.20:8090;
     /// adds a QR code for the photo (`[share] url`).
     #[arg(long, value_name = "URL", value_parser = parse_share_url)]
@@ -181,6 +185,9 @@ impl KioskArgs {
         display.window_size = self.size.or(display.window_size);
         display.fullscreen &= !self.windowed;
         path(&self.attract_background, &mut config.attract.background);
+        if let Some(seconds) = self.attract_cycle_seconds {
+            config.attract.cycle = Duration::from_secs_f64(seconds);
+        }
         let share = &mut config.share;
         share.url = self.share_url.clone().or(share.url.take());
         share.listen = self.share_listen.unwrap_or(share.listen);

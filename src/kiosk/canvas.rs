@@ -31,6 +31,29 @@ fn rounded_rect_distance(rect: CanvasRect, radius: f32, x: i32, y: i32) -> f32 {
     d.max(glam::Vec2::ZERO).length() + d.x.max(d.y).min(0.0) - r
 }
 
+/// `text` broken at spaces into lines no wider than `max_width` at
+/// `size_px` (a word longer than a line is left for `text` to cut).
+pub fn wrap(text: &str, size_px: f32, max_width: f32) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if line.is_empty() {
+            word.to_string()
+        } else {
+            format!("{line} {word}")
+        };
+        if line.is_empty() || line_width_px(&candidate, size_px) <= max_width {
+            line = candidate;
+        } else {
+            lines.push(std::mem::replace(&mut line, word.to_string()));
+        }
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
 /// A premultiplied RGBA image the size of the canvas, transparent at first.
 pub struct UiCanvas {
     /// Width in pixels.
@@ -249,6 +272,9 @@ mod tests {
         assert!(width > 20.0);
         let inked = (70..110).flat_map(|y| (120..160).map(move |x| (x, y)));
         assert!(inked.into_iter().any(|(x, y)| canvas.pixel(x, y)[3] == 255));
+        let lines = wrap("camera 7 not found (no camera present)", 20.0, 200.0);
+        assert!(lines.len() > 1 && lines.iter().all(|l| line_width_px(l, 20.0) <= 200.0));
+        assert_eq!(lines.join(" "), "camera 7 not found (no camera present)");
         let url = "https://shop.example/p/tee";
         let qr = QrModules::encode(url).unwrap();
         let mut canvas = UiCanvas::new(qr.side * 3, qr.side * 3);

@@ -133,10 +133,22 @@ pub struct DisplaySettings {
 }
 
 /// `[attract]`: what shows while nobody is there.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AttractSettings {
     /// An image or .y4m video; `None`: the camera picture, dimmed.
     pub background: Option<PathBuf>,
+    /// How long each garment of the catalog is previewed
+    /// (`cycle_seconds`, 1..3600, default 4).
+    pub cycle: Duration,
+}
+
+impl Default for AttractSettings {
+    fn default() -> Self {
+        Self {
+            background: None,
+            cycle: Duration::from_secs(4),
+        }
+    }
 }
 
 /// `[share]`: the photo share server.

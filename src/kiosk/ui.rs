@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use image::RgbaImage;
 
-use super::canvas::{Align, UiCanvas};
+use super::canvas::{wrap, Align, UiCanvas};
 use super::layout::{CanvasRect, KioskLayout};
 use crate::garment::catalog::Catalog;
 use crate::render::overlay::text::line_width_px;
@@ -197,13 +197,17 @@ pub fn draw_ui(
                 brand.text,
             );
             let mut line_top = top + title_px * 1.6;
-            for line in detail.lines().filter(|l| !l.is_empty()) {
-                let muted = brand.text.map(|c| (u16::from(c) * 3 / 4) as u8);
+            let detail_px = short * 0.035;
+            let muted = brand.text.map(|c| (u16::from(c) * 3 / 4) as u8);
+            for line in detail
+                .lines()
+                .flat_map(|l| wrap(l, detail_px, w as f32 * 0.9))
+            {
                 canvas.text(
-                    line,
+                    &line,
                     w as f32 * 0.5,
                     line_top,
-                    short * 0.035,
+                    detail_px,
                     w as f32 * 0.9,
                     Align::Centre,
                     muted,
@@ -454,26 +458,29 @@ fn draw_hint(canvas: &mut UiCanvas, layout: &KioskLayout, brand: &Brand, hint: &
     let band = layout.hints;
     canvas.rounded_rect(band, 0.0, brand.background, 0.6);
     let width = layout.canvas.0 as f32 * 0.95;
-    // One line if it fits; else two, split at the " · " nearest the middle.
+    // One line if it fits; else two smaller ones, split at the " · "
+    // nearest the middle, or between words.
     let one_line = band.height as f32 * 0.45;
-    let lines: Vec<&str> = if line_width_px(hint, one_line) <= width {
-        vec![hint]
+    let two_lines = band.height as f32 * 0.3;
+    let fits = line_width_px(hint, one_line) <= width;
+    let lines: Vec<String> = if fits {
+        vec![hint.to_string()]
     } else {
         let middle = hint.len() / 2;
         match hint
             .match_indices(" · ")
             .min_by_key(|(at, _)| at.abs_diff(middle))
         {
-            Some((at, sep)) => vec![&hint[..at], &hint[at + sep.len()..]],
-            None => vec![hint],
+            Some((at, sep)) => vec![hint[..at].to_string(), hint[at + sep.len()..].to_string()],
+            None => wrap(hint, two_lines, width),
         }
     };
-    let size = band.height as f32 * if lines.len() == 1 { 0.45 } else { 0.3 };
+    let size = if fits { one_line } else { two_lines };
     let block = size * 1.2 * lines.len() as f32;
     let mut top = band.y as f32 + (band.height as f32 - block) * 0.5;
     for line in lines {
         canvas.text(
-            line,
+            &line,
             layout.canvas.0 as f32 * 0.5,
             top,
             size,

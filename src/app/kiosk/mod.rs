@@ -96,7 +96,7 @@ pub struct Kiosk {
     share: Option<ShareServer>,
     reported: ReportOnce,
     /// The mode last written to the log.
-    logged_mode: Mode,
+    logged_mode: Option<Mode>,
 }
 
 impl Kiosk {
@@ -190,7 +190,7 @@ impl Kiosk {
             events,
             share,
             reported: ReportOnce::default(),
-            logged_mode: Mode::Attract,
+            logged_mode: None,
             config,
         };
         kiosk.sync_catalog();
@@ -314,10 +314,11 @@ impl Kiosk {
         self.apply(actions);
         self.poll_attract_background();
         let mode = self.session.mode();
-        if std::mem::discriminant(&mode) != std::mem::discriminant(&self.logged_mode) {
+        let logged = self.logged_mode.map(|m| std::mem::discriminant(&m));
+        if logged != Some(std::mem::discriminant(&mode)) {
             // Staff (and the window tests) follow the kiosk in its log.
             tracing::info!("kiosk mode: {}", mode.name());
-            self.logged_mode = mode;
+            self.logged_mode = Some(mode);
         }
         self.draw(at)
     }
@@ -601,7 +602,8 @@ impl Kiosk {
             size: self.size.measures(),
             countdown: self.session.countdown_digit(at),
             codes: self.snapshot_codes(),
-            attract_item: at.as_secs() / 3,
+            attract_item: (at.as_secs_f64() / self.config.attract.cycle.as_secs_f64().max(0.1))
+                as u64,
             gestures: self.config.gestures,
         };
         let scene = scene::scene(&inputs);

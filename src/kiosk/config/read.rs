@@ -39,7 +39,10 @@ const DISPLAY: Keys = &[
     ("size", "size = \"1080x1920\""),
     ("fullscreen", "fullscreen = true"),
 ];
-const ATTRACT: Keys = &[("background", "background = \"attract.png\"")];
+const ATTRACT: Keys = &[
+    ("background", "background = \"attract.png\""),
+    ("cycle_seconds", "cycle_seconds = 4"),
+];
 const SHARE: Keys = &[
     ("url", "url = \"http://192.168.1.20:8090\""),
     ("listen", "listen = \"0.0.0.0:8090\""),
@@ -125,6 +128,15 @@ pub(super) fn read_config(text: &str, path: &Path) -> Result<KioskConfig, Vec<Co
     if let Some(attract) = r.section(&top, "attract", &LAYOUT) {
         let background = r.path(&attract, "background", Some(BACKGROUND_EXTENSIONS));
         config.attract.background = background;
+        let cycle_s = r.number(
+            &attract,
+            "cycle_seconds",
+            "a number of seconds",
+            |seconds| check_range(seconds, IDLE_SECONDS_RANGE, "seconds"),
+        );
+        if let Some(cycle_s) = cycle_s {
+            config.attract.cycle = Duration::from_secs_f64(cycle_s);
+        }
     }
     if let Some(share) = r.section(&top, "share", &LAYOUT) {
         read_share(&mut r, &share, &mut config);

@@ -56,6 +56,7 @@ fullscreen = false
 
 [attract]
 background = "attract.y4m"
+cycle_seconds = 6
 
 [share]
 url = "http://192.168.1.20:8090"
@@ -104,6 +105,7 @@ fn every_field_is_read() {
         },
         attract: AttractSettings {
             background: Some(folder.join("attract.y4m")),
+            cycle: Duration::from_secs(6),
         },
         share: ShareSettings {
             url: Some("http://192.168.1.20:8090".into()),

@@ -20,7 +20,7 @@ pub mod size;
 pub mod ui;
 
 #[cfg(test)]
-mod test_bodies;
+pub(crate) mod test_bodies;
 
 pub use canvas::{Align, UiCanvas};
 pub use config::{KioskConfig, KioskConfigError};

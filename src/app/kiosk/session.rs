@@ -231,7 +231,11 @@ impl Session {
         let woken_by_hand = self
             .last_interaction
             .is_some_and(|t| at < t + self.timings.idle);
-        if self.mode != Mode::Attract && !self.presence.is_present() && !woken_by_hand {
+        // A countdown and its snapshot run to their end, with or without
+        // a body in view (an idle time shorter than them must not throw
+        // the photo away).
+        let busy = matches!(self.mode, Mode::Countdown { .. } | Mode::Snapshot { .. });
+        if self.mode != Mode::Attract && !self.presence.is_present() && !woken_by_hand && !busy {
             actions.extend(self.back_to_attract());
         }
         if let Some(rest) = &mut self.pointer {
@@ -268,10 +272,14 @@ impl Session {
     }
 
     /// A click or touch on `target` (a slot or `CAMERA_TARGET`): picked at
-    /// once. `None` (a click elsewhere) dismisses a snapshot.
+    /// once in dressed mode. `None` (a click elsewhere), or any click on a
+    /// screen without them, wakes the kiosk and dismisses a snapshot.
     pub fn click(&mut self, target: Option<usize>, at: Duration) -> Vec<Action> {
+        // Only the dressed screen shows the carousel and the camera button:
+        // a click where a hidden one would be is a click elsewhere.
+        let shown = self.mode == Mode::Dressed;
         self.interact(at);
-        match target {
+        match target.filter(|_| shown) {
             Some(target) => self.pick(target, at),
             None => {
                 if let Mode::Snapshot { .. } = self.mode {
@@ -384,3 +392,6 @@ impl Session {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

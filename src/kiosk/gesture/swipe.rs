@@ -90,12 +90,23 @@ impl SwipeDetector {
             return None;
         };
         let shoulders = body.shoulder_center();
-        let hips_y = body.hip_center()[1];
+        // Halfway down the torso: a hand swiping is held above it, not
+        // hanging.
+        let chest_y = 0.5 * (shoulders[1] + body.hip_center()[1]);
         for (hand, track) in Hand::BOTH.into_iter().zip(self.tracks.iter_mut()) {
-            let wrist_y = body.landmark(hand.wrist()).y;
-            let raised = wrist_y < body.landmark(hand.elbow()).y && wrist_y < hips_y;
+            let wrist = body.landmark(hand.wrist());
+            let elbow = body.landmark(hand.elbow());
+            // The forearm points up, at least 30° above the horizontal: a
+            // hand held up to swipe. A forearm lying across the body (the
+            // sample reel's astronaut holding her helmet at the frame's
+            // bottom edge, wrist 0.02 above the elbow) is not one.
+            let forearm = [(wrist.x - elbow.x) * self.config.aspect, wrist.y - elbow.y];
+            let length = (forearm[0] * forearm[0] + forearm[1] * forearm[1]).sqrt();
+            let raised = -forearm[1] >= 0.5 * length && wrist.y < chest_y;
+            let in_frame =
+                |p: &[f32; 2]| (0.0..=1.0).contains(&p[0]) && (0.0..=1.0).contains(&p[1]);
             let point = hand_point(body, hand, self.config.min_visibility);
-            let Some(point) = point.filter(|_| raised) else {
+            let Some(point) = point.filter(|p| raised && in_frame(p)) else {
                 track.clear();
                 continue;
             };

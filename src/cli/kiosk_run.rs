@@ -18,7 +18,13 @@ pub(crate) fn kiosk(command: KioskCommand) -> drape::Result<()> {
 }
 
 fn run(args: KioskArgs) -> drape::Result<()> {
-    let config = args.config()?;
+    let mut config = args.config()?;
+    // The sample catalog, found from anywhere as `drape run` finds it.
+    if config.catalog == std::path::Path::new(drape::kiosk::config::DEFAULT_CATALOG)
+        && !config.catalog.exists()
+    {
+        config.catalog = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(&config.catalog);
+    }
     // A broken catalog fails here, before the screen goes dark.
     Catalog::load(&config.catalog)?;
     check_display()?;

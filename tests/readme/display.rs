@@ -70,7 +70,11 @@ pub fn check_window(
     // What says it is up: the wait for the missing camera (logged once),
     // or the source it shows.
     let ready = match (&plan.check, has_camera) {
-        (Check::RunCamera, false) => "waiting for the capture device",
+        (Check::RunCamera | Check::Kiosk { camera: true }, false) => {
+            "waiting for the capture device"
+        }
+        // The kiosk is up once the clip's first person has stepped in.
+        (Check::Kiosk { .. }, _) => "kiosk event: person_entered",
         _ => "drape: showing ",
     };
     let started = Instant::now();
@@ -98,13 +102,23 @@ pub fn check_window(
             "never said {ready:?} or exited before Ctrl-C (exit {status:?})\n  stderr:\n{text}"
         ));
     }
-    if !status.is_some_and(|s| s.success()) || !text.contains(" shown in ") {
+    let summary = match plan.check {
+        Check::Kiosk { .. } => "drape: kiosk ran",
+        _ => " shown in ",
+    };
+    if !status.is_some_and(|s| s.success()) || !text.contains(summary) {
         return Err(format!(
             "Ctrl-C did not end it cleanly (exit {status:?})\n  stderr:\n{text}"
         ));
     }
-    if matches!(plan.check, Check::RunCamera) {
-        return Ok("ran under Xvfb, waited for the camera, Ctrl-C ended it".to_string());
+    match plan.check {
+        Check::RunCamera | Check::Kiosk { camera: true } => {
+            return Ok("ran under Xvfb, waited for the camera, Ctrl-C ended it".to_string())
+        }
+        Check::Kiosk { camera: false } => {
+            return Ok("ran under Xvfb full screen, a person entered, Ctrl-C ended it".to_string())
+        }
+        _ => {}
     }
     let shown = play_to_end(&["--exit-at-end"]).map_err(|e| format!("with --exit-at-end: {e}"))?;
     Ok(format!(

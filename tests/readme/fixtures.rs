@@ -1,5 +1,6 @@
 //! The README's placeholder files (`photo.jpg`, the clips, `photos/`,
-//! `frames/*.webp`, `shop/`), made once for every run.
+//! `frames/*.webp`, `shop/`, `kiosk-events.jsonl`), made once for every
+//! run.
 
 use std::fs;
 use std::path::Path;
@@ -77,6 +78,22 @@ pub fn make_fixtures(dir: &Path, ffmpeg: bool) {
     let hopper = open("grace_hopper.png").into_rgb8();
     assert_ne!(hopper.dimensions(), (512, 512));
     hopper.save(dir.join("photos/grace_hopper.jpg")).unwrap();
+
+    // A kiosk's event log: one visit, two tries, a photo.
+    fs::write(
+        dir.join("kiosk-events.jsonl"),
+        [
+            r#"{"ts":"2026-12-05T10:00:00.000Z","event":"attract"}"#,
+            r#"{"ts":"2026-12-05T10:00:05.000Z","event":"person_entered"}"#,
+            r#"{"ts":"2026-12-05T10:00:05.000Z","event":"garment_worn","garment":"tee-indigo"}"#,
+            r#"{"ts":"2026-12-05T10:00:12.000Z","event":"garment_worn","garment":"jacket-charcoal"}"#,
+            r#"{"ts":"2026-12-05T10:00:20.000Z","event":"snapshot","garments":["jacket-charcoal"]}"#,
+            r#"{"ts":"2026-12-05T10:00:40.000Z","event":"person_left","dwell_s":35.0}"#,
+            "",
+        ]
+        .join("\n"),
+    )
+    .unwrap();
 
     // Numbered frames of one size: a camera panning across the player.
     fs::create_dir(dir.join("frames")).unwrap();

@@ -153,7 +153,7 @@ fn every_readme_command_works() {
     make_fixtures(fixtures.path(), ffmpeg);
     let runtime = tempfile::tempdir().unwrap();
     let needs_display = known.iter().any(|(_, kind)| {
-        matches!(kind, Kind::Drape(plan) if matches!(plan.check, Check::RunCamera | Check::RunFile))
+        matches!(kind, Kind::Drape(plan) if matches!(plan.check, Check::RunCamera | Check::RunFile | Check::Kiosk { .. }))
     });
     let xvfb = if needs_display {
         Xvfb::start("1280x720x24")

@@ -16,6 +16,7 @@ const BUNDLED_FRAME_LIMIT: usize = 5;
 const PATTERNS: &[&str] = &[
     "drape render --input PHOTO --wear ID --no-overlay",
     "drape pose --input X --output poses.jsonl",
+    "drape kiosk stats --events FILE",
 ];
 
 /// How to run one README line that runs drape, and what to check.
@@ -72,6 +73,9 @@ pub enum Check {
     /// `run` on a file: keeps running, ends on Ctrl-C; with
     /// `--exit-at-end` shows frames and ends by itself.
     RunFile,
+    /// `kiosk`: full screen, keeps running, ends on Ctrl-C; it says this
+    /// once it is up (a person entered, or it waits for the camera).
+    Kiosk { camera: bool },
     /// `devices`, `cameras`, `bench …`: exit 0 and print this.
     Prints(&'static str),
 }
@@ -345,6 +349,17 @@ fn plan_check(args: &mut Vec<String>, producer: Option<&Vec<String>>) -> Result<
                 input_frames(&input, None)?;
                 Ok(Check::RunFile)
             }
+        },
+        "kiosk" if args.get(1).map(String::as_str) == Some("stats") => {
+            Ok(Check::Prints("Sessions"))
+        }
+        "kiosk" => match flag(args, &["--input"]) {
+            Some(input) if !input.starts_with("camera") => {
+                input_frames(&input, None)?;
+                Ok(Check::Kiosk { camera: false })
+            }
+            // A config file names the camera (assets/kiosk/kiosk.toml does).
+            _ => Ok(Check::Kiosk { camera: true }),
         },
         "devices" => Ok(Check::Prints("backend:")),
         "cameras" => Ok(Check::Prints("")),

@@ -133,7 +133,10 @@ pub fn run_plan(harness: &Harness, plan: &Plan) -> Result<Outcome, String> {
             "needs ffmpeg (not installed, or DRAPE_NO_FFMPEG set)".to_string(),
         ));
     }
-    let is_run = matches!(plan.check, Check::RunCamera | Check::RunFile);
+    let is_run = matches!(
+        plan.check,
+        Check::RunCamera | Check::RunFile | Check::Kiosk { .. }
+    );
     if is_run && harness.xvfb.is_none() {
         return Ok(Outcome::Skipped(
             "needs a display: Xvfb is not installed".to_string(),
@@ -338,6 +341,8 @@ fn check_output(plan: &Plan, work: &Path, ran: &Ran) -> Result<(), String> {
             }
             Ok(())
         }
-        Check::RunCamera | Check::RunFile => unreachable!("checked in the window"),
+        Check::RunCamera | Check::RunFile | Check::Kiosk { .. } => {
+            unreachable!("checked in the window")
+        }
     }
 }

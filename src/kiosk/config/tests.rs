@@ -427,3 +427,30 @@ fn a_missing_file_is_a_read_error() {
     let error = KioskConfig::load(&path).unwrap_err();
     assert_eq!(error.problems().len(), 1, "{error}");
 }
+
+#[test]
+fn the_sample_configuration_reads_as_the_defaults() {
+    // assets/kiosk/kiosk.toml documents every key with its default: it
+    // must read, and mean what the code does without it.
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/kiosk/kiosk.toml");
+    let config = KioskConfig::load(&path).unwrap();
+    let defaults = KioskConfig::default();
+    assert_eq!(
+        config.catalog.canonicalize().unwrap(),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("assets/garments/catalog.toml")
+            .canonicalize()
+            .unwrap()
+    );
+    assert_eq!(config.input, defaults.input);
+    assert_eq!(config.idle_after, defaults.idle_after);
+    assert_eq!(config.gestures, defaults.gestures);
+    assert_eq!(config.mirror, defaults.mirror);
+    assert_eq!(config.model, defaults.model);
+    assert_eq!(config.attract, defaults.attract);
+    assert_eq!(config.share, defaults.share);
+    assert_eq!(config.brand, defaults.brand);
+    assert_eq!(config.strings, defaults.strings);
+    assert_eq!(config.display.rotation, defaults.display.rotation);
+    assert_eq!(config.display.fullscreen, defaults.display.fullscreen);
+}

@@ -50,8 +50,13 @@ struct Kiosk {
 
 impl Kiosk {
     fn start(xvfb: &Xvfb, dir: &Path, args: &[&str]) -> Kiosk {
+        Kiosk::start_with(xvfb, dir, args, &[])
+    }
+
+    fn start_with(xvfb: &Xvfb, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Kiosk {
         let mut child = Command::new(env!("CARGO_BIN_EXE_drape"))
             .arg("kiosk")
+            .envs(env.iter().copied())
             .args(args)
             .env("DISPLAY", &xvfb.display)
             .env_remove("WAYLAND_DISPLAY")
@@ -400,5 +405,47 @@ fn the_looped_sample_reel_fills_the_screen_and_logs_both_people_entering() {
             "garment_worn"
         ],
         "{log}"
+    );
+}
+
+#[test]
+fn a_lost_gpu_is_rebuilt_and_the_kiosk_goes_on() {
+    let xvfb = Xvfb::start("540x960x24").expect("Xvfb is installed (apt-get install xvfb)");
+    let dir = tempfile::tempdir().unwrap();
+    let reel = root().join("assets/samples/sample_reel.y4m");
+    // The test hook destroys the GPU device at frame 10, as a driver reset
+    // would.
+    let mut kiosk = Kiosk::start_with(
+        &xvfb,
+        dir.path(),
+        &["--input", reel.to_str().unwrap(), "--loop"],
+        &[("DRAPE_TEST_LOSE_GPU_AFTER_FRAMES", "10")],
+    );
+    kiosk.wait_for("GPU rebuilt on");
+    // The reel goes on: its next person steps in on the new device.
+    let entered = kiosk.count("kiosk event: person_entered");
+    let deadline = Instant::now() + STEP_TIMEOUT;
+    while kiosk.count("kiosk event: person_entered") == entered {
+        assert!(
+            Instant::now() < deadline,
+            "nobody entered after the rebuild:\n{}",
+            kiosk.seen.join("\n")
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let shot = screenshot(&xvfb, dir.path(), "after_loss");
+    let lit = shot
+        .pixels()
+        .filter(|p| p.0.iter().any(|&c| c > 40))
+        .count();
+    assert!(
+        lit > shot.pixels().len() / 2,
+        "the screen is dark after the rebuild"
+    );
+    let log = kiosk.stop();
+    assert!(
+        !log.iter().any(|l| l.contains("panicked")),
+        "{}",
+        log.join("\n")
     );
 }

@@ -122,6 +122,17 @@ pub enum SizeSuggestion {
     Between(String, String),
 }
 
+impl SizeSuggestion {
+    /// The sizes alone, for a sentence of the store's own (`try_size`'s
+    /// `{size}`): "M", "M or L".
+    pub fn sizes(&self) -> String {
+        match self {
+            Self::Size(size) => size.clone(),
+            Self::Between(smaller, larger) => format!("{smaller} or {larger}"),
+        }
+    }
+}
+
 impl fmt::Display for SizeSuggestion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

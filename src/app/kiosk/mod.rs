@@ -570,8 +570,10 @@ impl Kiosk {
     }
 
     fn snapshot_codes(&self) -> Vec<crate::kiosk::LabelledCode> {
+        let tryon = self.live.mirror().tryon();
         scene::snapshot_codes(
-            self.live.mirror().tryon(),
+            tryon.map(|t| t.catalog()),
+            &tryon.map(|t| t.outfit()).unwrap_or_default(),
             &self.config.strings,
             self.snapshot.as_ref().and_then(|s| s.share_url.as_deref()),
         )
@@ -595,7 +597,13 @@ impl Kiosk {
         let inputs = SceneInputs {
             mode: self.session.mode(),
             status: self.live.screen().status(),
-            tryon: self.live.mirror().tryon(),
+            catalog: self.live.mirror().tryon().map(|t| t.catalog()),
+            outfit: self
+                .live
+                .mirror()
+                .tryon()
+                .map(|t| t.outfit())
+                .unwrap_or_default(),
             strings: &self.config.strings,
             visible: self.visible_ids(),
             worn: self.main_worn(),

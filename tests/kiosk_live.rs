@@ -145,3 +145,49 @@ fn with_two_people_in_view_the_large_central_one_is_followed() {
         "the best score is the person at the edge, not x {best}"
     );
 }
+
+#[test]
+fn attract_mode_plays_its_own_video_behind_the_invitation() {
+    let gpu = common::gpu();
+    let dir = tempfile::tempdir().unwrap();
+    // An empty room: nobody steps in.
+    let room = dir.path().join("room.png");
+    image::RgbImage::from_pixel(320, 240, image::Rgb([200, 200, 200]))
+        .save(&room)
+        .unwrap();
+    let mut config = KioskConfig::default();
+    config.catalog = root().join("assets/garments/catalog.toml");
+    config.attract.background = Some(root().join("assets/samples/sample_reel.y4m"));
+    let source: Box<dyn FrameSource> = Box::new(ImageFileSource::open(&room).unwrap());
+    let mut kiosk = Kiosk::new(&gpu, source, config, (90, 160), false).unwrap();
+    let mut readback = drape::gpu::TextureReadback::new();
+    let mut screens = Vec::new();
+    let started = Instant::now();
+    // The reel plays at 15 fps: the screen keeps changing while attract
+    // mode lasts, and it is not the grey room.
+    while screens.len() < 4 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the background did not play"
+        );
+        if kiosk.tick(Instant::now()).unwrap() == drape::app::kiosk::KioskTick::Show {
+            let rgba = readback.read(&gpu, kiosk.shown().unwrap()).unwrap();
+            if screens.last() != Some(&rgba) {
+                screens.push(rgba);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(kiosk.mode(), Mode::Attract);
+    // Without the video the room shows dimmed: flat grey around 90.
+    let room_grey = |rgba: &[u8]| {
+        rgba.chunks_exact(4)
+            .filter(|p| p[..3].iter().all(|&c| c.abs_diff(90) <= 6))
+            .count()
+    };
+    let last = &screens[3];
+    assert!(
+        room_grey(last) < last.len() / 4 / 10,
+        "the dimmed room shows, not the video"
+    );
+}

@@ -55,6 +55,7 @@
 //! try_size = "Try {size}"   # {size} becomes the suggested size, e.g. "Try M"
 //! waiting_for_camera = "Waiting for the camera"
 //! camera_disconnected = "Camera disconnected"
+//! size_or = "or"             # between two sizes: "Try M or L"
 //! ```
 //!
 //! Misspelt and misplaced keys are errors, so a typo never silently drops
@@ -199,6 +200,9 @@ pub struct KioskStrings {
     pub waiting_for_camera: String,
     /// When the camera is lost.
     pub camera_disconnected: String,
+    /// Between two sizes: "M or L" (`{size}` of `try_size` is then the two
+    /// sizes joined by this word).
+    pub size_or: String,
 }
 
 impl KioskStrings {
@@ -220,6 +224,7 @@ impl Default for KioskStrings {
             try_size: "Try {size}".into(),
             waiting_for_camera: "Waiting for the camera".into(),
             camera_disconnected: "Camera disconnected".into(),
+            size_or: "or".into(),
         }
     }
 }

@@ -124,11 +124,11 @@ pub enum SizeSuggestion {
 
 impl SizeSuggestion {
     /// The sizes alone, for a sentence of the store's own (`try_size`'s
-    /// `{size}`): "M", "M or L".
-    pub fn sizes(&self) -> String {
+    /// `{size}`): "M", or "M or L" with `or` the store's word for it.
+    pub fn sizes(&self, or: &str) -> String {
         match self {
             Self::Size(size) => size.clone(),
-            Self::Between(smaller, larger) => format!("{smaller} or {larger}"),
+            Self::Between(smaller, larger) => format!("{smaller} {or} {larger}"),
         }
     }
 }

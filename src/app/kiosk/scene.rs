@@ -98,7 +98,7 @@ pub fn scene(inputs: &SceneInputs<'_>) -> UiScene {
             let size = card_entry.and_then(|e| {
                 let measures = inputs.size.as_ref()?;
                 let suggestion = suggest(measures, &e.size_chart)?;
-                Some(strings.try_size_for(&suggestion.sizes()))
+                Some(strings.try_size_for(&suggestion.sizes(&strings.size_or)))
             });
             let hint = if inputs.gestures {
                 format!(
@@ -213,6 +213,21 @@ mod tests {
             panic!("not the dressed scene");
         };
         assert_eq!(size.as_deref(), Some("Try M"));
+        // Halfway between M and L, in the store's language.
+        let french = KioskStrings {
+            try_size: "Essayez {size}".into(),
+            size_or: "ou".into(),
+            ..KioskStrings::default()
+        };
+        dressed.strings = &french;
+        dressed.size = Some(BodyMeasures {
+            shoulder_cm: 44.25,
+            torso_cm: 50.25,
+        });
+        let UiScene::Dressed { size, .. } = scene(&dressed) else {
+            panic!("not the dressed scene");
+        };
+        assert_eq!(size.as_deref(), Some("Essayez M ou L"));
     }
 
     #[test]

@@ -79,6 +79,7 @@ const STRINGS: Keys = &[
         "camera_disconnected",
         "camera_disconnected = \"Camera disconnected\"",
     ),
+    ("size_or", "size_or = \"or\""),
 ];
 const LAYOUT: Layout = Layout {
     sections: &[
@@ -290,6 +291,7 @@ fn read_strings(r: &mut Reader, strings: &Table, texts: &mut KioskStrings) {
         try_size,
         waiting_for_camera,
         camera_disconnected,
+        size_or,
     } = texts;
     for (key, slot) in [
         ("step_in", step_in),
@@ -300,6 +302,7 @@ fn read_strings(r: &mut Reader, strings: &Table, texts: &mut KioskStrings) {
         ("scan_for_photo", scan_for_photo),
         ("waiting_for_camera", waiting_for_camera),
         ("camera_disconnected", camera_disconnected),
+        ("size_or", size_or),
     ] {
         if let Some((text, _)) = r.string(strings, key) {
             *slot = text.to_string();

@@ -79,6 +79,7 @@ scan_for_photo = "Scannez pour votre photo"
 try_size = "Essayez {size}"
 waiting_for_camera = "En attente de la caméra"
 camera_disconnected = "Caméra débranchée"
+size_or = "ou"
 "##;
 
 #[test]
@@ -128,6 +129,7 @@ fn every_field_is_read() {
             try_size: "Essayez {size}".into(),
             waiting_for_camera: "En attente de la caméra".into(),
             camera_disconnected: "Caméra débranchée".into(),
+            size_or: "ou".into(),
         },
     };
     assert_eq!(config, expected);

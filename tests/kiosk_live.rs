@@ -59,8 +59,10 @@ fn a_catalog_edit_reaches_the_carousel_while_the_kiosk_runs() {
     let shop = tempfile::tempdir().unwrap();
     copy_dir(&root().join("assets/garments"), shop.path());
     let manifest = shop.path().join("catalog.toml");
-    let mut config = KioskConfig::default();
-    config.catalog = manifest.clone();
+    let config = KioskConfig {
+        catalog: manifest.clone(),
+        ..KioskConfig::default()
+    };
     let photo: Box<dyn FrameSource> =
         Box::new(ImageFileSource::open(&root().join("assets/samples/astronaut.png")).unwrap());
     let mut kiosk = Kiosk::new(&gpu, photo, config, (270, 480), false).unwrap();
@@ -155,8 +157,10 @@ fn attract_mode_plays_its_own_video_behind_the_invitation() {
     image::RgbImage::from_pixel(320, 240, image::Rgb([200, 200, 200]))
         .save(&room)
         .unwrap();
-    let mut config = KioskConfig::default();
-    config.catalog = root().join("assets/garments/catalog.toml");
+    let mut config = KioskConfig {
+        catalog: root().join("assets/garments/catalog.toml"),
+        ..KioskConfig::default()
+    };
     config.attract.background = Some(root().join("assets/samples/sample_reel.y4m"));
     let source: Box<dyn FrameSource> = Box::new(ImageFileSource::open(&room).unwrap());
     let mut kiosk = Kiosk::new(&gpu, source, config, (90, 160), false).unwrap();

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use drape::app::kiosk::{Kiosk, KioskTick};
 use drape::app::soak::resident_memory_bytes;
 use drape::capture::{
-    open_source, CaptureError, Frame, FrameSource, InputOptions, Looping, SourceInfo, SourceSpec,
+    open_source, CaptureError, Frame, FrameSource, InputOptions, SourceInfo, SourceSpec,
 };
 use drape::kiosk::KioskConfig;
 use drape::GpuContext;
@@ -66,8 +66,10 @@ fn still_camera() -> Box<dyn FrameSource> {
 #[test]
 fn the_kiosk_stays_flat_over_hundreds_of_frames_of_switching_and_photos() {
     let gpu = GpuContext::headless().expect("a GPU adapter (lavapipe)");
-    let mut config = KioskConfig::default();
-    config.catalog = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/garments/catalog.toml");
+    let mut config = KioskConfig {
+        catalog: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/garments/catalog.toml"),
+        ..KioskConfig::default()
+    };
     config.share.url = Some("http://192.0.2.1:8090".into());
     config.share.listen = "127.0.0.1:0".parse().unwrap();
     let mut kiosk = Kiosk::new(&gpu, still_camera(), config, (270, 480), false).unwrap();

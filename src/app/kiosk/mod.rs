@@ -5,31 +5,29 @@
 //! under the UI layer (`kiosk::ui`), turned for the monitor
 //! (`kiosk::screen`). `app::kiosk::window` shows it full screen.
 
+mod actions;
+mod draw;
 mod scene;
 pub mod session;
 mod snapshot;
 pub mod window;
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use image::RgbaImage;
 
-use self::scene::SceneInputs;
-use self::session::{Action, Mode, Session, Timings, CAMERA_TARGET};
+use self::session::{Mode, Session, Timings, CAMERA_TARGET};
 use self::snapshot::Snapshot;
 use super::live::{LiveOptions, LiveView, ReportOnce, Tick};
-use crate::capture::{Frame, FrameSource, LatestFrame};
+use crate::capture::{FrameSource, LatestFrame};
 use crate::garment::catalog::GarmentKind;
 use crate::gpu::GpuContext;
 use crate::kiosk::config::KioskConfig;
-use crate::kiosk::events::{EventLog, KioskEvent};
+use crate::kiosk::events::EventLog;
 use crate::kiosk::gesture::{HoverTarget, Rect};
 use crate::kiosk::share::{ShareConfig, ShareServer};
 use crate::kiosk::size::SizeSmoother;
-use crate::kiosk::{
-    draw_ui, Brand, KioskLayout, PictureFit, Ring, ScreenParams, ScreenRenderer, Thumbnails,
-    UiScene,
-};
+use crate::kiosk::{Brand, KioskLayout, PictureFit, ScreenRenderer, Thumbnails, UiScene};
 use crate::pose::PersonChoice;
 use crate::tryon::TryOnConfig;
 use crate::{Mirror, MirrorConfig, Result};
@@ -445,268 +443,6 @@ impl Kiosk {
             .min(crate::kiosk::layout::CAROUSEL_VISIBLE);
         if slots != self.layout.carousel.len() {
             self.relayout();
-        }
-    }
-
-    /// Does what the session asked.
-    fn apply(&mut self, actions: Vec<Action>) {
-        for action in actions {
-            match action {
-                Action::Log(event) => {
-                    self.log(&event);
-                    // A new shopper tries the garment on show first.
-                    if event == KioskEvent::PersonEntered {
-                        if let Some(garment) = self.main_worn() {
-                            self.log(&KioskEvent::GarmentWorn { garment });
-                        }
-                    }
-                }
-                Action::WearSlot(slot) => {
-                    if let Some(id) = self.visible_ids().get(slot).cloned() {
-                        self.wear_or_toggle(&id);
-                    }
-                }
-                Action::Step(step) => {
-                    self.live.next_garment(step);
-                    if let Some(id) = self.main_worn() {
-                        self.log(&KioskEvent::GarmentWorn { garment: id });
-                    }
-                }
-                Action::TakeSnapshot => self.take_snapshot(),
-                Action::ResetOutfit => self.reset_outfit(),
-            }
-            self.dirty = true;
-        }
-    }
-
-    /// A garment is worn in place of the worn one; an accessory is put on,
-    /// or taken off when it is already worn.
-    fn wear_or_toggle(&mut self, id: &str) {
-        let Some(tryon) = self.live.mirror().tryon() else {
-            return;
-        };
-        let is_accessory = tryon
-            .catalog()
-            .get(id)
-            .is_some_and(|e| e.kind == GarmentKind::Accessory);
-        let worn = tryon.outfit().contains(&id);
-        if is_accessory && worn {
-            self.live.take_off(id);
-        } else if self.live.wear(id) {
-            self.log(&KioskEvent::GarmentWorn {
-                garment: id.to_string(),
-            });
-        }
-    }
-
-    /// The catalog's default outfit again, for the next shopper.
-    fn reset_outfit(&mut self) {
-        let Some(tryon) = self.live.mirror().tryon() else {
-            return;
-        };
-        let worn: Vec<String> = tryon.outfit().into_iter().map(str::to_string).collect();
-        let default = tryon.catalog().default_id.clone();
-        for id in worn.iter().filter(|id| **id != default) {
-            self.live.take_off(id);
-        }
-        if !worn.contains(&default) {
-            self.live.wear(&default);
-        }
-        self.size.reset();
-    }
-
-    fn log(&mut self, event: &KioskEvent) {
-        tracing::info!("kiosk event: {}", event.name());
-        let Some(log) = &mut self.events else {
-            return;
-        };
-        if let Err(e) = log.record(event, SystemTime::now()) {
-            let message = e.to_string();
-            if self.reported.first_time(&message) {
-                tracing::error!("event not logged (the kiosk goes on): {message}");
-            }
-        }
-    }
-
-    /// Freezes the dressed picture, saves and shares it, and logs it.
-    fn take_snapshot(&mut self) {
-        let Some(picture) = self.live.shown().cloned() else {
-            return;
-        };
-        self.snapshots_taken += 1;
-        let garments: Vec<String> = self
-            .live
-            .mirror()
-            .tryon()
-            .map(|t| t.outfit().into_iter().map(str::to_string).collect())
-            .unwrap_or_default();
-        let taken = Snapshot::take(
-            self.live.gpu(),
-            &picture,
-            self.snapshots_taken,
-            self.config.snapshot_dir.as_deref(),
-            self.share.as_ref(),
-        );
-        match taken {
-            Ok((snapshot, problems)) => {
-                for problem in problems {
-                    if self.reported.first_time(&problem) {
-                        tracing::warn!("snapshot: {problem}");
-                    }
-                }
-                self.snapshot = Some(snapshot);
-            }
-            Err(e) => {
-                let message = e.to_string();
-                if self.reported.first_time(&message) {
-                    tracing::error!("snapshot failed (the kiosk goes on): {message}");
-                }
-            }
-        }
-        self.log(&KioskEvent::Snapshot { garments });
-        for code in self.snapshot_codes() {
-            self.log(&KioskEvent::QrShown { url: code.url });
-        }
-    }
-
-    fn snapshot_codes(&self) -> Vec<crate::kiosk::LabelledCode> {
-        let tryon = self.live.mirror().tryon();
-        scene::snapshot_codes(
-            tryon.map(|t| t.catalog()),
-            &tryon.map(|t| t.outfit()).unwrap_or_default(),
-            &self.config.strings,
-            self.snapshot.as_ref().and_then(|s| s.share_url.as_deref()),
-        )
-    }
-
-    fn poll_attract_background(&mut self) {
-        if self.session.mode() != Mode::Attract {
-            return;
-        }
-        let Some(attract) = &mut self.attract else {
-            return;
-        };
-        if attract.poll() {
-            self.dirty = true;
-        }
-    }
-
-    /// Draws the screen when anything on it changed.
-    fn draw(&mut self, at: Duration) -> Result<KioskTick> {
-        self.sync_catalog();
-        let inputs = SceneInputs {
-            mode: self.session.mode(),
-            status: self.live.screen().status(),
-            catalog: self.live.mirror().tryon().map(|t| t.catalog()),
-            outfit: self
-                .live
-                .mirror()
-                .tryon()
-                .map(|t| t.outfit())
-                .unwrap_or_default(),
-            strings: &self.config.strings,
-            visible: self.visible_ids(),
-            worn: self.main_worn(),
-            size: self.size.measures(),
-            countdown: self.session.countdown_digit(at),
-            codes: self.snapshot_codes(),
-            attract_item: (at.as_secs_f64() / self.config.attract.cycle.as_secs_f64().max(0.1))
-                as u64,
-            gestures: self.config.gestures,
-        };
-        let scene = scene::scene(&inputs);
-        let canvas = self.layout.canvas;
-        let redraw_ui = self.drawn.as_ref() != Some(&(scene.clone(), canvas));
-        if redraw_ui {
-            let ui = draw_ui(
-                &scene,
-                &self.layout,
-                &self.brand,
-                &self.thumbnails,
-                self.logo.as_ref(),
-            );
-            self.screen.set_ui(self.live.gpu(), &ui.rgba, canvas)?;
-            self.drawn = Some((scene.clone(), canvas));
-            self.dirty = true;
-        }
-        let ring = self.session.ring(at);
-        let flash = self.session.flash(at);
-        if !(self.dirty || ring != self.last_ring || flash > 0.0 || self.shown.is_none()) {
-            return Ok(KioskTick::Idle);
-        }
-        self.last_ring = ring;
-        self.dirty = flash > 0.0;
-        let (picture, dim) = match (&scene, self.session.mode()) {
-            (UiScene::Status { .. }, _) => (None, 0.0),
-            (_, Mode::Snapshot { .. }) => (self.snapshot.as_ref().map(|s| &s.picture), 0.0),
-            (_, Mode::Attract) => match self.attract.as_ref().and_then(|a| a.shown.as_ref()) {
-                Some(background) => (Some(background), 0.0),
-                None => (self.live.shown(), ATTRACT_DIM),
-            },
-            _ => (self.live.shown(), 0.0),
-        };
-        let ring = ring.and_then(|(target, fraction)| {
-            let rect = if target == CAMERA_TARGET {
-                self.layout.camera_button
-            } else {
-                *self.layout.carousel.get(target)?
-            };
-            Some(Ring {
-                centre_px: rect.centre(),
-                radius_px: rect.width as f32 * 0.42,
-                stroke_px: (rect.width as f32 * 0.07).max(3.0),
-                fraction,
-                colour: self.brand.accent,
-            })
-        });
-        let params = ScreenParams {
-            rotation: self.config.display.rotation,
-            dim,
-            flash,
-            ring,
-            background: self.brand.background,
-        };
-        let picture = picture.cloned();
-        let shown =
-            self.screen
-                .render(self.live.gpu(), picture.as_ref(), self.screen_size, &params)?;
-        self.shown = Some(shown);
-        Ok(KioskTick::Show)
-    }
-}
-
-impl AttractBackground {
-    fn open(gpu: &GpuContext, path: &std::path::Path) -> Result<AttractBackground> {
-        let options = crate::capture::InputOptions::default();
-        let spec = crate::capture::SourceSpec::parse(&path.to_string_lossy(), &options)?;
-        let source = crate::capture::open_source(&spec, &options)?;
-        let reopen_spec = spec.clone();
-        let looped = crate::capture::Looping::new(
-            source,
-            Box::new(move || crate::capture::open_source(&reopen_spec, &options)),
-        );
-        Ok(AttractBackground {
-            source: LatestFrame::spawn(Box::new(looped), true),
-            mirror: Mirror::new(gpu, MirrorConfig { mirror: false }),
-            shown: None,
-        })
-    }
-
-    /// Takes the newest background frame, if any; true when it changed.
-    fn poll(&mut self) -> bool {
-        let frame: Option<Frame> = self.source.try_latest().ok().flatten();
-        let Some(frame) = frame else {
-            return false;
-        };
-        match self.mirror.process(&frame) {
-            Ok(texture) => {
-                self.shown = Some(texture);
-                true
-            }
-            Err(e) => {
-                tracing::warn!("attract background: {e}");
-                false
-            }
         }
     }
 }

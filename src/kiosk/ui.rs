@@ -491,3 +491,68 @@ fn draw_hint(canvas: &mut UiCanvas, layout: &KioskLayout, brand: &Brand, hint: &
         top += size * 1.2;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(id: &str) -> ItemView {
+        ItemView {
+            id: id.into(),
+            name: id.into(),
+            price: "1.00 EUR".into(),
+        }
+    }
+
+    #[test]
+    fn the_store_brand_colours_the_worn_item_and_its_logo_shows() {
+        let layout = KioskLayout::new((540, 960), 3);
+        let brand = Brand {
+            accent: [0, 200, 0],
+            background: [0, 0, 90],
+            text: [250, 250, 250],
+        };
+        let logo = RgbaImage::from_pixel(120, 40, image::Rgba([220, 30, 30, 255]));
+        let scene = UiScene::Dressed {
+            items: vec![item("a"), item("b"), item("c")],
+            worn: Some(1),
+            card: Some(item("b")),
+            size: Some("Try M".into()),
+            hint: "Hold · Swipe".into(),
+        };
+        let canvas = draw_ui(&scene, &layout, &brand, &Thumbnails::default(), Some(&logo));
+        // The worn slot's outline, just inside its left edge, midway down.
+        let worn = layout.carousel[1];
+        let edge = canvas.pixel(worn.x as u32 + 2, (worn.y + worn.height as i32 / 2) as u32);
+        assert_eq!(&edge[..3], &brand.accent, "{edge:?}");
+        // The other slots have no outline: their panel's colour there.
+        let other = layout.carousel[0];
+        let plain = canvas.pixel(
+            other.x as u32 + 2,
+            (other.y + other.height as i32 / 2) as u32,
+        );
+        assert_ne!(&plain[..3], &brand.accent);
+        // The logo, scaled into its corner.
+        let centre = layout.logo.centre();
+        assert_eq!(
+            canvas.pixel(centre.x as u32, centre.y as u32),
+            [220, 30, 30, 255]
+        );
+        // Nothing drawn in the middle of the picture.
+        assert_eq!(canvas.pixel(270, 480), [0; 4]);
+    }
+
+    #[test]
+    fn a_status_screen_is_opaque_in_the_brand_background() {
+        let layout = KioskLayout::new((270, 480), 0);
+        let brand = Brand::default();
+        let scene = UiScene::Status {
+            title: "Waiting for the camera".into(),
+            detail: "camera 7 not found".into(),
+        };
+        let canvas = draw_ui(&scene, &layout, &brand, &Thumbnails::default(), None);
+        let b = brand.background;
+        assert_eq!(canvas.pixel(5, 5), [b[0], b[1], b[2], 255]);
+        assert!(canvas.rgba.chunks_exact(4).all(|p| p[3] == 255));
+    }
+}

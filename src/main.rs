@@ -411,9 +411,14 @@ fn error_report(error: &dyn std::error::Error) -> Vec<String> {
     lines
 }
 
+/// The kiosk's default log: what it does (a shopper came, a photo, a GPU
+/// rebuilt) for its staff, and warnings.
+const KIOSK_LOG: &str =
+    "warn,drape::app::kiosk=info,drape::app::window_gpu=info,wgpu_hal::gles=off,winit=error";
+
 fn init_logging(verbose: u8, kiosk: bool) {
     let default = match verbose {
-        0 if kiosk => "warn,drape::app::kiosk=info,wgpu_hal::gles=off,winit=error",
+        0 if kiosk => KIOSK_LOG,
         // wgpu probes every backend; a missing EGL driver is not news.
         0 => "warn,wgpu_hal::gles=off,winit=error",
         1 => "info",

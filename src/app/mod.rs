@@ -11,6 +11,7 @@ mod render;
 mod snapshot;
 pub mod soak;
 pub mod window;
+mod window_gpu;
 
 pub use live::{LiveOptions, LiveView, Screen, Tick};
 pub use render::{render, Progress, RenderOptions, RenderSummary, StillsTryOn};

@@ -14,17 +14,12 @@ use winit::event_loop::{ActiveEventLoop, ControlFlow, EventLoop};
 use winit::keyboard::{Key, NamedKey};
 use winit::window::{Fullscreen, Window, WindowId};
 
-use super::live::{LiveOptions, LiveView, ReportOnce, Tick};
+use super::live::{LiveOptions, LiveView, Tick};
+use super::window_gpu::WindowGpu;
 use super::StopFlag;
 use crate::capture::FrameSource;
-use crate::gpu::{GpuContext, GpuError};
-use crate::output::window::WindowPresenter;
 use crate::output::OutputError;
 use crate::{Error, MirrorConfig, Result};
-
-/// How long to wait before trying again to open a GPU device after a loss
-/// when the last try failed (a driver still resetting).
-pub(super) const GPU_RETRY_INTERVAL: Duration = Duration::from_secs(1);
 
 /// How `run_window` shows the mirror.
 #[derive(Debug, Clone)]
@@ -106,10 +101,6 @@ pub fn run_window(
         error: None,
         started: Instant::now(),
         interrupted: false,
-        reported: ReportOnce::default(),
-        lose_gpu_after_frames: std::env::var(LOSE_GPU_AFTER_FRAMES_ENV)
-            .ok()
-            .and_then(|n| n.parse().ok()),
     };
     event_loop
         .run_app(&mut app)
@@ -127,12 +118,8 @@ pub fn run_window(
 }
 
 struct WindowState {
-    window: Arc<Window>,
-    /// `None` from a GPU loss until a new device and surface are made.
-    presenter: Option<WindowPresenter>,
+    gpu: WindowGpu,
     view: LiveView,
-    /// When to try again to make a new device, after a failed try.
-    gpu_retry_at: Option<Instant>,
 }
 
 struct WindowApp {
@@ -144,33 +131,6 @@ struct WindowApp {
     error: Option<Error>,
     started: Instant,
     interrupted: bool,
-    reported: ReportOnce,
-    /// Test hook (`DRAPE_TEST_LOSE_GPU_AFTER_FRAMES=N`): destroys the GPU
-    /// device once N frames were processed, as a driver reset would, so
-    /// the window's rebuild can be tested; a reset cannot be caused on
-    /// demand. Taken when used: one loss per run.
-    lose_gpu_after_frames: Option<u64>,
-}
-
-/// The environment variable of `WindowApp::lose_gpu_after_frames`.
-pub(super) const LOSE_GPU_AFTER_FRAMES_ENV: &str = "DRAPE_TEST_LOSE_GPU_AFTER_FRAMES";
-
-/// A GPU context that can present to `window`, and its presenter.
-pub(super) fn open_gpu(
-    event_loop: &ActiveEventLoop,
-    window: &Arc<Window>,
-    vsync: bool,
-) -> Result<(GpuContext, WindowPresenter)> {
-    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_with_display_handle_from_env(
-        Box::new(event_loop.owned_display_handle()),
-    ));
-    let surface = instance
-        .create_surface(Arc::clone(window))
-        .map_err(|e| GpuError::Surface(e.to_string()))?;
-    let gpu = pollster::block_on(GpuContext::open(instance, Some(&surface)))?;
-    tracing::info!("window on {} ({:?})", gpu.info.name, gpu.info.backend);
-    let presenter = WindowPresenter::new(&gpu, surface, window, vsync)?;
-    Ok((gpu, presenter))
 }
 
 impl WindowApp {
@@ -190,7 +150,7 @@ impl WindowApp {
                 .create_window(attributes)
                 .map_err(|e| OutputError::Window(format!("cannot create a window: {e}")))?,
         );
-        let (gpu, presenter) = open_gpu(event_loop, &window, self.options.vsync)?;
+        let (gpu, window_gpu) = WindowGpu::open(event_loop, window, self.options.vsync)?;
         let view = LiveView::new(
             &gpu,
             source,
@@ -202,49 +162,14 @@ impl WindowApp {
             },
         )?;
         Ok(WindowState {
-            window,
-            presenter: Some(presenter),
+            gpu: window_gpu,
             view,
-            gpu_retry_at: None,
         })
     }
 
     fn fail(&mut self, event_loop: &ActiveEventLoop, error: Error) {
         self.error.get_or_insert(error);
         event_loop.exit();
-    }
-
-    /// After a GPU loss: a new device and surface for the same window, and
-    /// everything rebuilt on them. A failed try is retried a second later.
-    fn rebuild_gpu(&mut self, event_loop: &ActiveEventLoop) {
-        let Some(state) = self.state.as_mut() else {
-            return;
-        };
-        if state.gpu_retry_at.is_some_and(|at| Instant::now() < at) {
-            return;
-        }
-        // The old surface goes first: a window has one at a time.
-        state.presenter = None;
-        let rebuilt =
-            open_gpu(event_loop, &state.window, self.options.vsync).and_then(|(gpu, presenter)| {
-                state.view.recover(&gpu)?;
-                Ok((gpu, presenter))
-            });
-        match rebuilt {
-            Ok((gpu, presenter)) => {
-                tracing::info!("GPU rebuilt on {}; the mirror goes on", gpu.info.name);
-                state.presenter = Some(presenter);
-                state.gpu_retry_at = None;
-                state.window.request_redraw();
-            }
-            Err(e) => {
-                let message = e.to_string();
-                if self.reported.first_time(&message) {
-                    tracing::error!("cannot rebuild the GPU yet: {message}; trying again");
-                }
-                state.gpu_retry_at = Some(Instant::now() + GPU_RETRY_INTERVAL);
-            }
-        }
     }
 }
 
@@ -310,24 +235,11 @@ impl ApplicationHandler for WindowApp {
                 state.view.snapshot(Instant::now());
             }
             WindowEvent::Resized(size) => {
-                if let Some(presenter) = state.presenter.as_mut() {
-                    presenter.resize(state.view.gpu(), size.width, size.height);
-                }
-                state.window.request_redraw();
+                state.gpu.resize(state.view.gpu(), size.width, size.height);
             }
             WindowEvent::RedrawRequested => {
-                let (Some(presenter), Some(texture)) =
-                    (state.presenter.as_mut(), state.view.shown())
-                else {
-                    return;
-                };
-                if let Err(e) = presenter.present(state.view.gpu(), texture) {
-                    // A lost device is rebuilt at the next tick; anything
-                    // else is logged once and the next frame tries again.
-                    let message = e.to_string();
-                    if !state.view.gpu().is_lost() && self.reported.first_time(&message) {
-                        tracing::error!("cannot present: {message}");
-                    }
+                if let Some(texture) = state.view.shown() {
+                    state.gpu.present(state.view.gpu(), texture);
                 }
             }
             _ => {}
@@ -340,33 +252,28 @@ impl ApplicationHandler for WindowApp {
             event_loop.exit();
             return;
         }
-        if self.state.as_ref().is_some_and(|s| s.presenter.is_none()) {
-            self.rebuild_gpu(event_loop);
-        }
         let Some(state) = self.state.as_mut() else {
             return;
         };
-        if self
-            .lose_gpu_after_frames
-            .is_some_and(|n| state.view.frames() >= n)
-        {
-            self.lose_gpu_after_frames = None;
-            tracing::warn!("{LOSE_GPU_AFTER_FRAMES_ENV}: destroying the GPU device");
-            state.view.gpu().device.destroy();
-        }
-        if state.presenter.is_some() {
+        let view = &mut state.view;
+        state
+            .gpu
+            .rebuild(event_loop, "the mirror", |gpu| view.recover(gpu));
+        state.gpu.test_hook(state.view.gpu(), state.view.frames());
+        if !state.gpu.is_lost() {
             match state.view.tick(Instant::now()) {
-                Ok(Tick::Show) => state.window.request_redraw(),
+                Ok(Tick::Show) => state.gpu.window.request_redraw(),
                 Ok(Tick::Idle) => {}
                 Ok(Tick::Ended) => {
                     event_loop.exit();
                     return;
                 }
                 Ok(Tick::GpuLost) => {
-                    tracing::error!("the GPU device was lost; rebuilding it");
-                    state.presenter = None;
-                    state.gpu_retry_at = None;
-                    self.rebuild_gpu(event_loop);
+                    state.gpu.lost();
+                    let view = &mut state.view;
+                    state
+                        .gpu
+                        .rebuild(event_loop, "the mirror", |gpu| view.recover(gpu));
                 }
                 Err(e) => return self.fail(event_loop, e),
             }

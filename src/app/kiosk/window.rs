@@ -16,12 +16,10 @@ use winit::monitor::MonitorHandle;
 use winit::window::{Fullscreen, Window, WindowId};
 
 use super::{Kiosk, KioskTick};
-use crate::app::live::ReportOnce;
-use crate::app::window::{open_gpu, GPU_RETRY_INTERVAL, LOSE_GPU_AFTER_FRAMES_ENV};
+use crate::app::window_gpu::WindowGpu;
 use crate::app::StopFlag;
 use crate::capture::FrameSource;
 use crate::kiosk::config::{KioskConfig, MonitorChoice};
-use crate::output::window::WindowPresenter;
 use crate::output::OutputError;
 use crate::{Error, Result};
 
@@ -62,10 +60,6 @@ pub fn run_kiosk(
         error: None,
         started: Instant::now(),
         interrupted: false,
-        reported: ReportOnce::default(),
-        lose_gpu_after_frames: std::env::var(LOSE_GPU_AFTER_FRAMES_ENV)
-            .ok()
-            .and_then(|n| n.parse().ok()),
     };
     event_loop
         .run_app(&mut app)
@@ -81,12 +75,9 @@ pub fn run_kiosk(
 }
 
 struct KioskState {
-    window: Arc<Window>,
-    presenter: Option<WindowPresenter>,
+    gpu: WindowGpu,
     kiosk: Kiosk,
-    gpu_retry_at: Option<Instant>,
     cursor: Option<(f32, f32)>,
-    vsync: bool,
 }
 
 struct KioskApp {
@@ -98,8 +89,6 @@ struct KioskApp {
     error: Option<Error>,
     started: Instant,
     interrupted: bool,
-    reported: ReportOnce,
-    lose_gpu_after_frames: Option<u64>,
 }
 
 /// The monitor `choice` names, else the primary, else the first.
@@ -158,9 +147,8 @@ impl KioskApp {
                 .map_err(|e| OutputError::Window(format!("cannot create a window: {e}")))?,
         );
         window.set_cursor_visible(false);
-        let vsync = true;
-        let (gpu, presenter) = open_gpu(event_loop, &window, vsync)?;
         let size = window.inner_size();
+        let (gpu, window_gpu) = WindowGpu::open(event_loop, window, true)?;
         let kiosk = Kiosk::new(
             &gpu,
             source,
@@ -177,48 +165,15 @@ impl KioskApp {
             size.height
         );
         Ok(KioskState {
-            window,
-            presenter: Some(presenter),
+            gpu: window_gpu,
             kiosk,
-            gpu_retry_at: None,
             cursor: None,
-            vsync,
         })
     }
 
     fn fail(&mut self, event_loop: &ActiveEventLoop, error: Error) {
         self.error.get_or_insert(error);
         event_loop.exit();
-    }
-
-    fn rebuild_gpu(&mut self, event_loop: &ActiveEventLoop) {
-        let Some(state) = self.state.as_mut() else {
-            return;
-        };
-        if state.gpu_retry_at.is_some_and(|at| Instant::now() < at) {
-            return;
-        }
-        state.presenter = None;
-        let rebuilt =
-            open_gpu(event_loop, &state.window, state.vsync).and_then(|(gpu, presenter)| {
-                state.kiosk.recover(&gpu)?;
-                Ok((gpu, presenter))
-            });
-        match rebuilt {
-            Ok((gpu, presenter)) => {
-                tracing::info!("GPU rebuilt on {}; the kiosk goes on", gpu.info.name);
-                state.presenter = Some(presenter);
-                state.gpu_retry_at = None;
-                state.window.request_redraw();
-            }
-            Err(e) => {
-                let message = e.to_string();
-                if self.reported.first_time(&message) {
-                    tracing::error!("cannot rebuild the GPU yet: {message}; trying again");
-                }
-                state.gpu_retry_at = Some(Instant::now() + GPU_RETRY_INTERVAL);
-            }
-        }
     }
 }
 
@@ -282,23 +237,12 @@ impl ApplicationHandler for KioskApp {
                 state.kiosk.clicked(position, now);
             }
             WindowEvent::Resized(size) => {
-                if let Some(presenter) = state.presenter.as_mut() {
-                    presenter.resize(state.kiosk.gpu(), size.width, size.height);
-                }
+                state.gpu.resize(state.kiosk.gpu(), size.width, size.height);
                 state.kiosk.set_screen_size((size.width, size.height));
-                state.window.request_redraw();
             }
             WindowEvent::RedrawRequested => {
-                let (Some(presenter), Some(texture)) =
-                    (state.presenter.as_mut(), state.kiosk.shown())
-                else {
-                    return;
-                };
-                if let Err(e) = presenter.present(state.kiosk.gpu(), texture) {
-                    let message = e.to_string();
-                    if !state.kiosk.gpu().is_lost() && self.reported.first_time(&message) {
-                        tracing::error!("cannot present: {message}");
-                    }
+                if let Some(texture) = state.kiosk.shown() {
+                    state.gpu.present(state.kiosk.gpu(), texture);
                 }
             }
             _ => {}
@@ -311,33 +255,30 @@ impl ApplicationHandler for KioskApp {
             event_loop.exit();
             return;
         }
-        if self.state.as_ref().is_some_and(|s| s.presenter.is_none()) {
-            self.rebuild_gpu(event_loop);
-        }
         let Some(state) = self.state.as_mut() else {
             return;
         };
-        if self
-            .lose_gpu_after_frames
-            .is_some_and(|n| state.kiosk.live().frames() >= n)
-        {
-            self.lose_gpu_after_frames = None;
-            tracing::warn!("{LOSE_GPU_AFTER_FRAMES_ENV}: destroying the GPU device");
-            state.kiosk.gpu().device.destroy();
-        }
-        if state.presenter.is_some() {
+        let kiosk = &mut state.kiosk;
+        state
+            .gpu
+            .rebuild(event_loop, "the kiosk", |gpu| kiosk.recover(gpu));
+        state
+            .gpu
+            .test_hook(state.kiosk.gpu(), state.kiosk.live().frames());
+        if !state.gpu.is_lost() {
             match state.kiosk.tick(Instant::now()) {
-                Ok(KioskTick::Show) => state.window.request_redraw(),
+                Ok(KioskTick::Show) => state.gpu.window.request_redraw(),
                 Ok(KioskTick::Idle) => {}
                 Ok(KioskTick::Ended) => {
                     event_loop.exit();
                     return;
                 }
                 Ok(KioskTick::GpuLost) => {
-                    tracing::error!("the GPU device was lost; rebuilding it");
-                    state.presenter = None;
-                    state.gpu_retry_at = None;
-                    self.rebuild_gpu(event_loop);
+                    state.gpu.lost();
+                    let kiosk = &mut state.kiosk;
+                    state
+                        .gpu
+                        .rebuild(event_loop, "the kiosk", |gpu| kiosk.recover(gpu));
                 }
                 Err(e) => return self.fail(event_loop, e),
             }

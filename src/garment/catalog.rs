@@ -445,24 +445,32 @@ pub struct Problem {
     pub message: String,
 }
 
-/// `path:line:col: message`, one per line.
-struct ProblemList<'a> {
-    path: &'a Path,
-    problems: &'a [Problem],
+/// `path:line:col: message`, one per line: the form of every problem a
+/// hand-edited file (the catalog, kiosk.toml) is reported with.
+pub(crate) struct ProblemList<'a, P> {
+    pub(crate) path: &'a Path,
+    pub(crate) problems: &'a [P],
 }
 
-impl fmt::Display for ProblemList<'_> {
+/// A problem at a place in a file.
+pub(crate) trait PlacedProblem {
+    /// Line and column (1-based) and the message.
+    fn place(&self) -> (usize, usize, &str);
+}
+
+impl PlacedProblem for Problem {
+    fn place(&self) -> (usize, usize, &str) {
+        (self.line, self.column, &self.message)
+    }
+}
+
+impl<P: PlacedProblem> fmt::Display for ProblemList<'_, P> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (index, problem) in self.problems.iter().enumerate() {
             if index > 0 {
                 writeln!(f)?;
             }
-            let Problem {
-                line,
-                column,
-                message,
-                ..
-            } = problem;
+            let (line, column, message) = problem.place();
             write!(f, "{}:{line}:{column}: {message}", self.path.display())?;
         }
         Ok(())

@@ -303,3 +303,36 @@ pub fn begin_render_pass<'e>(
         multiview_mask: None,
     })
 }
+
+/// One full-screen triangle with `pipeline` and `bind_group` into `target`
+/// (cleared to black first), submitted: the blit passes (a window's
+/// present, the kiosk's screen), whose vertex shader makes the triangle
+/// from the vertex index.
+pub fn draw_fullscreen(
+    gpu: &crate::gpu::GpuContext,
+    label: &str,
+    pipeline: &wgpu::RenderPipeline,
+    bind_group: &wgpu::BindGroup,
+    target: &wgpu::TextureView,
+) {
+    let mut encoder = gpu
+        .device
+        .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) });
+    {
+        let mut pass = begin_render_pass(
+            &mut encoder,
+            label,
+            PassTargets {
+                color: target,
+                resolve_target: None,
+                load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
+                store: wgpu::StoreOp::Store,
+                depth: None,
+            },
+        );
+        pass.set_pipeline(pipeline);
+        pass.set_bind_group(0, bind_group, &[]);
+        pass.draw(0..3, 0..1);
+    }
+    gpu.queue.submit([encoder.finish()]);
+}

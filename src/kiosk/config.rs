@@ -74,7 +74,7 @@ pub use values::{
     IDLE_SECONDS_RANGE, MAX_WINDOW_SIDE,
 };
 
-use std::fmt;
+use crate::garment::catalog::{PlacedProblem, ProblemList};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -351,26 +351,9 @@ pub struct ConfigProblem {
     pub message: String,
 }
 
-/// `path:line:column: message`, one per line.
-struct ProblemList<'a> {
-    path: &'a Path,
-    problems: &'a [ConfigProblem],
-}
-
-impl fmt::Display for ProblemList<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (index, problem) in self.problems.iter().enumerate() {
-            if index > 0 {
-                writeln!(f)?;
-            }
-            let ConfigProblem {
-                line,
-                column,
-                message,
-            } = problem;
-            write!(f, "{}:{line}:{column}: {message}", self.path.display())?;
-        }
-        Ok(())
+impl PlacedProblem for ConfigProblem {
+    fn place(&self) -> (usize, usize, &str) {
+        (self.line, self.column, &self.message)
     }
 }
 

@@ -260,28 +260,7 @@ impl ScreenRenderer {
             ],
         );
         let target = output.create_view(&Default::default());
-        let mut encoder = gpu
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("kiosk screen"),
-            });
-        {
-            let mut pass = layout::begin_render_pass(
-                &mut encoder,
-                "kiosk screen",
-                layout::PassTargets {
-                    color: &target,
-                    resolve_target: None,
-                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                    store: wgpu::StoreOp::Store,
-                    depth: None,
-                },
-            );
-            pass.set_pipeline(&self.pipeline);
-            pass.set_bind_group(0, &bind_group, &[]);
-            pass.draw(0..3, 0..1);
-        }
-        gpu.queue.submit([encoder.finish()]);
+        layout::draw_fullscreen(gpu, "kiosk screen", &self.pipeline, &bind_group, &target);
         Ok(output)
     }
 }

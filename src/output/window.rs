@@ -155,28 +155,7 @@ impl WindowPresenter {
         let target = surface_texture
             .texture
             .create_view(&wgpu::TextureViewDescriptor::default());
-        let mut encoder = gpu
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("present"),
-            });
-        {
-            let mut pass = layout::begin_render_pass(
-                &mut encoder,
-                "blit",
-                layout::PassTargets {
-                    color: &target,
-                    resolve_target: None,
-                    load: wgpu::LoadOp::Clear(wgpu::Color::BLACK),
-                    store: wgpu::StoreOp::Store,
-                    depth: None,
-                },
-            );
-            pass.set_pipeline(&self.pipeline);
-            pass.set_bind_group(0, &bind_group, &[]);
-            pass.draw(0..3, 0..1);
-        }
-        gpu.queue.submit([encoder.finish()]);
+        layout::draw_fullscreen(gpu, "blit", &self.pipeline, &bind_group, &target);
         gpu.queue.present(surface_texture);
         Ok(())
     }

@@ -148,6 +148,9 @@ pub struct TryOn {
     tracker: PoseTracker,
     renderer: TryOnRenderer,
     overlay: Option<OverlayRenderer>,
+    /// Whether the product card is drawn (a show's producer takes it off
+    /// and puts it back; the card keeps following the outfit meanwhile).
+    card_shown: bool,
     catalog: CatalogWatcher,
     assets: AssetCache<GpuGarment>,
     /// Garments of the current catalog whose asset failed to load, by id.
@@ -195,6 +198,7 @@ impl TryOn {
                 overlay.set_corner(config.card_corner);
                 overlay
             }),
+            card_shown: true,
             catalog,
             assets: AssetCache::new(),
             unusable: HashMap::new(),
@@ -245,6 +249,12 @@ impl TryOn {
             }
         }
         self.update_card()
+    }
+
+    /// Shows or hides the product card (with `TryOnConfig::overlay`; without
+    /// it there is no card to show).
+    pub fn set_card_shown(&mut self, shown: bool) {
+        self.card_shown = shown;
     }
 
     /// The catalog in use: the last one that loaded.
@@ -431,7 +441,7 @@ impl TryOn {
                 light: self.light,
             },
         )?;
-        if let Some(overlay) = &self.overlay {
+        if let Some(overlay) = self.overlay.as_ref().filter(|_| self.card_shown) {
             overlay.encode(&self.gpu, &mut encoder, &output)?;
         }
         self.times.render_ms = self.stage_done(&mut encoder, &mut clock)?;

@@ -83,6 +83,7 @@ pub mod nn;
 pub mod output;
 pub mod pose;
 pub mod render;
+pub mod serve;
 pub mod tryon;
 
 pub use capture::{Frame, FrameSource, PixelFormat};

@@ -1,0 +1,154 @@
+//! `GET /events`: server-sent events of the live state, for overlays and
+//! viewer pages.
+//!
+//! Each client gets `event: live` with the state as JSON on connect and
+//! after every change, and a `: heartbeat` comment when idle. Changes reach
+//! clients through a bounded broadcast channel: a client that stops reading
+//! never blocks a change or another client; once it falls 64 changes
+//! behind, it skips to the latest state.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::HeaderValue;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt as _;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::broadcast::Receiver;
+
+use super::{stopped, Shared};
+use crate::serve::studio::Studio;
+use crate::serve::LiveState;
+
+/// `GET /events`. The stream ends when the server stops.
+pub(super) async fn events(State(shared): State<Arc<Shared>>) -> Response {
+    let feed = Feed::new(Arc::clone(&shared.studio));
+    let events = futures_util::stream::unfold(feed, |mut feed| async move {
+        let live = feed.next_state().await?;
+        Some((Ok::<_, Infallible>(event(&live)), feed))
+    })
+    .take_until(stopped(shared.stop.clone()));
+    let keep_alive = KeepAlive::new()
+        .interval(shared.studio.config().heartbeat)
+        .text("heartbeat");
+    let mut response = Sse::new(events).keep_alive(keep_alive).into_response();
+    // Tells nginx-like proxies to pass events on at once.
+    response
+        .headers_mut()
+        .insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
+}
+
+/// `event: live`, the version as its id, the state as JSON.
+fn event(live: &LiveState) -> Event {
+    let data = serde_json::to_string(live).unwrap_or_else(|error| {
+        // Plain strings, bools and numbers always serialize; never seen.
+        tracing::error!("cannot write the live state as JSON: {error}");
+        "{}".to_string()
+    });
+    Event::default()
+        .event("live")
+        .id(live.version.to_string())
+        .data(data)
+}
+
+/// One client's view of the changes.
+struct Feed {
+    studio: Arc<Studio>,
+    changes: Receiver<LiveState>,
+    /// Sent first: the state when the client connected.
+    pending: Option<LiveState>,
+    /// The version sent last; older states are skipped.
+    sent_version: Option<u64>,
+    /// Counts the client while the feed lives.
+    _client: ClientCount,
+}
+
+impl Feed {
+    fn new(studio: Arc<Studio>) -> Feed {
+        // Subscribed before the state is read: no change falls in between.
+        let changes = studio.subscribe_events();
+        let pending = Some(studio.live());
+        studio.metrics().sse_client_joined();
+        Feed {
+            _client: ClientCount(Arc::clone(&studio)),
+            studio,
+            changes,
+            pending,
+            sent_version: None,
+        }
+    }
+
+    /// The next state to send, newer than the last one sent.
+    async fn next_state(&mut self) -> Option<LiveState> {
+        loop {
+            let live = match self.pending.take() {
+                Some(live) => live,
+                None => match self.changes.recv().await {
+                    Ok(live) => live,
+                    // Fell behind: the latest state now, and the older ones
+                    // still queued are skipped below.
+                    Err(RecvError::Lagged(_)) => self.studio.live(),
+                    Err(RecvError::Closed) => return None,
+                },
+            };
+            if self.sent_version.is_some_and(|sent| live.version <= sent) {
+                continue;
+            }
+            self.sent_version = Some(live.version);
+            return Some(live);
+        }
+    }
+}
+
+/// One `/events` client in the metrics, from connect to disconnect.
+struct ClientCount(Arc<Studio>);
+
+impl Drop for ClientCount {
+    fn drop(&mut self) {
+        self.0.metrics().sse_client_left();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serve::{LiveChange, StudioConfig};
+    use std::time::Duration;
+
+    #[test]
+    fn a_lagging_client_skips_to_the_latest_state() {
+        let catalog = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/garments/catalog.toml");
+        let config = StudioConfig::new(catalog, "127.0.0.1:0".parse().unwrap());
+        let studio = Studio::new(config).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let mut feed = Feed::new(Arc::clone(&studio));
+            assert_eq!(studio.metrics().sse_clients(), 1);
+            for change in 0..100 {
+                let card = LiveChange {
+                    card: Some(change % 2 == 1),
+                    ..LiveChange::default()
+                };
+                studio.change(&card).unwrap();
+            }
+            // The state at connect, then (lagged by 36) the latest: the 100th
+            // change (99, odd) shows the card.
+            assert_eq!(feed.next_state().await.unwrap().version, 0);
+            let latest = feed.next_state().await.unwrap();
+            assert_eq!((latest.version, latest.card), (100, true));
+            // The 64 queued older states are skipped: nothing more to send.
+            let more = tokio::time::timeout(Duration::from_millis(50), feed.next_state()).await;
+            assert!(more.is_err(), "sent {more:?}");
+            studio.change(&LiveChange::default()).unwrap();
+            assert_eq!(feed.next_state().await.unwrap().version, 101);
+            drop(feed);
+            assert_eq!(studio.metrics().sse_clients(), 0);
+        });
+    }
+}

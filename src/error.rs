@@ -42,6 +42,9 @@ pub enum Error {
     /// The kiosk: its configuration, event log, share server or logo.
     #[error(transparent)]
     Kiosk(#[from] crate::kiosk::KioskError),
+    /// The livestream studio: its catalog, its address, its server.
+    #[error(transparent)]
+    Serve(#[from] crate::serve::ServeError),
 }
 
 impl From<crate::kiosk::KioskConfigError> for Error {

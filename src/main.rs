@@ -27,6 +27,8 @@ mod kiosk_run;
 mod outfit;
 #[path = "cli/pose.rs"]
 mod pose_command;
+#[path = "cli/serve.rs"]
+mod serve_command;
 #[path = "cli/values.rs"]
 mod values;
 
@@ -72,6 +74,9 @@ enum Command {
     /// The mirror kiosk: full screen, touchless (`drape kiosk stats`: its
     /// visits, tries and photos).
     Kiosk(kiosk_command::KioskCommand),
+    /// The livestream studio: the program feed dressed in what is on air,
+    /// and the producer's API.
+    Serve(serve_command::ServeArgs),
 }
 
 #[derive(Args)]
@@ -376,6 +381,7 @@ fn main() -> ExitCode {
         Some(Command::Pose(args)) => pose_command::pose(args),
         Some(Command::Bench(args)) => bench_command::bench(args),
         Some(Command::Kiosk(command)) => kiosk_run::kiosk(command),
+        Some(Command::Serve(args)) => serve_command::serve(args),
         None => sample(),
     };
     match result {

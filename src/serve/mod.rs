@@ -29,6 +29,7 @@ mod cues;
 mod http;
 mod live;
 mod metrics;
+pub mod program;
 mod studio;
 
 use std::net::SocketAddr;

@@ -1,0 +1,148 @@
+//! `drape serve`: the livestream studio. The program feed (the input
+//! dressed in what is on air) goes to `--output` at the input's rate; the
+//! producer's API, the events and the metrics listen on `--listen`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::Args;
+use drape::app::StopFlag;
+use drape::capture::{self, FrameSource, InputOptions, Looping, SourceSpec};
+use drape::output::{self, OutputFormat, SinkOptions, SinkSpec};
+use drape::serve::program::{run_program, ProgramOptions};
+use drape::serve::{ServeServer, Studio, StudioConfig};
+use drape::tryon::TryOnConfig;
+use drape::GpuContext;
+
+use crate::values::parse_output_format;
+
+/// The environment variable holding the producer's token.
+const TOKEN_ENV: &str = "DRAPE_TOKEN";
+
+#[derive(Args)]
+pub(crate) struct ServeArgs {
+    /// `camera[:N]`, a clip (y4m, mp4 …), `-` (y4m or raw on stdin).
+    #[arg(short, long, default_value = "camera:0")]
+    input: String,
+    /// Play a clip again and again.
+    #[arg(long = "loop")]
+    loop_input: bool,
+    /// Where the program feed goes: `-` (y4m on stdout, for ffmpeg), a
+    /// .y4m file, or a folder of PNGs.
+    #[arg(short, long, default_value = "-")]
+    output: String,
+    /// png, jpg, y4m or rgba; by default from --output.
+    #[arg(long, value_parser = parse_output_format)]
+    output_format: Option<OutputFormat>,
+    /// The output's frame rate (default: the input's).
+    #[arg(long)]
+    fps: Option<f64>,
+    /// Where the API, the events and the pages listen.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    listen: std::net::SocketAddr,
+    /// The garment catalog (TOML).
+    #[arg(long, default_value = "assets/garments/catalog.toml")]
+    catalog: PathBuf,
+    /// A file holding the producer's token (else `DRAPE_TOKEN`); without
+    /// one every change is refused.
+    #[arg(long, value_name = "FILE")]
+    token_file: Option<PathBuf>,
+    /// Flip the picture left-right.
+    #[arg(long)]
+    mirror: bool,
+    /// Changes a client may make a minute.
+    #[arg(long, default_value_t = 120)]
+    rate_per_minute: u32,
+}
+
+fn token(args: &ServeArgs) -> drape::Result<Option<String>> {
+    if let Some(path) = &args.token_file {
+        let text = std::fs::read_to_string(path).map_err(|source| output::OutputError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        return Ok(Some(text.trim().to_string()).filter(|t| !t.is_empty()));
+    }
+    Ok(std::env::var(TOKEN_ENV)
+        .ok()
+        .filter(|t| !t.trim().is_empty()))
+}
+
+pub(crate) fn serve(args: ServeArgs) -> drape::Result<()> {
+    let catalog = if args.catalog.exists() {
+        args.catalog.clone()
+    } else {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(&args.catalog)
+    };
+    let token = token(&args)?;
+    if token.is_none() {
+        eprintln!(
+            "drape: warning: no producer token ({TOKEN_ENV} or --token-file): every change through the API is refused"
+        );
+    }
+    let studio = Studio::new(StudioConfig {
+        token,
+        rate_per_minute: args.rate_per_minute,
+        ..StudioConfig::new(catalog.clone(), args.listen)
+    })?;
+    let server = ServeServer::start(Arc::clone(&studio))?;
+    eprintln!("drape: studio API on http://{}", server.local_addr());
+
+    let options = InputOptions {
+        wait_for_camera: true,
+        ..InputOptions::default()
+    };
+    let spec = SourceSpec::parse(&args.input, &options)?;
+    let source = capture::open_source(&spec, &options)?;
+    let finite = source.info().frame_count.is_some();
+    let source: Box<dyn FrameSource> = if args.loop_input && finite {
+        let again = spec.clone();
+        Box::new(Looping::new(
+            source,
+            Box::new(move || capture::open_source(&again, &options)),
+        ))
+    } else {
+        source
+    };
+    let fps = args.fps.or(source.info().fps).unwrap_or(30.0);
+    let sink_spec = SinkSpec::parse(&args.output, args.output_format)?;
+    let mut sink = output::open_sink(
+        &sink_spec,
+        &SinkOptions {
+            fps,
+            frame_count: None,
+        },
+    )?;
+    eprintln!(
+        "drape: program {} → {} at {fps} fps",
+        source.info().description,
+        sink.description()
+    );
+    let gpu = GpuContext::headless()?;
+    let mut tryon = TryOnConfig::sample();
+    tryon.catalog = catalog;
+    let stop = StopFlag::new().on_ctrl_c();
+    let summary = run_program(
+        &gpu,
+        studio,
+        source,
+        sink.as_mut(),
+        ProgramOptions {
+            tryon,
+            mirror: args.mirror,
+            fps: Some(fps),
+            exit_at_end: finite && !args.loop_input,
+        },
+        &stop,
+    )?;
+    drop(server);
+    eprintln!(
+        "drape: program wrote {} frames in {:.1} s ({} dressed, {} dropped, {} repeated)",
+        summary.frames_out,
+        summary.elapsed.as_secs_f64(),
+        summary.frames_dressed,
+        summary.frames_dropped,
+        summary.repeated
+    );
+    Ok(())
+}

@@ -171,3 +171,22 @@ fn the_program_holds_its_rate_with_many_clients_and_shows_what_goes_on_air() {
     let status = child.wait().unwrap();
     assert!(status.success(), "drape serve ended with {status}");
 }
+
+#[test]
+fn a_token_file_that_cannot_be_read_is_named() {
+    let output = Command::new(env!("CARGO_BIN_EXE_drape"))
+        .args([
+            "serve",
+            "--token-file",
+            "/nonexistent/token",
+            "--input",
+            "synthetic",
+        ])
+        .env_remove("DRAPE_TOKEN")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("/nonexistent/token"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}

@@ -125,3 +125,47 @@ pub fn check_window(
         "ran under Xvfb until Ctrl-C; with --exit-at-end showed {shown} frame(s) and ended"
     ))
 }
+
+/// `serve`: the studio starts, the program feed grows in its file, and
+/// Ctrl-C ends it cleanly with every frame whole.
+pub fn check_serve(
+    harness: &Harness,
+    plan: &Plan,
+    work: &Path,
+    logs: &Path,
+    output: &str,
+) -> Result<String, String> {
+    let err_path = logs.join("serve.err");
+    let mut child = drape_command(harness, plan, work)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(&err_path).unwrap())
+        .spawn()
+        .map_err(|e| format!("cannot start drape: {e}"))?;
+    let stderr = || fs::read_to_string(&err_path).unwrap_or_default();
+    let program = work.join(output);
+    let frames = || crate::runs::y4m_frames(&program).unwrap_or(0);
+    let started = Instant::now();
+    while frames() < 10 {
+        if child.try_wait().unwrap().is_some() || started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            return Err(format!(
+                "no program frames in {output}\n  stderr:\n{}",
+                stderr()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    interrupt(&child);
+    let status = wait_for(&mut child, Duration::from_secs(30));
+    let text = stderr();
+    if !status.is_some_and(|s| s.success()) || !text.contains("drape: program wrote") {
+        return Err(format!(
+            "Ctrl-C did not end it cleanly (exit {status:?})\n  stderr:\n{text}"
+        ));
+    }
+    Ok(format!(
+        "served, wrote {} program frames to {output}, Ctrl-C ended it",
+        frames()
+    ))
+}

@@ -76,6 +76,9 @@ pub enum Check {
     /// `kiosk`: full screen, keeps running, ends on Ctrl-C; it says this
     /// once it is up (a person entered, or it waits for the camera).
     Kiosk { camera: bool },
+    /// `serve`: the program feed written to this file while it runs;
+    /// Ctrl-C ends it cleanly.
+    Serve { output: String },
     /// `devices`, `cameras`, `bench …`: exit 0 and print this.
     Prints(&'static str),
 }
@@ -361,6 +364,14 @@ fn plan_check(args: &mut Vec<String>, producer: Option<&Vec<String>>) -> Result<
             // A config file names the camera (assets/kiosk/kiosk.toml does).
             _ => Ok(Check::Kiosk { camera: true }),
         },
+        "serve" => {
+            // Any free port: the README's may be taken on this machine.
+            set_flag(args, "--listen", "127.0.0.1:0");
+            match flag(args, &["--output", "-o"]) {
+                Some(output) if output.ends_with(".y4m") => Ok(Check::Serve { output }),
+                _ => Err("a `serve` line that does not write a .y4m file".to_string()),
+            }
+        }
         "devices" => Ok(Check::Prints("backend:")),
         "cameras" => Ok(Check::Prints("")),
         "bench" if args.get(1).map(String::as_str) == Some("soak") => {

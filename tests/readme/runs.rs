@@ -149,6 +149,14 @@ pub fn run_plan(harness: &Harness, plan: &Plan) -> Result<Outcome, String> {
     if plan.needs_assets {
         std::os::unix::fs::symlink(root().join("assets"), work.path().join("assets")).unwrap();
     }
+    if let Check::Serve { output } = &plan.check {
+        return crate::display::check_serve(harness, plan, work.path(), logs.path(), output).map(
+            |note| {
+                notes.push(note);
+                Outcome::Passed(notes.join("; "))
+            },
+        );
+    }
     if is_run {
         return check_window(harness, plan, work.path(), logs.path()).map(|note| {
             notes.push(note);
@@ -341,8 +349,8 @@ fn check_output(plan: &Plan, work: &Path, ran: &Ran) -> Result<(), String> {
             }
             Ok(())
         }
-        Check::RunCamera | Check::RunFile | Check::Kiosk { .. } => {
-            unreachable!("checked in the window")
+        Check::RunCamera | Check::RunFile | Check::Kiosk { .. } | Check::Serve { .. } => {
+            unreachable!("checked while it runs")
         }
     }
 }

@@ -58,11 +58,11 @@ struct Producer {
 impl FrameSink for Producer {
     fn write_frame(&mut self, _frame: &RgbaFrame<'_>) -> Result<(), OutputError> {
         self.frames += 1;
-        if self.frames % CHANGE_EVERY == 0 {
+        if self.frames.is_multiple_of(CHANGE_EVERY) {
             let k = (self.frames / CHANGE_EVERY) as usize;
             let change = LiveChange {
                 garment: Some(Some(GARMENTS[k % GARMENTS.len()].to_string())),
-                card: Some(k % 2 == 0),
+                card: Some(k.is_multiple_of(2)),
                 ..LiveChange::default()
             };
             self.studio.change(&change).unwrap();

@@ -20,6 +20,10 @@
 //! | `GET /events` | server-sent events: `event: live` with the state on connect and on every change | |
 //! | `GET /metrics` | Prometheus text, `drape_` prefix | |
 //! | `GET /assets/thumbs/{id}.{ext}` | a garment's thumbnail (only files the catalog names) | |
+//! | `GET /` | the viewer page: the garment on air, "Buy now" and its QR code | |
+//! | `GET /overlay` | the product card for an OBS browser source (transparent) | |
+//! | `GET /producer` | the producer's control page (asks for the token) | |
+//! | `GET /pages/{file}` | the pages' scripts and style (built in, a fixed list) | |
 //!
 //! Changes (every PUT and POST) need `Authorization: Bearer TOKEN` and are
 //! rate-limited per client address; no CORS header is ever sent, so other

@@ -42,14 +42,17 @@ pub struct StudioConfig {
     pub rate_per_minute: u32,
     /// How often an idle `/events` stream gets a heartbeat comment.
     pub heartbeat: Duration,
-    /// The folder the HTML pages (`/`, `/overlay`, `/producer`) are served
-    /// from; `None`: those paths are 404.
+    /// A folder to serve the pages (`/`, `/overlay`, `/producer` and
+    /// `/pages/`) from instead of the built-in ones, under the same file
+    /// names as `web/pages/` (read anew at every request); `None`: the
+    /// built-in pages.
     pub pages_dir: Option<PathBuf>,
 }
 
 impl StudioConfig {
     /// A configuration for `catalog` listening on `listen`, with no token
-    /// (changes refused), 120 changes a minute, a 15 s heartbeat and no pages.
+    /// (changes refused), 120 changes a minute, a 15 s heartbeat and the
+    /// built-in pages.
     pub fn new(catalog: impl Into<PathBuf>, listen: SocketAddr) -> StudioConfig {
         StudioConfig {
             catalog: catalog.into(),

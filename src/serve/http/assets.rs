@@ -1,5 +1,5 @@
-//! Files: the catalog's thumbnails and the HTML pages, each under a fixed
-//! name. No path from a request ever reaches the file system: a name is
+//! Files: the catalog's thumbnails and the HTML pages (see [`super::pages`]),
+//! each under a fixed name. No path from a request ever reaches the file system: a name is
 //! looked up in a table made at start, so `..`, encoded slashes or absolute
 //! paths simply match nothing (404).
 
@@ -16,48 +16,33 @@ use axum::response::{IntoResponse, Response};
 use super::{error_response, Shared};
 use crate::garment::catalog::Catalog;
 
-/// A page served from [`crate::serve::StudioConfig::pages_dir`].
+/// A page: a URL path and the file of [`super::pages::FILES`] it shows.
 pub(super) struct Page {
     /// The URL path, e.g. `/overlay`.
     pub(super) path: &'static str,
-    /// The file in the pages folder.
+    /// The file in `web/pages/` (or the pages folder).
     pub(super) file: &'static str,
-    pub(super) content_type: &'static str,
 }
 
-const HTML: &str = "text/html; charset=utf-8";
-
-/// Every page and the files they load; adding one is adding a line.
+/// Every page; the scripts and style they load are under `/pages/`.
 pub(super) const PAGES: &[Page] = &[
     Page {
         path: "/",
-        file: "index.html",
-        content_type: HTML,
+        file: "viewer.html",
     },
     Page {
         path: "/overlay",
         file: "overlay.html",
-        content_type: HTML,
     },
     Page {
         path: "/producer",
         file: "producer.html",
-        content_type: HTML,
     },
 ];
 
-/// `GET` of one of [`PAGES`]: its file, read anew each time (edits show at
-/// once); 404 without a pages folder or the file.
+/// `GET` of one of [`PAGES`]: the built-in file, or the pages folder's.
 pub(super) async fn page(State(shared): State<Arc<Shared>>, page: &'static Page) -> Response {
-    let Some(folder) = shared.studio.config().pages_dir.clone() else {
-        let message = "no pages folder: start drape serve with its pages folder to serve this page";
-        return error_response(StatusCode::NOT_FOUND, message);
-    };
-    let path = folder.join(page.file);
-    match read_inside(path, folder).await {
-        Some(bytes) => file_response(page.content_type, "no-cache", bytes),
-        None => error_response(StatusCode::NOT_FOUND, "not found"),
-    }
+    super::pages::serve(&shared, page.file).await
 }
 
 /// The catalog's thumbnails by URL name (`{id}.{ext}`), and the folder
@@ -135,7 +120,7 @@ pub(super) async fn thumbnail(
 
 /// The bytes of the regular file `path` if, with every link resolved, it
 /// is inside `folder`; `None` otherwise (logged) or when unreadable.
-async fn read_inside(path: PathBuf, folder: PathBuf) -> Option<Vec<u8>> {
+pub(super) async fn read_inside(path: PathBuf, folder: PathBuf) -> Option<Vec<u8>> {
     let read = tokio::task::spawn_blocking(move || {
         let real = std::fs::canonicalize(&path).ok()?;
         let real_folder = std::fs::canonicalize(&folder).ok()?;
@@ -157,10 +142,10 @@ async fn read_inside(path: PathBuf, folder: PathBuf) -> Option<Vec<u8>> {
 }
 
 /// A file's bytes, cached by browsers as `cache_control` says.
-fn file_response(
+pub(super) fn file_response(
     content_type: &'static str,
     cache_control: &'static str,
-    bytes: Vec<u8>,
+    bytes: impl IntoResponse,
 ) -> Response {
     (
         [

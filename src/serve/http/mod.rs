@@ -5,6 +5,7 @@
 mod api;
 mod assets;
 mod limits;
+mod pages;
 mod sse;
 
 use std::future::IntoFuture;
@@ -145,7 +146,8 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/api/cues/stop", post(api::stop_cues))
         .route("/events", get(sse::events))
         .route("/metrics", get(api::metrics))
-        .route("/assets/thumbs/{name}", get(assets::thumbnail));
+        .route("/assets/thumbs/{name}", get(assets::thumbnail))
+        .route("/pages/{name}", get(pages::file));
     for page in assets::PAGES {
         router = router.route(
             page.path,

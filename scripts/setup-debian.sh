@@ -9,6 +9,8 @@
 #   ffmpeg                          optional: reading mp4/mkv/avi/webm input
 #   xvfb imagemagick xdotool        for the tests: a virtual display,
 #                                   screenshots of the window and key presses
+#   chromium                        for the tests: the studio's pages,
+#                                   headless
 set -euo pipefail
 
 packages=(
@@ -17,6 +19,7 @@ packages=(
   libx11-6 libx11-xcb1 libxcursor1 libxi6 libxrandr2 libxkbcommon-x11-0
   ffmpeg
   xvfb imagemagick xdotool
+  chromium
 )
 
 sudo=""

@@ -139,7 +139,7 @@ pub fn run_program(
                     width: *width,
                     height: *height,
                     index,
-                    timestamp: interval * index as u32,
+                    timestamp: interval.mul_f64(index as f64),
                 })?;
                 summary.frames_out += 1;
                 studio.metrics().count_frame_out();

@@ -2,9 +2,13 @@
 //! client: exact bytes and headers, the page, 404s for everything else,
 //! expiry, the photo limit, path traversal, a port in use, shutdown.
 
-use std::io::{Read, Write};
+mod common;
+
+use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
+
+use common::http::get;
 
 use drape::kiosk::share::{
     ShareConfig, ShareError, ShareServer, DEFAULT_EXPIRE_AFTER, DEFAULT_MAX_PHOTOS,
@@ -38,67 +42,6 @@ fn path_of(url: &str) -> String {
         "{token}"
     );
     format!("/p/{token}")
-}
-
-struct Reply {
-    status: u16,
-    /// Lower-case names.
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, value)| value.as_str())
-    }
-}
-
-/// `GET target` with `Connection: close`, read to the end.
-fn get(addr: SocketAddr, target: &str) -> Reply {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    write!(
-        stream,
-        "GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let end = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("a complete head");
-    let head = std::str::from_utf8(&raw[..end]).unwrap();
-    let mut lines = head.split("\r\n");
-    let status_line = lines.next().unwrap();
-    assert!(status_line.starts_with("HTTP/1.1 "), "{status_line}");
-    let status = status_line[9..12].parse().unwrap();
-    let headers: Vec<(String, String)> = lines
-        .map(|line| {
-            let (name, value) = line.split_once(':').unwrap();
-            (name.trim().to_ascii_lowercase(), value.trim().to_string())
-        })
-        .collect();
-    let reply = Reply {
-        status,
-        headers,
-        body: raw[end + 4..].to_vec(),
-    };
-    assert_eq!(
-        reply.header("transfer-encoding"),
-        None,
-        "this client reads Content-Length bodies only"
-    );
-    assert_eq!(
-        reply.header("content-length"),
-        Some(reply.body.len().to_string().as_str())
-    );
-    reply
 }
 
 /// Bytes that look like a PNG and hold every byte value.

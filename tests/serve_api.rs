@@ -4,10 +4,10 @@
 //! list and the metrics. The render loop is stood in for by calls to
 //! `Studio` (frames, metrics) from the test.
 
+mod common;
+
 #[path = "serve_api/assets.rs"]
 mod assets;
-#[path = "serve_api/client.rs"]
-mod client;
 #[path = "serve_api/events.rs"]
 mod events;
 
@@ -18,7 +18,7 @@ use std::sync::Arc;
 use drape::serve::{LiveChange, ServeError, ServeServer, Studio, StudioConfig};
 use serde_json::json;
 
-use client::{get, post, put, request, send_json};
+use common::http::{get, post, put, request, send_json};
 
 pub const TOKEN: &str = "test-token-0123456789abcdef";
 

@@ -6,9 +6,6 @@
 //! where `chromium` is not installed. `DRAPE_BLESS=1` saves a screenshot of
 //! each page to `docs/pages/` for the README.
 
-#[allow(dead_code)]
-#[path = "serve_api/client.rs"]
-mod client;
 mod common;
 
 use std::net::SocketAddr;
@@ -19,8 +16,8 @@ use std::time::{Duration, Instant};
 use drape::serve::{ServeServer, Studio, StudioConfig};
 use serde_json::{json, Value};
 
-use client::{get, put};
 use common::chromium::Chromium;
+use common::http::{get, put};
 
 const TOKEN: &str = "pages-test-token-0123456789";
 /// The viewport, CSS pixels at scale 1 (also the saved screenshots' size).

@@ -4,36 +4,16 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use common::http::{get, send_json};
 use common::interrupt;
 
 const TOKEN: &str = "test-token-0123456789";
-
-/// One HTTP/1.1 request; (status, body).
-fn request(addr: SocketAddr, method: &str, path: &str, body: Option<&str>) -> (u16, Vec<u8>) {
-    let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    let body = body.unwrap_or("");
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut response = Vec::new();
-    stream.read_to_end(&mut response).unwrap();
-    let head_end = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
-    let head = String::from_utf8_lossy(&response[..head_end]).to_string();
-    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
-    (status, response[head_end + 4..].to_vec())
-}
 
 /// An SSE client that has sent its request (and may never read).
 fn sse_client(addr: SocketAddr) -> TcpStream {
@@ -127,14 +107,20 @@ fn the_program_holds_its_rate_with_many_clients_and_shows_what_goes_on_air() {
     let _slow = sse_client(addr);
     let (n0, _) = y4m_frames(&program);
     let t0 = Instant::now();
-    // The producer puts the jacket on air, then takes the card off.
-    let (status, body) = request(
+    // The producer puts the jacket on air.
+    let reply = send_json(
         addr,
         "PUT",
         "/api/live",
-        Some(r#"{"garment":"jacket-charcoal"}"#),
+        Some(TOKEN),
+        r#"{"garment":"jacket-charcoal"}"#,
     );
-    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
     std::thread::sleep(Duration::from_secs(5));
     let (n1, frames) = y4m_frames(&program);
     let elapsed = t0.elapsed().as_secs_f64();
@@ -151,13 +137,13 @@ fn the_program_holds_its_rate_with_many_clients_and_shows_what_goes_on_air() {
     let tee = mean(&frames[n0 - LAP..n0]);
     let jacket = mean(&frames[n1 - LAP..n1]);
     assert!(jacket < tee - 1.0, "T-shirt {tee:.2}, jacket {jacket:.2}");
-    let (status, live) = request(addr, "GET", "/api/live", None);
-    assert_eq!(status, 200);
-    let live: serde_json::Value = serde_json::from_slice(&live).unwrap();
+    let live = get(addr, "/api/live");
+    assert_eq!(live.status, 200);
+    let live = live.json();
     assert_eq!(live["garment"], "jacket-charcoal");
-    let (status, metrics) = request(addr, "GET", "/metrics", None);
-    assert_eq!(status, 200);
-    let metrics = String::from_utf8_lossy(&metrics).to_string();
+    let metrics = get(addr, "/metrics");
+    assert_eq!(metrics.status, 200);
+    let metrics = String::from_utf8_lossy(&metrics.body).to_string();
     let frames_total: f64 = metrics
         .lines()
         .find(|l| l.starts_with("drape_frames_total"))

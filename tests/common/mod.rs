@@ -4,6 +4,7 @@
 pub mod chromium;
 pub mod gltf;
 pub mod golden;
+pub mod http;
 pub mod xvfb;
 
 use drape::capture::{Frame, PixelFormat};

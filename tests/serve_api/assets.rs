@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::client::get;
+use super::common::http::get;
 use super::{config, sample_catalog, start};
 
 #[test]

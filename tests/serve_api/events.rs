@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use super::client::{get, post, put, EventStream};
+use super::common::http::{get, post, put, EventStream};
 use super::{config, start, TOKEN};
 
 const SECOND: Duration = Duration::from_secs(1);

@@ -4,7 +4,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use common::sources::copy_dir;
+
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use drape::app::kiosk::session::Mode;
@@ -16,19 +18,6 @@ use drape::pose::{BodyLandmark, PersonChoice, PoseConfig, PoseTracker};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 /// `text` without the `[[garment]]` block of garment `id` (up to the next

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use common::golden::assert_golden_within;
 use common::interrupt;
+use common::sources::event_kinds;
 use common::xvfb::Xvfb;
 
 const PORTRAIT: &str = "1080x1920x24";
@@ -295,16 +296,8 @@ fn every_state_of_the_kiosk_on_a_portrait_screen_without_a_window_manager() {
 
     let saved: Vec<_> = std::fs::read_dir(&snapshots).unwrap().collect();
     assert_eq!(saved.len(), 1, "one snapshot PNG saved");
+    let kinds = event_kinds(&events);
     let log = std::fs::read_to_string(&events).unwrap();
-    let kinds: Vec<String> = log
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["event"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
     assert_eq!(
         kinds,
         [
@@ -381,16 +374,8 @@ fn the_looped_sample_reel_fills_the_screen_and_logs_both_people_entering() {
     }
     window_fills(&xvfb, 1080, 1920);
     kiosk.stop();
+    let kinds = event_kinds(&events);
     let log = std::fs::read_to_string(&events).unwrap();
-    let kinds: Vec<String> = log
-        .lines()
-        .map(|l| {
-            serde_json::from_str::<serde_json::Value>(l).unwrap()["event"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
     // The astronaut enters and tries the default garment; the cut to the
     // player is the astronaut leaving (back to attract) and him entering.
     assert_eq!(

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::sources::copy_dir;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -204,19 +206,6 @@ fn sample_copy() -> tempfile::TempDir {
     let source = root().join("assets/garments");
     copy_dir(&source, dir.path());
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-            copy_dir(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
 }
 
 /// Writes `text` with a modification time that differs from the last one

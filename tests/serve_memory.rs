@@ -6,11 +6,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod common;
+
+use common::sources::StillCamera;
 use drape::app::soak::resident_memory_bytes;
 use drape::app::StopFlag;
-use drape::capture::{
-    open_source, CaptureError, Frame, FrameSource, InputOptions, SourceInfo, SourceSpec,
-};
 use drape::output::{FrameSink, OutputError, RgbaFrame};
 use drape::serve::program::{run_program, ProgramOptions};
 use drape::serve::{LiveChange, Studio, StudioConfig};
@@ -26,25 +26,6 @@ const GARMENTS: [&str; 3] = ["tee-indigo", "jacket-charcoal", "photo-tee"];
 const FIRST_MEASURE: u64 = 240;
 const LAST_MEASURE: u64 = 960;
 const MAX_GROWTH_BYTES: u64 = 12 << 20;
-
-/// The astronaut as a live camera: the same frame, as fast as taken.
-struct StillCamera {
-    frame: Frame,
-    info: SourceInfo,
-    index: u64,
-}
-
-impl FrameSource for StillCamera {
-    fn info(&self) -> &SourceInfo {
-        &self.info
-    }
-    fn next_frame(&mut self) -> Result<Option<Frame>, CaptureError> {
-        self.index += 1;
-        std::thread::sleep(Duration::from_millis(5));
-        let at = Duration::from_millis(33) * self.index as u32;
-        Ok(Some(self.frame.clone().with_timestamp(at, self.index)))
-    }
-}
 
 /// Counts frames, switches what is on air, measures, stops the run.
 struct Producer {
@@ -68,6 +49,8 @@ impl FrameSink for Producer {
             self.studio.change(&change).unwrap();
         }
         if self.frames == FIRST_MEASURE || self.frames == LAST_MEASURE {
+            // Work in flight holds staging memory: measure at rest.
+            self.gpu.wait_idle().unwrap();
             let counters = self.gpu.device.get_internal_counters().hal;
             self.measures.push((
                 resident_memory_bytes().unwrap(),
@@ -94,21 +77,10 @@ fn the_program_stays_flat_while_the_producer_switches_garments() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let catalog = root.join("assets/garments/catalog.toml");
     let studio = Studio::new(StudioConfig::new(&catalog, "127.0.0.1:0".parse().unwrap())).unwrap();
-    let options = InputOptions::default();
-    let photo = root.join("assets/samples/astronaut.png");
-    let mut source = open_source(
-        &SourceSpec::parse(photo.to_str().unwrap(), &options).unwrap(),
-        &options,
-    )
-    .unwrap();
-    let mut info = source.info().clone();
-    info.live = true;
-    info.frame_count = None;
-    let camera = StillCamera {
-        frame: source.next_frame().unwrap().unwrap(),
-        info,
-        index: 0,
-    };
+    let camera = StillCamera::open(
+        &root.join("assets/samples/astronaut.png"),
+        Duration::from_millis(5),
+    );
     let gpu = GpuContext::headless().expect("a GPU adapter (lavapipe)");
     let stop = StopFlag::new();
     let mut producer = Producer {

@@ -176,3 +176,47 @@ fn a_token_file_that_cannot_be_read_is_named() {
     assert!(stderr.contains("/nonexistent/token"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn a_pages_folder_gives_the_studio_a_stores_own_viewer_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let pages = dir.path().join("pages");
+    std::fs::create_dir(&pages).unwrap();
+    std::fs::write(
+        pages.join("viewer.html"),
+        "<!doctype html><title>Our shop live</title>",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_drape"))
+        .args(["serve", "--input", "synthetic", "--listen", "127.0.0.1:0"])
+        .arg("--pages")
+        .arg(&pages)
+        .arg("--output")
+        .arg(dir.path().join("program.y4m"))
+        .env("XDG_RUNTIME_DIR", dir.path())
+        .env_remove("DRAPE_TOKEN")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("drape runs");
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut log = String::new();
+    let addr = loop {
+        let mut line = String::new();
+        assert!(
+            stderr.read_line(&mut line).unwrap() > 0,
+            "drape ended:\n{log}"
+        );
+        log.push_str(&line);
+        if let Some(rest) = line.trim().strip_prefix("drape: studio API on http://") {
+            break rest.parse::<SocketAddr>().unwrap();
+        }
+    };
+    let page = get(addr, "/");
+    assert_eq!(page.status, 200);
+    assert!(String::from_utf8_lossy(&page.body).contains("Our shop live"));
+    // The folder stands for the whole set: what it lacks is not served.
+    assert_eq!(get(addr, "/overlay").status, 404);
+    interrupt(&child);
+    assert!(child.wait().unwrap().success());
+}

@@ -53,6 +53,10 @@ pub(crate) struct ServeArgs {
     /// Changes a client may make a minute.
     #[arg(long, default_value_t = 120)]
     rate_per_minute: u32,
+    /// A folder of the pages' files (viewer.html, overlay.html, pages.css …)
+    /// that replace the built-in ones of the same names: a store's own look.
+    #[arg(long, value_name = "DIR")]
+    pages: Option<PathBuf>,
 }
 
 fn token(args: &ServeArgs) -> drape::Result<Option<String>> {
@@ -69,6 +73,8 @@ fn token(args: &ServeArgs) -> drape::Result<Option<String>> {
 }
 
 pub(crate) fn serve(args: ServeArgs) -> drape::Result<()> {
+    // From the start: a Ctrl-C while the studio opens ends it cleanly too.
+    let stop = StopFlag::new().on_ctrl_c();
     let catalog = if args.catalog.exists() {
         args.catalog.clone()
     } else {
@@ -83,6 +89,7 @@ pub(crate) fn serve(args: ServeArgs) -> drape::Result<()> {
     let studio = Studio::new(StudioConfig {
         token,
         rate_per_minute: args.rate_per_minute,
+        pages_dir: args.pages.clone(),
         ..StudioConfig::new(catalog.clone(), args.listen)
     })?;
     let server = ServeServer::start(Arc::clone(&studio))?;
@@ -121,7 +128,6 @@ pub(crate) fn serve(args: ServeArgs) -> drape::Result<()> {
     let gpu = GpuContext::headless()?;
     let mut tryon = TryOnConfig::sample();
     tryon.catalog = catalog;
-    let stop = StopFlag::new().on_ctrl_c();
     let summary = run_program(
         &gpu,
         studio,

@@ -331,7 +331,9 @@ fn the_s_key_saves_a_snapshot() {
         }
         std::thread::sleep(Duration::from_millis(500));
         let running = child.try_wait().unwrap().is_none();
-        interrupt(&child);
+        if running {
+            interrupt(&child);
+        }
         let output = child.wait_with_output().unwrap();
         let text = String::from_utf8_lossy(&output.stderr);
         assert!(pressed, "xdotool found no drape window: {text}");

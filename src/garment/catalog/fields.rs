@@ -12,29 +12,23 @@ use super::Problem;
 pub(super) type Value<'i> = Spanned<DeValue<'i>>;
 
 /// Collects problems; knows the text so byte spans become line:column.
-pub(super) struct Report<'s> {
-    text: &'s str,
+/// Where byte offsets of a hand-edited text are, as 1-based lines and
+/// character columns (the catalog's and kiosk.toml's problems).
+pub(crate) struct TextPlaces<'s> {
+    pub(crate) text: &'s str,
     line_starts: Vec<usize>,
-    /// The garment being read, stamped on each problem.
-    pub(super) garment: Option<String>,
-    pub(super) problems: Vec<Problem>,
 }
 
-impl<'s> Report<'s> {
-    pub(super) fn new(text: &'s str) -> Self {
+impl<'s> TextPlaces<'s> {
+    pub(crate) fn new(text: &'s str) -> Self {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(at, _)| at + 1))
             .collect();
-        Self {
-            text,
-            line_starts,
-            garment: None,
-            problems: Vec::new(),
-        }
+        Self { text, line_starts }
     }
 
     /// 1-based line and character column of byte `offset`.
-    pub(super) fn line_col(&self, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_col(&self, offset: usize) -> (usize, usize) {
         let mut offset = offset.min(self.text.len());
         while !self.text.is_char_boundary(offset) {
             offset -= 1;
@@ -43,6 +37,28 @@ impl<'s> Report<'s> {
         let line_start = self.line_starts[line_index];
         let column = self.text[line_start..offset].chars().count() + 1;
         (line_index + 1, column)
+    }
+}
+
+pub(super) struct Report<'s> {
+    places: TextPlaces<'s>,
+    /// The garment being read, stamped on each problem.
+    pub(super) garment: Option<String>,
+    pub(super) problems: Vec<Problem>,
+}
+
+impl<'s> Report<'s> {
+    pub(super) fn new(text: &'s str) -> Self {
+        Self {
+            places: TextPlaces::new(text),
+            garment: None,
+            problems: Vec::new(),
+        }
+    }
+
+    /// 1-based line and character column of byte `offset`.
+    pub(super) fn line_col(&self, offset: usize) -> (usize, usize) {
+        self.places.line_col(offset)
     }
 
     pub(super) fn line(&self, span: &Range<usize>) -> usize {
@@ -61,7 +77,7 @@ impl<'s> Report<'s> {
 
     /// The source text under `span` (for quoting a bad key).
     pub(super) fn source(&self, span: &Range<usize>) -> &'s str {
-        self.text.get(span.clone()).unwrap_or("")
+        self.places.text.get(span.clone()).unwrap_or("")
     }
 }
 

@@ -9,7 +9,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use super::ConfigProblem;
-use crate::garment::catalog::fields::closest;
+use crate::garment::catalog::fields::{closest, TextPlaces};
 
 pub(super) type Value<'i> = Spanned<DeValue<'i>>;
 
@@ -48,8 +48,7 @@ impl<'t, 'i> Table<'t, 'i> {
 
 /// Collects problems; knows the text so byte spans become line:column.
 pub(super) struct Reader<'s> {
-    text: &'s str,
-    line_starts: Vec<usize>,
+    places: TextPlaces<'s>,
     /// The configuration's folder: relative paths resolve against it.
     pub(super) base_dir: &'s Path,
     pub(super) problems: Vec<ConfigProblem>,
@@ -57,12 +56,8 @@ pub(super) struct Reader<'s> {
 
 impl<'s> Reader<'s> {
     pub(super) fn new(text: &'s str, base_dir: &'s Path) -> Self {
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
-            .collect();
         Self {
-            text,
-            line_starts,
+            places: TextPlaces::new(text),
             base_dir,
             problems: Vec::new(),
         }
@@ -70,16 +65,7 @@ impl<'s> Reader<'s> {
 
     /// 1-based line and character column of byte `offset`.
     pub(super) fn line_col(&self, offset: usize) -> (usize, usize) {
-        let mut offset = offset.min(self.text.len());
-        while !self.text.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let line_index = self.line_starts.partition_point(|&start| start <= offset) - 1;
-        let column = self.text[self.line_starts[line_index]..offset]
-            .chars()
-            .count()
-            + 1;
-        (line_index + 1, column)
+        self.places.line_col(offset)
     }
 
     pub(super) fn add(&mut self, span: &Range<usize>, message: impl Into<String>) {
@@ -93,7 +79,7 @@ impl<'s> Reader<'s> {
 
     /// The source text under `span`.
     pub(super) fn source(&self, span: &Range<usize>) -> &'s str {
-        self.text.get(span.clone()).unwrap_or("")
+        self.places.text.get(span.clone()).unwrap_or("")
     }
 
     /// Reports every key of `table` it does not know, saying where a key of

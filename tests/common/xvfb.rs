@@ -16,8 +16,20 @@ impl Xvfb {
     pub fn start(size: &str) -> Option<Xvfb> {
         // `-displayfd` lets Xvfb pick a free display and print its number
         // once it accepts connections: no guessing, no stale sockets.
+        // `-noreset`: by default the server resets when its last client
+        // leaves, and a client connecting during that reset is refused (a
+        // test that starts drape twice on one display saw exactly that).
         let mut process = Command::new("Xvfb")
-            .args(["-displayfd", "1", "-screen", "0", size, "-nolisten", "tcp"])
+            .args([
+                "-displayfd",
+                "1",
+                "-noreset",
+                "-screen",
+                "0",
+                size,
+                "-nolisten",
+                "tcp",
+            ])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -11,6 +11,9 @@
 #                                   screenshots of the window and key presses
 #   chromium                        for the tests: the studio's pages,
 #                                   headless
+#   redis-server                    for the tests: the studio's replicas
+#                                   (started by the tests on a free port;
+#                                   the package's own service is not used)
 set -euo pipefail
 
 packages=(
@@ -20,6 +23,7 @@ packages=(
   ffmpeg
   xvfb imagemagick xdotool
   chromium
+  redis-server
 )
 
 sudo=""

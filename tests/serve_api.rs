@@ -237,7 +237,7 @@ fn bodies_over_64_kib_are_413_bad_json_400_other_types_415() {
 }
 
 #[test]
-fn snapshot_is_503_before_a_frame_then_that_frame_as_png() {
+fn snapshot_is_503_before_a_frame_then_that_frame_as_png_or_jpeg() {
     let (studio, _server, addr) = start(config());
     let reply = post(addr, "/api/snapshot", Some(TOKEN));
     assert_eq!(reply.status, 503);
@@ -260,6 +260,33 @@ fn snapshot_is_503_before_a_frame_then_that_frame_as_png() {
     let png = png.into_rgba8();
     assert_eq!(png.dimensions(), (width, height));
     assert_eq!(png.into_raw(), rgba);
+
+    // The producer page's preview asks for JPEG: the same picture, lossy.
+    let auth = format!("Bearer {TOKEN}");
+    let headers = [("authorization", auth.as_str()), ("accept", "image/jpeg")];
+    let reply = request(addr, "POST", "/api/snapshot", &headers, b"");
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.header("content-type"), Some("image/jpeg"));
+    let jpeg = image::load_from_memory_with_format(&reply.body, image::ImageFormat::Jpeg).unwrap();
+    let jpeg = jpeg.into_rgb8();
+    assert_eq!(jpeg.dimensions(), (width, height));
+    // A smooth frame survives JPEG within a few levels per pixel.
+    let smooth: Vec<u8> = (0..width * height)
+        .flat_map(|i| {
+            let (x, y) = (i % width, i / width);
+            [(x * 4) as u8, (y * 5) as u8, 128, 255]
+        })
+        .collect();
+    studio.set_program_frame(smooth.clone(), width, height);
+    let reply = request(addr, "POST", "/api/snapshot", &headers, b"");
+    let jpeg = image::load_from_memory(&reply.body).unwrap().into_rgb8();
+    let worst = jpeg
+        .pixels()
+        .zip(smooth.chunks_exact(4))
+        .flat_map(|(got, want)| (0..3).map(move |c| got[c].abs_diff(want[c])))
+        .max()
+        .unwrap();
+    assert!(worst <= 12, "JPEG differs by {worst} levels");
 }
 
 #[test]

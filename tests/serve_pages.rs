@@ -393,3 +393,41 @@ fn viewer_page_follows_the_item_on_air_within_a_second() {
         "Stay tuned"
     );
 }
+
+/// The viewer page as most viewers get it: from a viewer-only replica fed
+/// by Redis, its thumbnail too, following the studio's changes.
+#[test]
+fn viewer_page_on_a_replica_follows_the_studio_through_redis() {
+    use drape::serve::{RedisConfig, Replica, ReplicaConfig, ReplicaServer};
+    let Some(mut browser) = browser() else { return };
+    let redis = common::redis::RedisServer::start();
+    let catalog = manifest_dir().join("assets/garments/catalog.toml");
+    let config = StudioConfig {
+        token: Some(TOKEN.to_string()),
+        redis: Some(RedisConfig::new(redis.url())),
+        ..StudioConfig::new(catalog, "127.0.0.1:0".parse().unwrap())
+    };
+    let studio = Studio::new(config).unwrap();
+    let studio_server = ServeServer::start(Arc::clone(&studio)).unwrap();
+    let replica_config = ReplicaConfig::new(
+        RedisConfig::new(redis.url()),
+        "127.0.0.1:0".parse().unwrap(),
+    );
+    let replica = ReplicaServer::start(Replica::new(replica_config).unwrap()).unwrap();
+    browser.navigate(&format!("http://{}/", replica.local_addr()));
+    let showing = |name: &str| {
+        format!(
+            "!document.getElementById('now').hidden \
+             && document.getElementById('now-name').textContent === {name:?} \
+             && document.getElementById('now-thumb').complete \
+             && document.getElementById('now-thumb').naturalWidth > 0"
+        )
+    };
+    browser.wait_for(&showing(TEE_NAME), LOAD_TIMEOUT, "the tee at load");
+    put_live(
+        studio_server.local_addr(),
+        r#"{"garment": "jacket-charcoal"}"#,
+    );
+    browser.wait_for(&showing(JACKET_NAME), FOLLOW_TIMEOUT, "the jacket");
+    assert_eq!(qr_codes(&browser.screenshot()), [JACKET_URL]);
+}

@@ -10,7 +10,10 @@ use drape::app::StopFlag;
 use drape::capture::{self, FrameSource, InputOptions, Looping, SourceSpec};
 use drape::output::{self, OutputFormat, SinkOptions, SinkSpec};
 use drape::serve::program::{run_program, ProgramOptions};
-use drape::serve::{ServeServer, Studio, StudioConfig};
+use drape::serve::{
+    RedisConfig, Replica, ReplicaConfig, ReplicaServer, ServeServer, Studio, StudioConfig,
+    DEFAULT_REDIS_PREFIX,
+};
 use drape::tryon::TryOnConfig;
 use drape::GpuContext;
 
@@ -57,6 +60,19 @@ pub(crate) struct ServeArgs {
     /// that replace the built-in ones of the same names: a store's own look.
     #[arg(long, value_name = "DIR")]
     pages: Option<PathBuf>,
+    /// Publish every live change to this Redis (`redis://host:6379/`) for
+    /// viewer-only replicas; with --viewer-only, follow it.
+    #[arg(long, value_name = "URL")]
+    redis: Option<String>,
+    /// What the Redis keys and channel start with: one per show when
+    /// several share a Redis.
+    #[arg(long, value_name = "WORD", default_value = DEFAULT_REDIS_PREFIX)]
+    redis_prefix: String,
+    /// Run a stateless replica for viewers: `/`, `/events`, `/api/live`
+    /// (and the catalog and thumbnails the page reads) from --redis; no
+    /// camera, no program, no changes.
+    #[arg(long, requires = "redis", conflicts_with_all = ["input", "output", "loop_input", "output_format", "fps", "catalog", "token_file", "mirror", "rate_per_minute"])]
+    viewer_only: bool,
 }
 
 fn token(args: &ServeArgs) -> drape::Result<Option<String>> {
@@ -72,9 +88,45 @@ fn token(args: &ServeArgs) -> drape::Result<Option<String>> {
         .filter(|t| !t.trim().is_empty()))
 }
 
+/// `--redis` and `--redis-prefix`, if given.
+fn redis(args: &ServeArgs) -> Option<RedisConfig> {
+    args.redis.as_ref().map(|url| RedisConfig {
+        prefix: args.redis_prefix.clone(),
+        ..RedisConfig::new(url.clone())
+    })
+}
+
+/// `drape serve --viewer-only`: serves until Ctrl-C.
+fn serve_viewers(args: &ServeArgs, redis: RedisConfig, stop: &StopFlag) -> drape::Result<()> {
+    let redacted = redis.redacted_url();
+    let replica = Replica::new(ReplicaConfig {
+        pages_dir: args.pages.clone(),
+        ..ReplicaConfig::new(redis, args.listen)
+    })?;
+    let server = ReplicaServer::start(replica)?;
+    eprintln!(
+        "drape: viewer-only replica on http://{} following {redacted} (prefix `{}`); Ctrl-C ends it",
+        server.local_addr(),
+        args.redis_prefix
+    );
+    while !stop.is_raised() {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    drop(server);
+    eprintln!("drape: replica stopped");
+    Ok(())
+}
+
 pub(crate) fn serve(args: ServeArgs) -> drape::Result<()> {
     // From the start: a Ctrl-C while the studio opens ends it cleanly too.
     let stop = StopFlag::new().on_ctrl_c();
+    let redis = redis(&args);
+    if args.viewer_only {
+        // clap makes sure --redis is there.
+        if let Some(redis) = redis {
+            return serve_viewers(&args, redis, &stop);
+        }
+    }
     let catalog = if args.catalog.exists() {
         args.catalog.clone()
     } else {
@@ -90,10 +142,18 @@ pub(crate) fn serve(args: ServeArgs) -> drape::Result<()> {
         token,
         rate_per_minute: args.rate_per_minute,
         pages_dir: args.pages.clone(),
+        redis: redis.clone(),
         ..StudioConfig::new(catalog.clone(), args.listen)
     })?;
     let server = ServeServer::start(Arc::clone(&studio))?;
     eprintln!("drape: studio API on http://{}", server.local_addr());
+    if let Some(redis) = &redis {
+        eprintln!(
+            "drape: publishing live changes to {} (prefix `{}`)",
+            redis.redacted_url(),
+            redis.prefix
+        );
+    }
 
     let options = InputOptions {
         wait_for_camera: true,

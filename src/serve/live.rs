@@ -106,3 +106,25 @@ pub(super) fn apply(live: &mut LiveState, change: &LiveChange) {
         live.accessories.clone_from(accessories);
     }
 }
+
+/// A live state with the number an `/events` stream orders it by: the
+/// studio's `version`; a replica's own count of the states it received
+/// (a restarted studio counts from 0 again, and a replica must not take
+/// its new states for old ones).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Stamped {
+    pub(crate) seq: u64,
+    pub(crate) live: LiveState,
+}
+
+/// Where an `/events` stream and `GET /api/live` read the live state: the
+/// studio itself, or a viewer-only replica fed from Redis.
+pub(crate) trait LiveHub: Send + Sync + 'static {
+    /// Every state from now on (bounded: a receiver that falls behind is
+    /// told it lagged).
+    fn subscribe_states(&self) -> tokio::sync::broadcast::Receiver<Stamped>;
+    /// The state now; `None` while a replica has none yet.
+    fn latest(&self) -> Option<Stamped>;
+    /// The counters `/metrics` shows.
+    fn metrics(&self) -> &super::Metrics;
+}

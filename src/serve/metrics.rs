@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 /// The studio's counters: the render loop counts frames and poses, the
@@ -17,9 +17,56 @@ pub struct Metrics {
     fps_bits: AtomicU64,
     sse_clients: AtomicU64,
     responses: Mutex<BTreeMap<u16, u64>>,
+    /// A viewer-only replica: no program, so no frame counters shown.
+    replica: bool,
+    /// Whether Redis is in use (its counters are shown only then).
+    redis_used: AtomicBool,
+    redis_connected: AtomicBool,
+    redis_messages: AtomicU64,
+    redis_errors: AtomicU64,
 }
 
 impl Metrics {
+    /// A viewer-only replica's counters: `/events` clients, responses and
+    /// Redis, no program.
+    pub(crate) fn for_replica() -> Metrics {
+        Metrics {
+            replica: true,
+            ..Metrics::default()
+        }
+    }
+
+    /// Whether the link to Redis is up now.
+    pub fn redis_connected(&self) -> bool {
+        self.redis_connected.load(Ordering::Relaxed)
+    }
+
+    /// Live states published to Redis (studio) or received from it
+    /// (replica) so far.
+    pub fn redis_messages(&self) -> u64 {
+        self.redis_messages.load(Ordering::Relaxed)
+    }
+
+    /// Times the link to Redis failed (a failed connect, command or
+    /// subscription) so far.
+    pub fn redis_errors(&self) -> u64 {
+        self.redis_errors.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn set_redis_connected(&self, connected: bool) {
+        self.redis_used.store(true, Ordering::Relaxed);
+        self.redis_connected.store(connected, Ordering::Relaxed);
+    }
+
+    pub(crate) fn count_redis_message(&self) {
+        self.redis_messages.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn count_redis_error(&self) {
+        self.redis_used.store(true, Ordering::Relaxed);
+        self.redis_errors.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Counts one program frame written.
     pub fn count_frame_out(&self) {
         self.frames_out.fetch_add(1, Ordering::Relaxed);
@@ -102,36 +149,58 @@ impl Metrics {
             );
         };
         let count = |counter: u64| counter.to_string();
-        metric(
-            "drape_frames_total",
-            "counter",
-            "Program frames written.",
-            &count(self.frames_out()),
-        );
-        metric(
-            "drape_frames_dropped_total",
-            "counter",
-            "Input frames dropped to keep up with the input's frame rate.",
-            &count(self.frames_dropped()),
-        );
-        metric(
-            "drape_fps",
-            "gauge",
-            "The program's measured frame rate, frames per second.",
-            &prometheus_float(self.fps()),
-        );
-        metric(
-            "drape_pose_found_total",
-            "counter",
-            "Frames in which a body pose was found.",
-            &count(self.pose_found()),
-        );
+        if !self.replica {
+            metric(
+                "drape_frames_total",
+                "counter",
+                "Program frames written.",
+                &count(self.frames_out()),
+            );
+            metric(
+                "drape_frames_dropped_total",
+                "counter",
+                "Input frames dropped to keep up with the input's frame rate.",
+                &count(self.frames_dropped()),
+            );
+            metric(
+                "drape_fps",
+                "gauge",
+                "The program's measured frame rate, frames per second.",
+                &prometheus_float(self.fps()),
+            );
+            metric(
+                "drape_pose_found_total",
+                "counter",
+                "Frames in which a body pose was found.",
+                &count(self.pose_found()),
+            );
+        }
         metric(
             "drape_sse_clients",
             "gauge",
             "Clients connected to /events.",
             &count(self.sse_clients()),
         );
+        if self.redis_used.load(Ordering::Relaxed) {
+            metric(
+                "drape_redis_connected",
+                "gauge",
+                "1 while the link to Redis is up.",
+                &count(u64::from(self.redis_connected())),
+            );
+            metric(
+                "drape_redis_messages_total",
+                "counter",
+                "Live states published to Redis (studio) or received from it (replica).",
+                &count(self.redis_messages()),
+            );
+            metric(
+                "drape_redis_errors_total",
+                "counter",
+                "Failures of the link to Redis (connect, command or subscription).",
+                &count(self.redis_errors()),
+            );
+        }
         text.push_str("# HELP drape_api_requests_total HTTP requests answered, by status.\n");
         text.push_str("# TYPE drape_api_requests_total counter\n");
         let responses = self

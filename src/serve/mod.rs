@@ -14,7 +14,7 @@
 //! | `GET /api/catalog` | the garments: id, name, price, currency, buy URL, thumbnail URL, kind | |
 //! | `GET /api/live` | what is on air: `{"garment", "card", "accessories", "cue", "version"}` | |
 //! | `PUT /api/live` | change any subset of `garment`, `card`, `accessories` | yes |
-//! | `POST /api/snapshot` | the latest program frame as PNG | yes |
+//! | `POST /api/snapshot` | the latest program frame as PNG (JPEG with `Accept: image/jpeg`) | yes |
 //! | `GET /api/cues`, `PUT /api/cues` | the cue list: `[{"at": s, "garment", "card", "accessories"}]` | PUT |
 //! | `POST /api/cues/start`, `POST /api/cues/stop` | run or stop the cue list | yes |
 //! | `GET /events` | server-sent events: `event: live` with the state on connect and on every change | |
@@ -28,20 +28,29 @@
 //! Changes (every PUT and POST) need `Authorization: Bearer TOKEN` and are
 //! rate-limited per client address; no CORS header is ever sent, so other
 //! sites' scripts cannot call the API from a viewer's browser.
+//!
+//! With [`StudioConfig::redis`] the studio also writes every change to
+//! Redis, and [`ReplicaServer`]s (`drape serve --viewer-only`) serve the
+//! viewer page, `/events` and `/api/live` from there: viewers never reach
+//! the studio process (see [`RedisConfig`] for the keys).
 
 mod cues;
 mod http;
 mod live;
 mod metrics;
 pub mod program;
+mod redis;
+mod replica;
 mod studio;
 
 use std::net::SocketAddr;
 
 pub use cues::{Cue, CueError, MAX_CUES, MAX_CUE_AT_S};
-pub use http::{ServeServer, MAX_BODY_BYTES, MAX_RATE_LIMITED_CLIENTS};
+pub use http::{ReplicaServer, ServeServer, MAX_BODY_BYTES, MAX_RATE_LIMITED_CLIENTS};
 pub use live::{ChangeError, CueStatus, LiveChange, LiveState};
 pub use metrics::Metrics;
+pub use redis::{RedisConfig, DEFAULT_REDIS_PREFIX};
+pub use replica::{Replica, ReplicaConfig};
 pub use studio::{Studio, StudioConfig, DEFAULT_HEARTBEAT, DEFAULT_RATE_PER_MINUTE};
 
 /// `drape serve` could not start.

@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::{broadcast, watch};
 
 use super::cues::Cue;
-use super::live::{apply, ChangeError, CueStatus, LiveChange, LiveState};
+use super::live::{apply, ChangeError, CueStatus, LiveChange, LiveHub, LiveState, Stamped};
 use super::metrics::Metrics;
 use super::ServeError;
 use crate::garment::catalog::{Catalog, GarmentKind};
@@ -47,12 +47,15 @@ pub struct StudioConfig {
     /// names as `web/pages/` (read anew at every request); `None`: the
     /// built-in pages.
     pub pages_dir: Option<PathBuf>,
+    /// Where every live change is published for viewer-only replicas (see
+    /// [`super::RedisConfig`]); `None`: nowhere.
+    pub redis: Option<super::RedisConfig>,
 }
 
 impl StudioConfig {
     /// A configuration for `catalog` listening on `listen`, with no token
-    /// (changes refused), 120 changes a minute, a 15 s heartbeat and the
-    /// built-in pages.
+    /// (changes refused), 120 changes a minute, a 15 s heartbeat, the
+    /// built-in pages and no Redis.
     pub fn new(catalog: impl Into<PathBuf>, listen: SocketAddr) -> StudioConfig {
         StudioConfig {
             catalog: catalog.into(),
@@ -61,6 +64,7 @@ impl StudioConfig {
             rate_per_minute: DEFAULT_RATE_PER_MINUTE,
             heartbeat: DEFAULT_HEARTBEAT,
             pages_dir: None,
+            redis: None,
         }
     }
 }
@@ -76,6 +80,7 @@ impl std::fmt::Debug for StudioConfig {
             .field("rate_per_minute", &self.rate_per_minute)
             .field("heartbeat", &self.heartbeat)
             .field("pages_dir", &self.pages_dir)
+            .field("redis", &self.redis)
             .finish()
     }
 }
@@ -96,8 +101,9 @@ pub struct Studio {
     state: Mutex<Inner>,
     /// The current state for the render loop (latest value only).
     live_tx: watch::Sender<LiveState>,
-    /// Every change for `/events` clients (bounded: a lagging client skips).
-    events: broadcast::Sender<LiveState>,
+    /// Every change for `/events` clients and the Redis publisher
+    /// (bounded: a lagging receiver skips).
+    events: broadcast::Sender<Stamped>,
     program: Mutex<Option<Arc<ProgramFrame>>>,
     bad_frame_warned: AtomicBool,
     metrics: Metrics,
@@ -176,12 +182,6 @@ impl Studio {
     /// needed. It only ever holds the latest state.
     pub fn subscribe_live(&self) -> watch::Receiver<LiveState> {
         self.live_tx.subscribe()
-    }
-
-    /// Every change from now on, for an `/events` client (at most 64
-    /// behind; then `recv` says it lagged).
-    pub(crate) fn subscribe_events(&self) -> broadcast::Receiver<LiveState> {
-        self.events.subscribe()
     }
 
     /// Keeps `rgba` (RGBA8, `width * height * 4` bytes, rows top to
@@ -310,7 +310,10 @@ impl Studio {
         let live = inner.live.clone();
         self.live_tx.send_replace(live.clone());
         // An error only means no `/events` client is connected.
-        let _ = self.events.send(live.clone());
+        let _ = self.events.send(Stamped {
+            seq: live.version,
+            live: live.clone(),
+        });
         Some(live)
     }
 
@@ -318,6 +321,26 @@ impl Studio {
     /// holding the lock, and the state stays consistent between calls).
     pub(super) fn lock(&self) -> MutexGuard<'_, Inner> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+impl LiveHub for Studio {
+    /// Every change from now on (at most 64 behind; then `recv` says it
+    /// lagged).
+    fn subscribe_states(&self) -> broadcast::Receiver<Stamped> {
+        self.events.subscribe()
+    }
+
+    fn latest(&self) -> Option<Stamped> {
+        let live = self.live();
+        Some(Stamped {
+            seq: live.version,
+            live,
+        })
+    }
+
+    fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 }
 

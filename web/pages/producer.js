@@ -206,14 +206,14 @@
     });
   }
 
-  // The preview: the program frame once a second; the last good one stays.
+  // The preview: the program frame once a second as JPEG; the last good one stays.
   async function pollPreview() {
     const note = $("preview-note");
     if (token() && !$("console").hidden) {
       try {
         const response = await fetch("/api/snapshot", {
           method: "POST",
-          headers: { Authorization: `Bearer ${token()}` },
+          headers: { Authorization: `Bearer ${token()}`, Accept: "image/jpeg" },
         });
         if (response.ok) {
           const url = URL.createObjectURL(await response.blob());

@@ -35,6 +35,11 @@ struct CatalogItem<'a> {
 
 /// `GET /api/catalog`: `{"default": id, "garments": [...]}`.
 pub(super) async fn catalog(State(shared): State<Arc<Shared>>) -> Response {
+    json(StatusCode::OK, &catalog_json(&shared))
+}
+
+/// `GET /api/catalog`'s body (also what the studio writes to Redis).
+pub(super) fn catalog_json(shared: &Shared) -> serde_json::Value {
     let catalog = shared.studio.catalog();
     let garments: Vec<CatalogItem<'_>> = catalog
         .garments
@@ -59,8 +64,7 @@ pub(super) async fn catalog(State(shared): State<Arc<Shared>>) -> Response {
             }
         })
         .collect();
-    let body = serde_json::json!({ "default": catalog.default_id, "garments": garments });
-    json(StatusCode::OK, &body)
+    serde_json::json!({ "default": catalog.default_id, "garments": garments })
 }
 
 /// `GET /api/live`.
@@ -124,30 +128,48 @@ pub(super) async fn stop_cues(State(shared): State<Arc<Shared>>) -> Response {
     json(StatusCode::OK, &shared.studio.stop_cues())
 }
 
-/// `POST /api/snapshot`: the latest program frame as PNG; 503 before the
-/// first.
-pub(super) async fn snapshot(State(shared): State<Arc<Shared>>) -> Response {
+/// `POST /api/snapshot`: the latest program frame as PNG, or as JPEG when
+/// the request's `Accept` names `image/jpeg` (the producer page's preview:
+/// a tenth of the bytes, encoded faster); 503 before the first frame.
+pub(super) async fn snapshot(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     let Some(frame) = shared.studio.program_frame() else {
         let message = "no program frame yet: the render loop has not produced one; try again once the program runs";
         return error_response(StatusCode::SERVICE_UNAVAILABLE, message);
     };
+    let jpeg = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .any(|accept| accept.contains("image/jpeg"));
+    let (content_type, format) = if jpeg {
+        ("image/jpeg", "JPEG")
+    } else {
+        ("image/png", "PNG")
+    };
     // Encoding a full-HD frame takes tens of milliseconds: off the server's thread.
-    let png = tokio::task::spawn_blocking(move || encode_png(&frame)).await;
-    match png {
-        Ok(Ok(png)) => (
+    let encoded = tokio::task::spawn_blocking(move || {
+        if jpeg {
+            encode_jpeg(&frame)
+        } else {
+            encode_png(&frame)
+        }
+    })
+    .await;
+    match encoded {
+        Ok(Ok(bytes)) => (
             [
-                (header::CONTENT_TYPE, "image/png"),
+                (header::CONTENT_TYPE, content_type),
                 (header::CACHE_CONTROL, "no-store"),
             ],
-            png,
+            bytes,
         )
             .into_response(),
         Ok(Err(error)) => {
-            let message = format!("cannot encode the program frame as PNG: {error}");
+            let message = format!("cannot encode the program frame as {format}: {error}");
             error_response(StatusCode::INTERNAL_SERVER_ERROR, &message)
         }
         Err(error) => {
-            let message = format!("the PNG encoder stopped: {error}");
+            let message = format!("the {format} encoder stopped: {error}");
             error_response(StatusCode::INTERNAL_SERVER_ERROR, &message)
         }
     }
@@ -169,6 +191,28 @@ fn encode_png(frame: &ProgramFrame) -> Result<Vec<u8>, image::ImageError> {
         image::ExtendedColorType::Rgba8,
     )?;
     Ok(png)
+}
+
+/// The quality of the preview's JPEG: enough to judge the look on air.
+const PREVIEW_JPEG_QUALITY: u8 = 80;
+
+/// `frame` as a JPEG (the program is opaque: alpha is dropped).
+fn encode_jpeg(frame: &ProgramFrame) -> Result<Vec<u8>, image::ImageError> {
+    let rgb: Vec<u8> = frame
+        .rgba
+        .chunks_exact(4)
+        .flat_map(|pixel| [pixel[0], pixel[1], pixel[2]])
+        .collect();
+    let mut jpeg = Vec::new();
+    let mut encoder =
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, PREVIEW_JPEG_QUALITY);
+    encoder.encode(
+        &rgb,
+        frame.width,
+        frame.height,
+        image::ExtendedColorType::Rgb8,
+    )?;
+    Ok(jpeg)
 }
 
 type JsonObject = serde_json::Map<String, serde_json::Value>;

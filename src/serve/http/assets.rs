@@ -42,7 +42,7 @@ pub(super) const PAGES: &[Page] = &[
 
 /// `GET` of one of [`PAGES`]: the built-in file, or the pages folder's.
 pub(super) async fn page(State(shared): State<Arc<Shared>>, page: &'static Page) -> Response {
-    super::pages::serve(&shared, page.file).await
+    super::pages::serve(shared.studio.config().pages_dir.clone(), page.file).await
 }
 
 /// The catalog's thumbnails by URL name (`{id}.{ext}`), and the folder
@@ -86,6 +86,18 @@ impl Thumbnails {
         }
     }
 
+    /// Every thumbnail that can be served, by name, with its bytes (for
+    /// Redis); one that cannot be read is left out.
+    pub(super) async fn read_all(&self) -> Vec<(String, Vec<u8>)> {
+        let mut thumbnails = Vec::with_capacity(self.by_name.len());
+        for (name, path) in &self.by_name {
+            if let Some(bytes) = read_inside(path.clone(), self.folder.clone()).await {
+                thumbnails.push((name.clone(), bytes));
+            }
+        }
+        thumbnails
+    }
+
     /// `/assets/thumbs/{id}.{ext}` for garment `id`, if it has a thumbnail.
     pub(super) fn url(&self, id: &str) -> Option<String> {
         self.by_id
@@ -107,14 +119,20 @@ pub(super) async fn thumbnail(
     let Some(path) = path else {
         return error_response(StatusCode::NOT_FOUND, "not found");
     };
-    let content_type = match path.extension().and_then(|extension| extension.to_str()) {
-        Some(extension) if extension.eq_ignore_ascii_case("png") => "image/png",
-        Some(extension) if extension.eq_ignore_ascii_case("webp") => "image/webp",
-        _ => "image/jpeg",
-    };
+    let content_type = image_type(&path);
     match read_inside(path, shared.thumbnails.folder.clone()).await {
         Some(bytes) => file_response(content_type, "max-age=60", bytes),
         None => error_response(StatusCode::NOT_FOUND, "not found"),
+    }
+}
+
+/// The content type of an image file by its extension (the catalog's
+/// thumbnails are PNG, WebP or JPEG).
+pub(super) fn image_type(path: &Path) -> &'static str {
+    match path.extension().and_then(|extension| extension.to_str()) {
+        Some(extension) if extension.eq_ignore_ascii_case("png") => "image/png",
+        Some(extension) if extension.eq_ignore_ascii_case("webp") => "image/webp",
+        _ => "image/jpeg",
     }
 }
 

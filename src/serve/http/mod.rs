@@ -6,6 +6,7 @@ mod api;
 mod assets;
 mod limits;
 mod pages;
+mod replica;
 mod sse;
 
 use std::future::IntoFuture;
@@ -24,7 +25,9 @@ use axum::Router;
 use tokio::sync::watch;
 
 pub use limits::MAX_RATE_LIMITED_CLIENTS;
+pub use replica::ReplicaServer;
 
+use super::live::LiveHub;
 use super::{ServeError, Studio};
 
 /// The largest request body taken, bytes (64 KiB: a cue list of 500 cues
@@ -59,25 +62,14 @@ impl ServeServer {
     /// returning, so a port in use is an error here, naming the address.
     /// Warns when no token is configured (every change is then refused).
     pub fn start(studio: Arc<Studio>) -> Result<ServeServer, ServeError> {
-        let addr = studio.config().listen;
-        let bind_error = |source| ServeError::Bind { addr, source };
-        let listener = std::net::TcpListener::bind(addr).map_err(bind_error)?;
-        listener.set_nonblocking(true).map_err(bind_error)?;
-        let local_addr = listener.local_addr().map_err(bind_error)?;
+        let redis = match &studio.config().redis {
+            Some(redis) => Some((redis.clone(), redis.client()?)),
+            None => None,
+        };
+        let (listener, local_addr) = bind(studio.config().listen)?;
         if studio.config().token.is_none() {
             tracing::warn!("drape serve on {local_addr} has no token: every change is refused; set DRAPE_TOKEN (or --token-file) to allow the producer's changes");
         }
-
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_io()
-            .enable_time()
-            .max_blocking_threads(4)
-            .build()
-            .map_err(|source| ServeError::Start { source })?;
-        let listener = {
-            let _in_runtime = runtime.enter();
-            tokio::net::TcpListener::from_std(listener).map_err(bind_error)?
-        };
         let (stop, stop_rx) = watch::channel(false);
         let shared = Arc::new(Shared {
             limiter: Mutex::new(limits::RateLimiter::new(studio.config().rate_per_minute)),
@@ -85,20 +77,20 @@ impl ServeServer {
             studio: Arc::clone(&studio),
             stop: stop_rx.clone(),
         });
-        let app = router(shared).into_make_service_with_connect_info::<SocketAddr>();
-        let thread = std::thread::Builder::new()
-            .name("drape-serve".to_string())
-            .spawn(move || {
-                runtime.block_on(async move {
-                    let serve =
-                        axum::serve(listener, app).with_graceful_shutdown(stopped(stop_rx.clone()));
-                    let serving = tokio::spawn(serve.into_future());
-                    stopped(stop_rx).await;
-                    // Whatever is still running after the grace ends with the runtime.
-                    let _ = tokio::time::timeout(SHUTDOWN_GRACE, serving).await;
-                });
-            })
-            .map_err(|source| ServeError::Start { source })?;
+        let publisher = redis.map(|(redis, client)| {
+            let shared = Arc::clone(&shared);
+            let stop = stop_rx.clone();
+            Box::pin(async move {
+                let catalog = super::redis::CatalogForRedis {
+                    json: api::catalog_json(&shared).to_string(),
+                    thumbnails: shared.thumbnails.read_all().await,
+                };
+                let studio = Arc::clone(&shared.studio);
+                super::redis::publish(studio, redis, client, catalog, stop).await;
+            }) as Background
+        });
+        let app = router(shared);
+        let thread = spawn("drape-serve", listener, app, stop_rx, publisher)?;
         Ok(ServeServer {
             studio,
             local_addr,
@@ -112,6 +104,59 @@ impl ServeServer {
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
     }
+}
+
+/// A task a server runs beside its requests (the Redis link).
+type Background = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
+/// Listens on `addr` (so a port in use is an error at once, naming it);
+/// answers the listener and the address with the port chosen.
+fn bind(addr: SocketAddr) -> Result<(std::net::TcpListener, SocketAddr), ServeError> {
+    let bind_error = |source| ServeError::Bind { addr, source };
+    let listener = std::net::TcpListener::bind(addr).map_err(bind_error)?;
+    listener.set_nonblocking(true).map_err(bind_error)?;
+    let local_addr = listener.local_addr().map_err(bind_error)?;
+    Ok((listener, local_addr))
+}
+
+/// Serves `app` on `listener` from a single-threaded runtime on a thread
+/// of its own named `name`, with `background` beside it, until `stop`
+/// turns `true`; then open connections get [`SHUTDOWN_GRACE`] to finish.
+fn spawn(
+    name: &str,
+    listener: std::net::TcpListener,
+    app: Router,
+    stop: watch::Receiver<bool>,
+    background: Option<Background>,
+) -> Result<JoinHandle<()>, ServeError> {
+    let start_error = |source| ServeError::Start { source };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .max_blocking_threads(4)
+        .build()
+        .map_err(start_error)?;
+    let listener = {
+        let _in_runtime = runtime.enter();
+        tokio::net::TcpListener::from_std(listener).map_err(start_error)?
+    };
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    std::thread::Builder::new()
+        .name(name.to_string())
+        .spawn(move || {
+            runtime.block_on(async move {
+                if let Some(background) = background {
+                    tokio::spawn(background);
+                }
+                let serve =
+                    axum::serve(listener, app).with_graceful_shutdown(stopped(stop.clone()));
+                let serving = tokio::spawn(serve.into_future());
+                stopped(stop).await;
+                // Whatever is still running after the grace ends with the runtime.
+                let _ = tokio::time::timeout(SHUTDOWN_GRACE, serving).await;
+            });
+        })
+        .map_err(start_error)
 }
 
 impl std::fmt::Debug for ServeServer {
@@ -154,6 +199,7 @@ fn router(shared: Arc<Shared>) -> Router {
             get(move |state: State<Arc<Shared>>| assets::page(state, page)),
         );
     }
+    let hub: Arc<dyn LiveHub> = shared.studio.clone();
     router
         .route_layer(middleware::from_fn_with_state(
             Arc::clone(&shared),
@@ -161,10 +207,7 @@ fn router(shared: Arc<Shared>) -> Router {
         ))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(middleware::from_fn_with_state(
-            Arc::clone(&shared),
-            count_responses,
-        ))
+        .layer(middleware::from_fn_with_state(hub, count_responses))
         .with_state(shared)
 }
 
@@ -172,15 +215,12 @@ fn router(shared: Arc<Shared>) -> Router {
 /// to guess content types. No CORS header is ever added: other sites'
 /// scripts cannot read or change anything.
 async fn count_responses(
-    State(shared): State<Arc<Shared>>,
+    State(hub): State<Arc<dyn LiveHub>>,
     request: Request,
     next: Next,
 ) -> Response {
     let mut response = next.run(request).await;
-    shared
-        .studio
-        .metrics()
-        .count_response(response.status().as_u16());
+    hub.metrics().count_response(response.status().as_u16());
     response.headers_mut().insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
@@ -189,7 +229,7 @@ async fn count_responses(
 }
 
 /// Resolves when the server is told to stop (or its sender is gone).
-async fn stopped(mut stop: watch::Receiver<bool>) {
+pub(in crate::serve) async fn stopped(mut stop: watch::Receiver<bool>) {
     // An error means the sender is dropped: stop as well.
     let _ = stop.wait_for(|stop| *stop).await;
 }

@@ -6,6 +6,7 @@
 //! [`FILES`] are ever served: a request's path never reaches the file
 //! system.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::extract::rejection::PathRejection;
@@ -58,19 +59,20 @@ pub(super) async fn file(
     name: Result<UrlPath<String>, PathRejection>,
 ) -> Response {
     match name {
-        Ok(UrlPath(name)) => serve(&shared, &name).await,
+        Ok(UrlPath(name)) => serve(shared.studio.config().pages_dir.clone(), &name).await,
         // A name that does not decode is as unknown as any other.
         Err(_) => error_response(StatusCode::NOT_FOUND, "not found"),
     }
 }
 
-/// The file `name` of [`FILES`], never cached without asking (a new
-/// `drape` or an edited pages folder shows at the next load).
-pub(super) async fn serve(shared: &Shared, name: &str) -> Response {
+/// The file `name` of [`FILES`], from `pages_dir` or else built in, never
+/// cached without asking (a new `drape` or an edited pages folder shows at
+/// the next load).
+pub(super) async fn serve(pages_dir: Option<PathBuf>, name: &str) -> Response {
     let Some(file) = FILES.iter().find(|file| file.name == name) else {
         return error_response(StatusCode::NOT_FOUND, "not found");
     };
-    let Some(folder) = shared.studio.config().pages_dir.clone() else {
+    let Some(folder) = pages_dir else {
         return file_response(file.content_type, "no-cache", file.body);
     };
     match read_inside(folder.join(file.name), folder).await {

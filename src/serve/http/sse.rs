@@ -9,6 +9,7 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::HeaderValue;
@@ -17,22 +18,31 @@ use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt as _;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::broadcast::Receiver;
+use tokio::sync::watch;
 
 use super::{stopped, Shared};
-use crate::serve::studio::Studio;
-use crate::serve::LiveState;
+use crate::serve::live::{LiveHub, Stamped};
 
-/// `GET /events`. The stream ends when the server stops.
+/// `GET /events` on the studio.
 pub(super) async fn events(State(shared): State<Arc<Shared>>) -> Response {
-    let feed = Feed::new(Arc::clone(&shared.studio));
+    let hub: Arc<dyn LiveHub> = shared.studio.clone();
+    stream(hub, shared.studio.config().heartbeat, shared.stop.clone())
+}
+
+/// The event stream of `hub`'s states, a heartbeat comment every
+/// `heartbeat` when idle; it ends when `stop` turns `true`.
+pub(super) fn stream(
+    hub: Arc<dyn LiveHub>,
+    heartbeat: Duration,
+    stop: watch::Receiver<bool>,
+) -> Response {
+    let feed = Feed::new(hub);
     let events = futures_util::stream::unfold(feed, |mut feed| async move {
-        let live = feed.next_state().await?;
-        Some((Ok::<_, Infallible>(event(&live)), feed))
+        let stamped = feed.next_state().await?;
+        Some((Ok::<_, Infallible>(event(&stamped)), feed))
     })
-    .take_until(stopped(shared.stop.clone()));
-    let keep_alive = KeepAlive::new()
-        .interval(shared.studio.config().heartbeat)
-        .text("heartbeat");
+    .take_until(stopped(stop));
+    let keep_alive = KeepAlive::new().interval(heartbeat).text("heartbeat");
     let mut response = Sse::new(events).keep_alive(keep_alive).into_response();
     // Tells nginx-like proxies to pass events on at once.
     response
@@ -41,70 +51,73 @@ pub(super) async fn events(State(shared): State<Arc<Shared>>) -> Response {
     response
 }
 
-/// `event: live`, the version as its id, the state as JSON.
-fn event(live: &LiveState) -> Event {
-    let data = serde_json::to_string(live).unwrap_or_else(|error| {
+/// `event: live`, the stamp as its id, the state as JSON.
+fn event(stamped: &Stamped) -> Event {
+    let data = serde_json::to_string(&stamped.live).unwrap_or_else(|error| {
         // Plain strings, bools and numbers always serialize; never seen.
         tracing::error!("cannot write the live state as JSON: {error}");
         "{}".to_string()
     });
     Event::default()
         .event("live")
-        .id(live.version.to_string())
+        .id(stamped.seq.to_string())
         .data(data)
 }
 
 /// One client's view of the changes.
 struct Feed {
-    studio: Arc<Studio>,
-    changes: Receiver<LiveState>,
-    /// Sent first: the state when the client connected.
-    pending: Option<LiveState>,
-    /// The version sent last; older states are skipped.
-    sent_version: Option<u64>,
+    hub: Arc<dyn LiveHub>,
+    changes: Receiver<Stamped>,
+    /// Sent first: the state when the client connected (if there is one).
+    pending: Option<Stamped>,
+    /// The stamp sent last; older states are skipped.
+    sent_seq: Option<u64>,
     /// Counts the client while the feed lives.
     _client: ClientCount,
 }
 
 impl Feed {
-    fn new(studio: Arc<Studio>) -> Feed {
+    fn new(hub: Arc<dyn LiveHub>) -> Feed {
         // Subscribed before the state is read: no change falls in between.
-        let changes = studio.subscribe_events();
-        let pending = Some(studio.live());
-        studio.metrics().sse_client_joined();
+        let changes = hub.subscribe_states();
+        let pending = hub.latest();
+        hub.metrics().sse_client_joined();
         Feed {
-            _client: ClientCount(Arc::clone(&studio)),
-            studio,
+            _client: ClientCount(Arc::clone(&hub)),
+            hub,
             changes,
             pending,
-            sent_version: None,
+            sent_seq: None,
         }
     }
 
     /// The next state to send, newer than the last one sent.
-    async fn next_state(&mut self) -> Option<LiveState> {
+    async fn next_state(&mut self) -> Option<Stamped> {
         loop {
-            let live = match self.pending.take() {
-                Some(live) => live,
+            let stamped = match self.pending.take() {
+                Some(stamped) => stamped,
                 None => match self.changes.recv().await {
-                    Ok(live) => live,
+                    Ok(stamped) => stamped,
                     // Fell behind: the latest state now, and the older ones
                     // still queued are skipped below.
-                    Err(RecvError::Lagged(_)) => self.studio.live(),
+                    Err(RecvError::Lagged(_)) => match self.hub.latest() {
+                        Some(stamped) => stamped,
+                        None => continue,
+                    },
                     Err(RecvError::Closed) => return None,
                 },
             };
-            if self.sent_version.is_some_and(|sent| live.version <= sent) {
+            if self.sent_seq.is_some_and(|sent| stamped.seq <= sent) {
                 continue;
             }
-            self.sent_version = Some(live.version);
-            return Some(live);
+            self.sent_seq = Some(stamped.seq);
+            return Some(stamped);
         }
     }
 }
 
 /// One `/events` client in the metrics, from connect to disconnect.
-struct ClientCount(Arc<Studio>);
+struct ClientCount(Arc<dyn LiveHub>);
 
 impl Drop for ClientCount {
     fn drop(&mut self) {
@@ -115,7 +128,7 @@ impl Drop for ClientCount {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::serve::{LiveChange, StudioConfig};
+    use crate::serve::{LiveChange, Studio, StudioConfig};
     use std::time::Duration;
 
     #[test]
@@ -128,7 +141,7 @@ mod tests {
             .build()
             .unwrap();
         runtime.block_on(async {
-            let mut feed = Feed::new(Arc::clone(&studio));
+            let mut feed = Feed::new(studio.clone());
             assert_eq!(studio.metrics().sse_clients(), 1);
             for change in 0..100 {
                 let card = LiveChange {
@@ -139,14 +152,14 @@ mod tests {
             }
             // The state at connect, then (lagged by 36) the latest: the 100th
             // change (99, odd) shows the card.
-            assert_eq!(feed.next_state().await.unwrap().version, 0);
+            assert_eq!(feed.next_state().await.unwrap().seq, 0);
             let latest = feed.next_state().await.unwrap();
-            assert_eq!((latest.version, latest.card), (100, true));
+            assert_eq!((latest.seq, latest.live.card), (100, true));
             // The 64 queued older states are skipped: nothing more to send.
             let more = tokio::time::timeout(Duration::from_millis(50), feed.next_state()).await;
             assert!(more.is_err(), "sent {more:?}");
             studio.change(&LiveChange::default()).unwrap();
-            assert_eq!(feed.next_state().await.unwrap().version, 101);
+            assert_eq!(feed.next_state().await.unwrap().seq, 101);
             drop(feed);
             assert_eq!(studio.metrics().sse_clients(), 0);
         });

@@ -378,11 +378,34 @@ fn viewer_page_follows_the_item_on_air_within_a_second() {
         browser.evaluate("document.getElementById('now-price').textContent"),
         "149.00 EUR"
     );
+    assert_eq!(
+        browser.evaluate("document.getElementById('also').hidden"),
+        true
+    );
+    // Accessories worn with it are listed under it, each with its buy link.
+    put_live(addr, r#"{"accessories": ["glasses-round"]}"#);
+    let glasses = "document.querySelector('#also-list li[data-id=\"glasses-round\"]')";
+    browser.wait_for(
+        &format!(
+            "!document.getElementById('also').hidden && {glasses} !== null \
+             && {glasses}.querySelector('a').href === 'https://shop.example/p/glasses-round' \
+             && {glasses}.querySelector('img').naturalWidth > 0"
+        ),
+        FOLLOW_TIMEOUT,
+        "the glasses under the jacket",
+    );
+    assert_eq!(
+        browser.evaluate(&format!(
+            "{glasses}.querySelector('.also-price').textContent"
+        )),
+        "89.00 EUR"
+    );
     let png = browser.screenshot();
+    // Only the main item carries a QR code.
     assert_eq!(qr_codes(&png), [JACKET_URL]);
     bless("viewer", &png);
 
-    put_live(addr, r#"{"garment": null}"#);
+    put_live(addr, r#"{"garment": null, "accessories": []}"#);
     browser.wait_for(
         "document.getElementById('now').hidden && !document.getElementById('stay-tuned').hidden",
         FOLLOW_TIMEOUT,

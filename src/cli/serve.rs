@@ -60,6 +60,9 @@ pub(crate) struct ServeArgs {
     /// that replace the built-in ones of the same names: a store's own look.
     #[arg(long, value_name = "DIR")]
     pages: Option<PathBuf>,
+    /// The most `/events` streams held at once (one more is answered 503).
+    #[arg(long, value_name = "N", default_value_t = drape::serve::DEFAULT_MAX_EVENT_CLIENTS)]
+    max_event_clients: usize,
     /// Publish every live change to this Redis (`redis://host:6379/`) for
     /// viewer-only replicas; with --viewer-only, follow it.
     #[arg(long, value_name = "URL")]
@@ -101,6 +104,7 @@ fn serve_viewers(args: &ServeArgs, redis: RedisConfig, stop: &StopFlag) -> drape
     let redacted = redis.redacted_url();
     let replica = Replica::new(ReplicaConfig {
         pages_dir: args.pages.clone(),
+        max_event_clients: args.max_event_clients,
         ..ReplicaConfig::new(redis, args.listen)
     })?;
     let server = ReplicaServer::start(replica)?;
@@ -142,6 +146,7 @@ pub(crate) fn serve(args: ServeArgs) -> drape::Result<()> {
         token,
         rate_per_minute: args.rate_per_minute,
         pages_dir: args.pages.clone(),
+        max_event_clients: args.max_event_clients,
         redis: redis.clone(),
         ..StudioConfig::new(catalog.clone(), args.listen)
     })?;

@@ -129,8 +129,15 @@ impl Metrics {
         *responses.entry(status).or_insert(0) += 1;
     }
 
-    pub(crate) fn sse_client_joined(&self) {
-        self.sse_clients.fetch_add(1, Ordering::Relaxed);
+    /// Counts one more `/events` client unless `max` are connected
+    /// already; whether it was counted.
+    pub(crate) fn try_sse_client_join(&self, max: usize) -> bool {
+        let max = max as u64;
+        self.sse_clients
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |clients| {
+                (clients < max).then_some(clients + 1)
+            })
+            .is_ok()
     }
 
     pub(crate) fn sse_client_left(&self) {

@@ -51,7 +51,9 @@ pub use live::{ChangeError, CueStatus, LiveChange, LiveState};
 pub use metrics::Metrics;
 pub use redis::{RedisConfig, DEFAULT_REDIS_PREFIX};
 pub use replica::{Replica, ReplicaConfig};
-pub use studio::{Studio, StudioConfig, DEFAULT_HEARTBEAT, DEFAULT_RATE_PER_MINUTE};
+pub use studio::{
+    Studio, StudioConfig, DEFAULT_HEARTBEAT, DEFAULT_MAX_EVENT_CLIENTS, DEFAULT_RATE_PER_MINUTE,
+};
 
 /// `drape serve` could not start.
 #[derive(Debug, thiserror::Error)]

@@ -16,7 +16,7 @@ use tokio::sync::broadcast;
 
 use super::live::{LiveHub, Stamped};
 use super::redis::{Follower, RedisConfig, RunState};
-use super::{LiveState, Metrics, ServeError, DEFAULT_HEARTBEAT};
+use super::{LiveState, Metrics, ServeError, DEFAULT_HEARTBEAT, DEFAULT_MAX_EVENT_CLIENTS};
 
 /// How many states an `/events` client may fall behind before it skips to
 /// the latest.
@@ -34,6 +34,9 @@ pub struct ReplicaConfig {
     /// A folder of the pages' files replacing the built-in ones, as
     /// [`super::StudioConfig::pages_dir`].
     pub pages_dir: Option<PathBuf>,
+    /// At most this many `/events` streams at once (each holds a socket
+    /// and a few KB); one more is answered 503 with `Retry-After`.
+    pub max_event_clients: usize,
 }
 
 impl ReplicaConfig {
@@ -45,6 +48,7 @@ impl ReplicaConfig {
             listen,
             heartbeat: DEFAULT_HEARTBEAT,
             pages_dir: None,
+            max_event_clients: DEFAULT_MAX_EVENT_CLIENTS,
         }
     }
 }
@@ -75,6 +79,11 @@ impl Replica {
         if config.heartbeat.is_zero() {
             return Err(ServeError::InvalidConfig {
                 reason: "the /events heartbeat interval is 0; give it a few seconds (the default is 15 s)".to_string(),
+            });
+        }
+        if config.max_event_clients == 0 {
+            return Err(ServeError::InvalidConfig {
+                reason: "max_event_clients is 0: no viewer could follow the show; allow at least 1 (the default is 10000)".to_string(),
             });
         }
         let client = config.redis.client()?;

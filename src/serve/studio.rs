@@ -22,6 +22,12 @@ pub const DEFAULT_RATE_PER_MINUTE: u32 = 120;
 /// (proxies close connections silent for longer than 30 to 60 s).
 pub const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(15);
 
+/// `/events` streams a server holds at once by default: far more than
+/// one studio's overlays and producers, and a replica's share of viewers
+/// behind a load balancer (within a default 1024 open files, raise
+/// `ulimit -n` for more).
+pub const DEFAULT_MAX_EVENT_CLIENTS: usize = 10_000;
+
 /// How many changes an `/events` client may fall behind before it skips to
 /// the latest state (a few KB per client at most).
 const EVENT_BACKLOG: usize = 64;
@@ -47,6 +53,9 @@ pub struct StudioConfig {
     /// names as `web/pages/` (read anew at every request); `None`: the
     /// built-in pages.
     pub pages_dir: Option<PathBuf>,
+    /// At most this many `/events` streams at once (each holds a socket
+    /// and a few KB); one more is answered 503 with `Retry-After`.
+    pub max_event_clients: usize,
     /// Where every live change is published for viewer-only replicas (see
     /// [`super::RedisConfig`]); `None`: nowhere.
     pub redis: Option<super::RedisConfig>,
@@ -64,6 +73,7 @@ impl StudioConfig {
             rate_per_minute: DEFAULT_RATE_PER_MINUTE,
             heartbeat: DEFAULT_HEARTBEAT,
             pages_dir: None,
+            max_event_clients: DEFAULT_MAX_EVENT_CLIENTS,
             redis: None,
         }
     }
@@ -80,6 +90,7 @@ impl std::fmt::Debug for StudioConfig {
             .field("rate_per_minute", &self.rate_per_minute)
             .field("heartbeat", &self.heartbeat)
             .field("pages_dir", &self.pages_dir)
+            .field("max_event_clients", &self.max_event_clients)
             .field("redis", &self.redis)
             .finish()
     }
@@ -132,6 +143,9 @@ impl Studio {
         }
         if config.token.as_deref().is_some_and(str::is_empty) {
             return Err(invalid("the token is empty; set DRAPE_TOKEN (or the --token-file) to a long random secret, e.g. from `openssl rand -hex 16`"));
+        }
+        if config.max_event_clients == 0 {
+            return Err(invalid("max_event_clients is 0: no page could follow the show; allow at least 1 (the default is 10000)"));
         }
         if config.heartbeat.is_zero() {
             return Err(invalid(

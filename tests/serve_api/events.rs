@@ -72,6 +72,31 @@ fn fifty_event_clients_and_a_stalled_one_never_slow_changes() {
 }
 
 #[test]
+fn event_streams_are_capped_and_a_freed_place_is_taken_again() {
+    let mut config = config();
+    config.max_event_clients = 2;
+    let (studio, _server, addr) = start(config);
+    let first = EventStream::connect(addr);
+    let _second = EventStream::connect(addr);
+    let refused = get(addr, "/events");
+    assert_eq!(refused.status, 503);
+    assert_eq!(refused.header("retry-after"), Some("10"));
+    assert!(
+        refused.error().contains("2 event streams"),
+        "{}",
+        refused.error()
+    );
+    drop(first);
+    let started = Instant::now();
+    while studio.metrics().sse_clients() > 1 {
+        assert!(started.elapsed() < SECOND, "the closed stream is let go");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut again = EventStream::connect(addr);
+    assert_eq!(again.next_live(SECOND)["version"], 0);
+}
+
+#[test]
 fn metrics_count_frames_responses_by_status_and_event_clients() {
     let mut config = config();
     config.heartbeat = Duration::from_millis(100);

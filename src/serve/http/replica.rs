@@ -166,8 +166,12 @@ async fn thumbnail(
 
 async fn events(State(shared): State<Arc<Shared>>) -> Response {
     let hub: Arc<dyn LiveHub> = shared.replica.clone();
-    let heartbeat = shared.replica.config().heartbeat;
-    super::sse::stream(hub, heartbeat, shared.stop.clone())
+    let config = shared.replica.config();
+    let limits = super::sse::StreamLimits {
+        heartbeat: config.heartbeat,
+        max_clients: config.max_event_clients,
+    };
+    super::sse::stream(hub, limits, shared.stop.clone())
 }
 
 async fn metrics(State(shared): State<Arc<Shared>>) -> Response {

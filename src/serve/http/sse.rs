@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::HeaderValue;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt as _;
@@ -26,17 +26,43 @@ use crate::serve::live::{LiveHub, Stamped};
 /// `GET /events` on the studio.
 pub(super) async fn events(State(shared): State<Arc<Shared>>) -> Response {
     let hub: Arc<dyn LiveHub> = shared.studio.clone();
-    stream(hub, shared.studio.config().heartbeat, shared.stop.clone())
+    let config = shared.studio.config();
+    let limits = StreamLimits {
+        heartbeat: config.heartbeat,
+        max_clients: config.max_event_clients,
+    };
+    stream(hub, limits, shared.stop.clone())
 }
 
-/// The event stream of `hub`'s states, a heartbeat comment every
-/// `heartbeat` when idle; it ends when `stop` turns `true`.
+/// How an event stream is kept.
+pub(super) struct StreamLimits {
+    /// A heartbeat comment this often when idle.
+    pub(super) heartbeat: Duration,
+    /// At most this many streams at once; one more is answered 503.
+    pub(super) max_clients: usize,
+}
+
+/// How long a client turned away for too many streams is asked to wait.
+const RETRY_AFTER_FULL_S: u32 = 10;
+
+/// The event stream of `hub`'s states; it ends when `stop` turns `true`.
 pub(super) fn stream(
     hub: Arc<dyn LiveHub>,
-    heartbeat: Duration,
+    limits: StreamLimits,
     stop: watch::Receiver<bool>,
 ) -> Response {
-    let feed = Feed::new(hub);
+    let Some(feed) = Feed::new(hub, limits.max_clients) else {
+        let message = format!(
+            "this server has {} event streams open, its most; retry in {RETRY_AFTER_FULL_S} s or use another server",
+            limits.max_clients
+        );
+        let mut response = super::error_response(StatusCode::SERVICE_UNAVAILABLE, &message);
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_FULL_S));
+        return response;
+    };
+    let heartbeat = limits.heartbeat;
     let events = futures_util::stream::unfold(feed, |mut feed| async move {
         let stamped = feed.next_state().await?;
         Some((Ok::<_, Infallible>(event(&stamped)), feed))
@@ -77,18 +103,22 @@ struct Feed {
 }
 
 impl Feed {
-    fn new(hub: Arc<dyn LiveHub>) -> Feed {
+    /// A feed counted among the clients; `None` when `max_clients` are
+    /// connected already.
+    fn new(hub: Arc<dyn LiveHub>, max_clients: usize) -> Option<Feed> {
+        if !hub.metrics().try_sse_client_join(max_clients) {
+            return None;
+        }
         // Subscribed before the state is read: no change falls in between.
         let changes = hub.subscribe_states();
         let pending = hub.latest();
-        hub.metrics().sse_client_joined();
-        Feed {
+        Some(Feed {
             _client: ClientCount(Arc::clone(&hub)),
             hub,
             changes,
             pending,
             sent_seq: None,
-        }
+        })
     }
 
     /// The next state to send, newer than the last one sent.
@@ -141,7 +171,14 @@ mod tests {
             .build()
             .unwrap();
         runtime.block_on(async {
-            let mut feed = Feed::new(studio.clone());
+            let mut feed = Feed::new(studio.clone(), 2).unwrap();
+            assert_eq!(studio.metrics().sse_clients(), 1);
+            let second = Feed::new(studio.clone(), 2).unwrap();
+            assert!(
+                Feed::new(studio.clone(), 2).is_none(),
+                "a third is one too many"
+            );
+            drop(second);
             assert_eq!(studio.metrics().sse_clients(), 1);
             for change in 0..100 {
                 let card = LiveChange {

@@ -41,24 +41,29 @@ pub enum Error {
     Cloth(#[from] crate::cloth::ClothError),
     /// The kiosk: its configuration, event log, share server or logo.
     #[error(transparent)]
+    #[cfg(not(target_arch = "wasm32"))]
     Kiosk(#[from] crate::kiosk::KioskError),
     /// The livestream studio: its catalog, its address, its server.
     #[error(transparent)]
+    #[cfg(not(target_arch = "wasm32"))]
     Serve(#[from] crate::serve::ServeError),
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl From<crate::kiosk::KioskConfigError> for Error {
     fn from(e: crate::kiosk::KioskConfigError) -> Error {
         Error::Kiosk(e.into())
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl From<crate::kiosk::events::EventLogError> for Error {
     fn from(e: crate::kiosk::events::EventLogError) -> Error {
         Error::Kiosk(e.into())
     }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl From<crate::kiosk::share::ShareError> for Error {
     fn from(e: crate::kiosk::share::ShareError) -> Error {
         Error::Kiosk(e.into())

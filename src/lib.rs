@@ -71,18 +71,23 @@ macro_rules! internal_use {
     };
 }
 
+// The apps and the products need windows, webcams, threads and sockets: a
+// native build's. The rest is the engine a browser runs too (see web/).
+#[cfg(not(target_arch = "wasm32"))]
 pub mod app;
 pub mod capture;
 internal_mod!(cloth, upload);
 mod error;
 pub mod garment;
 pub mod gpu;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod kiosk;
 mod mirror;
 pub mod nn;
 pub mod output;
 pub mod pose;
 pub mod render;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod serve;
 pub mod tryon;
 

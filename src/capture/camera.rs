@@ -15,7 +15,10 @@ use nokhwa::utils::{
 };
 use nokhwa::Camera;
 
-use super::{CaptureError, Frame, FrameSource, LatestFrame, PixelFormat, Reconnecting, SourceInfo};
+use super::{
+    CameraRequest, CaptureError, Frame, FrameSource, LatestFrame, PixelFormat, Reconnecting,
+    SourceInfo,
+};
 
 /// How often a camera that is not there (not plugged in yet, or unplugged)
 /// is looked for again. Opening lists the devices: once a second costs
@@ -81,30 +84,6 @@ pub fn list_cameras() -> Result<Vec<CameraInfo>, CaptureError> {
             description: c.description().to_string(),
         })
         .collect())
-}
-
-/// What to ask a camera for; it answers with the closest mode it has.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CameraRequest {
-    /// Which camera, as `list_cameras` numbers them (default 0).
-    pub index: u32,
-    /// Frame width in pixels (default 1280).
-    pub width: u32,
-    /// Frame height in pixels (default 720).
-    pub height: u32,
-    /// Frame rate in frames per second (default 30).
-    pub fps: u32,
-}
-
-impl Default for CameraRequest {
-    fn default() -> Self {
-        CameraRequest {
-            index: 0,
-            width: 1280,
-            height: 720,
-            fps: 30,
-        }
-    }
 }
 
 /// A running webcam stream.

@@ -4,7 +4,9 @@
 //! (what the user typed) into one. Live sources are wrapped in
 //! `LatestFrame` so that a slow consumer always gets the newest frame.
 
+#[cfg(not(target_arch = "wasm32"))]
 mod camera;
+mod camera_request;
 mod ffmpeg;
 mod frame;
 mod image_file;
@@ -19,9 +21,9 @@ pub mod y4m;
 
 use std::path::PathBuf;
 
-pub use camera::{
-    list_cameras, live_camera, CameraInfo, CameraRequest, CameraSource, CAMERA_RETRY_INTERVAL,
-};
+#[cfg(not(target_arch = "wasm32"))]
+pub use camera::{list_cameras, live_camera, CameraInfo, CameraSource, CAMERA_RETRY_INTERVAL};
+pub use camera_request::CameraRequest;
 pub use ffmpeg::{ffmpeg_available, FfmpegSource};
 pub use frame::{ColorMatrix, ColorRange, ColorSpace, Frame, PixelFormat};
 pub use image_file::ImageFileSource;

@@ -321,7 +321,15 @@ pub fn open_source(
             })
         }
         SourceSpec::Video(path) => Box::new(FfmpegSource::open(path)?),
+        #[cfg(not(target_arch = "wasm32"))]
         SourceSpec::Camera(request) => super::live_camera(*request, options.wait_for_camera)?,
+        #[cfg(target_arch = "wasm32")]
+        SourceSpec::Camera(request) => {
+            return Err(CaptureError::Camera {
+                index: request.index,
+                message: "a browser's camera is read by the page (getUserMedia), which passes its frames in; there is no camera source inside WebAssembly".to_string(),
+            })
+        }
         SourceSpec::Synthetic {
             width,
             height,

@@ -3,7 +3,9 @@
 //! previous frame's auxiliary landmarks place the region. Landmarks are
 //! smoothed over time in video mode.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use web_time::Instant;
 
 use super::body::{Body, Landmark, BODY_LANDMARKS};
 use super::crop::RoiCropper;

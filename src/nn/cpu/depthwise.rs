@@ -65,6 +65,8 @@ impl Depthwise {
         );
         let row_len = w.out_w * w.out_c;
         let parallel = self.macs() >= super::parallel::MIN_PARALLEL_MACS;
+        // Read only where the AVX2 kernel exists (x86_64).
+        #[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
         let avx2 = workers.avx2;
         split_units(
             workers,

@@ -144,7 +144,7 @@ impl CpuExecutor {
         self.load_inputs(inputs)?;
         let mut times = Vec::with_capacity(self.steps.len());
         for index in 0..self.steps.len() {
-            let start = std::time::Instant::now();
+            let start = web_time::Instant::now();
             self.run_step(index);
             times.push(StepTime {
                 kind: self.steps[index].kernel.describe(),

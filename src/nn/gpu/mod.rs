@@ -18,7 +18,9 @@ mod plan;
 mod sampling;
 mod shape;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use web_time::Instant;
 
 use crate::gpu::{read_mapped, GpuContext};
 use crate::nn::{Model, NnError, OpKind};

@@ -50,7 +50,8 @@ fn open_gpu(
         .map_err(|e| GpuError::Surface(e.to_string()))?;
     let gpu = pollster::block_on(GpuContext::open(instance, Some(&surface)))?;
     tracing::info!("window on {} ({:?})", gpu.info.name, gpu.info.backend);
-    let presenter = WindowPresenter::new(&gpu, surface, window, vsync)?;
+    let size = window.inner_size();
+    let presenter = WindowPresenter::new(&gpu, surface, size.width, size.height, vsync)?;
     Ok((gpu, presenter))
 }
 

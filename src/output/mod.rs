@@ -6,7 +6,6 @@ mod image_seq;
 mod pipe;
 mod preview;
 mod spec;
-#[cfg(not(target_arch = "wasm32"))]
 pub mod window;
 
 use std::path::PathBuf;

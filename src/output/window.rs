@@ -1,9 +1,6 @@
-//! `WindowPresenter`: draws the working texture into a window's surface,
-//! letterboxed. The event loop that owns the window is in `app::window`.
-
-use std::sync::Arc;
-
-use winit::window::Window;
+//! `WindowPresenter`: draws the working texture into a surface, letterboxed:
+//! a native window's (the event loop that owns it is in `app::window`) or a
+//! web page's `<canvas>`.
 
 use super::OutputError;
 use crate::gpu::{layout, shaders, GpuContext};
@@ -17,7 +14,7 @@ struct BlitParams {
     _padding: [f32; 2],
 }
 
-/// A window's surface and the pipeline that fills it.
+/// A surface (a window's or a canvas's) and the pipeline that fills it.
 pub struct WindowPresenter {
     surface: wgpu::Surface<'static>,
     config: wgpu::SurfaceConfiguration,
@@ -31,16 +28,17 @@ pub struct WindowPresenter {
 }
 
 impl WindowPresenter {
-    /// Configures `surface` (made from `window` on `gpu.instance`).
+    /// Configures `surface` (made on `gpu.instance`) at `width`×`height`
+    /// pixels (a window's inner size, a canvas's size).
     pub fn new(
         gpu: &GpuContext,
         surface: wgpu::Surface<'static>,
-        window: &Arc<Window>,
+        width: u32,
+        height: u32,
         vsync: bool,
     ) -> Result<WindowPresenter, OutputError> {
-        let size = window.inner_size();
         let mut config = surface
-            .get_default_config(&gpu.adapter, size.width.max(1), size.height.max(1))
+            .get_default_config(&gpu.adapter, width.max(1), height.max(1))
             .ok_or_else(|| {
                 OutputError::Window(format!(
                     "the adapter {} cannot present to this window",

@@ -60,6 +60,10 @@ pub(crate) struct ServeArgs {
     /// that replace the built-in ones of the same names: a store's own look.
     #[arg(long, value_name = "DIR")]
     pages: Option<PathBuf>,
+    /// The browser try-on scripts/build-web.sh built, served at /try
+    /// (default: target/web/try in drape's source tree, when built).
+    #[arg(long, value_name = "DIR")]
+    try_dir: Option<PathBuf>,
     /// The most `/events` streams held at once (one more is answered 503).
     #[arg(long, value_name = "N", default_value_t = drape::serve::DEFAULT_MAX_EVENT_CLIENTS)]
     max_event_clients: usize,
@@ -74,7 +78,7 @@ pub(crate) struct ServeArgs {
     /// Run a stateless replica for viewers: `/`, `/events`, `/api/live`
     /// (and the catalog and thumbnails the page reads) from --redis; no
     /// camera, no program, no changes.
-    #[arg(long, requires = "redis", conflicts_with_all = ["input", "output", "loop_input", "output_format", "fps", "catalog", "token_file", "mirror", "rate_per_minute"])]
+    #[arg(long, requires = "redis", conflicts_with_all = ["input", "output", "loop_input", "output_format", "fps", "catalog", "token_file", "mirror", "rate_per_minute", "try_dir"])]
     viewer_only: bool,
 }
 
@@ -89,6 +93,14 @@ fn token(args: &ServeArgs) -> drape::Result<Option<String>> {
     Ok(std::env::var(TOKEN_ENV)
         .ok()
         .filter(|t| !t.trim().is_empty()))
+}
+
+/// `--try-dir`, or the source tree's build when there is one.
+fn try_dir(args: &ServeArgs) -> Option<PathBuf> {
+    args.try_dir.clone().or_else(|| {
+        let built = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/web/try");
+        built.join("drape_web_bg.wasm").is_file().then_some(built)
+    })
 }
 
 /// `--redis` and `--redis-prefix`, if given.
@@ -148,6 +160,7 @@ pub(crate) fn serve(args: ServeArgs) -> drape::Result<()> {
         pages_dir: args.pages.clone(),
         max_event_clients: args.max_event_clients,
         redis: redis.clone(),
+        try_dir: try_dir(&args),
         ..StudioConfig::new(catalog.clone(), args.listen)
     })?;
     let server = ServeServer::start(Arc::clone(&studio))?;

@@ -24,6 +24,7 @@
 //! | `GET /overlay` | the product card for an OBS browser source (transparent) | |
 //! | `GET /producer` | the producer's control page (asks for the token) | |
 //! | `GET /pages/{file}` | the pages' scripts and style (built in, a fixed list) | |
+//! | `GET /try/` | the viewer's own try-on: drape in WebAssembly in the browser (from [`StudioConfig::try_dir`]), its `setup.json`, models and catalog files | |
 //!
 //! Changes (every PUT and POST) need `Authorization: Bearer TOKEN` and are
 //! rate-limited per client address; no CORS header is ever sent, so other

@@ -56,6 +56,10 @@ pub struct StudioConfig {
     /// At most this many `/events` streams at once (each holds a socket
     /// and a few KB); one more is answered 503 with `Retry-After`.
     pub max_event_clients: usize,
+    /// The folder `scripts/build-web.sh` wrote (the page and its
+    /// WebAssembly module), served at `/try`; `None`: `/try` says how to
+    /// build it.
+    pub try_dir: Option<PathBuf>,
     /// Where every live change is published for viewer-only replicas (see
     /// [`super::RedisConfig`]); `None`: nowhere.
     pub redis: Option<super::RedisConfig>,
@@ -75,6 +79,7 @@ impl StudioConfig {
             pages_dir: None,
             max_event_clients: DEFAULT_MAX_EVENT_CLIENTS,
             redis: None,
+            try_dir: None,
         }
     }
 }
@@ -92,6 +97,7 @@ impl std::fmt::Debug for StudioConfig {
             .field("pages_dir", &self.pages_dir)
             .field("max_event_clients", &self.max_event_clients)
             .field("redis", &self.redis)
+            .field("try_dir", &self.try_dir)
             .finish()
     }
 }

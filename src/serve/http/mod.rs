@@ -8,6 +8,7 @@ mod limits;
 mod pages;
 mod replica;
 mod sse;
+mod try_page;
 
 use std::future::IntoFuture;
 use std::net::SocketAddr;
@@ -53,6 +54,7 @@ struct Shared {
     studio: Arc<Studio>,
     limiter: Mutex<limits::RateLimiter>,
     thumbnails: assets::Thumbnails,
+    try_files: try_page::TryFiles,
     /// Becomes `true` when the server stops: `/events` streams end.
     stop: watch::Receiver<bool>,
 }
@@ -74,6 +76,7 @@ impl ServeServer {
         let shared = Arc::new(Shared {
             limiter: Mutex::new(limits::RateLimiter::new(studio.config().rate_per_minute)),
             thumbnails: assets::Thumbnails::new(studio.catalog()),
+            try_files: try_page::TryFiles::new(studio.catalog(), studio.config().try_dir.clone()),
             studio: Arc::clone(&studio),
             stop: stop_rx.clone(),
         });
@@ -192,7 +195,12 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/events", get(sse::events))
         .route("/metrics", get(api::metrics))
         .route("/assets/thumbs/{name}", get(assets::thumbnail))
-        .route("/pages/{name}", get(pages::file));
+        .route("/pages/{name}", get(pages::file))
+        .route("/try", get(try_page::to_folder))
+        .route("/try/", get(try_page::index))
+        .route("/try/{name}", get(try_page::file))
+        .route("/try/models/{name}", get(try_page::model))
+        .route("/try/catalog/{*path}", get(try_page::catalog_file));
     for page in assets::PAGES {
         router = router.route(
             page.path,
@@ -219,8 +227,14 @@ async fn count_responses(
     request: Request,
     next: Next,
 ) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
     let mut response = next.run(request).await;
-    hub.metrics().count_response(response.status().as_u16());
+    let status = response.status().as_u16();
+    hub.metrics().count_response(status);
+    // The access log (`RUST_LOG=drape::serve::access=info`): method, path
+    // and status only, never a query, header or body.
+    tracing::info!(target: "drape::serve::access", "{method} {path} {status}");
     response.headers_mut().insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

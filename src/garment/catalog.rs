@@ -91,6 +91,11 @@
 //! reported and left out while the other garments stay on offer; an edit
 //! that breaks the file as a whole (TOML syntax, the version) or leaves no
 //! usable garment is reported and the last good catalog stays on screen.
+//!
+//! The manifest and its files can also be given in memory, where there is
+//! no file system to read (a browser) or the assets are embedded: see
+//! [`MemoryFiles`] and [`AssetFiles`]; such a catalog is read once, not
+//! watched.
 
 mod bundle;
 mod cache;

@@ -256,8 +256,8 @@ impl PoseModelBytes {
         }
     }
 
-    /// Reads the detector and `landmarks`' files from the model folders, as
-    /// [`PoseModel::load`] finds them (to embed them, or in tests). The
+    /// Reads the detector's and `landmarks`' files from the model folders,
+    /// where [`PoseModel::find`] finds them (to embed them, or in tests). The
     /// bytes are not checked here but when a tracker is made from them.
     pub fn read(landmarks: PoseModel) -> Result<Self, NnError> {
         let read = |model: PoseModel| -> Result<Arc<[u8]>, NnError> {

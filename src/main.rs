@@ -249,6 +249,9 @@ impl TryOnArgs {
         });
         Some(drape::tryon::TryOnConfig {
             catalog,
+            // The command line reads the catalog and the models from disk.
+            assets: None,
+            models: None,
             wear: self.wear.clone(),
             pose: drape::pose::PoseConfig {
                 model: PoseModel::from(self.pose_model),

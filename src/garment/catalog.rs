@@ -91,9 +91,16 @@
 //! reported and left out while the other garments stay on offer; an edit
 //! that breaks the file as a whole (TOML syntax, the version) or leaves no
 //! usable garment is reported and the last good catalog stays on screen.
+//!
+//! The manifest and its files can also be given in memory, where there is
+//! no file system to read (a browser) or the assets are embedded: see
+//! [`MemoryFiles`] and [`AssetFiles`]; such a catalog is read once, not
+//! watched.
 
+mod bundle;
 mod cache;
 pub(crate) mod fields;
+mod files;
 mod rules;
 mod size_chart;
 mod subtables;
@@ -101,9 +108,11 @@ mod validate;
 mod watch;
 
 pub use cache::AssetCache;
+pub use files::{AssetFiles, MemoryFiles};
 // What the manifest's [garment.fit] sets is what the fitter takes.
 pub use crate::garment::cloth::ClothOptions;
 pub use crate::garment::fit::FitOptions;
+pub(crate) use watch::FileStamp;
 pub use watch::{CatalogWatcher, DEFAULT_POLL_INTERVAL};
 
 use validate::Strictness;
@@ -412,6 +421,16 @@ pub enum CatalogError {
         #[source]
         source: std::io::Error,
     },
+    /// A file the catalog names could not be read after the catalog was
+    /// checked (`MemoryFiles::from_catalog_dir`).
+    #[error("cannot read {}, a file of the garment catalog: {source}", path.display())]
+    FileIo {
+        /// The file, as resolved against the manifest's folder.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// The manifest was read but is wrong; every problem found is listed.
     #[error("{}", ProblemList { path, problems })]
     Invalid {
@@ -427,7 +446,7 @@ impl CatalogError {
     pub fn problems(&self) -> &[Problem] {
         match self {
             Self::Invalid { problems, .. } => problems,
-            Self::Io { .. } => &[],
+            Self::Io { .. } | Self::FileIo { .. } => &[],
         }
     }
 }
@@ -480,19 +499,32 @@ impl<P: PlacedProblem> fmt::Display for ProblemList<'_, P> {
 impl Catalog {
     /// Reads and checks the manifest at `path`.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, CatalogError> {
+        Self::load_from(path, &AssetFiles::Disk)
+    }
+
+    /// `load` with the manifest and its files read from `files` (with
+    /// memory files, `path` is the manifest's path in the set, e.g.
+    /// `catalog.toml`); a file the manifest names that `files` lacks is a
+    /// problem naming it, as a missing file on disk is.
+    pub fn load_from(path: impl AsRef<Path>, files: &AssetFiles) -> Result<Self, CatalogError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::parse(&text, path)
+        Self::parse_from(&read_manifest(path, files)?, path, files)
     }
 
     /// Checks manifest `text` as if read from `manifest_path`: file paths are
     /// resolved against its folder (asset files must exist there) and errors
     /// name it. The manifest itself need not exist.
     pub fn parse(text: &str, manifest_path: impl AsRef<Path>) -> Result<Self, CatalogError> {
-        validate::parse_manifest(text, manifest_path.as_ref(), Strictness::Strict)
+        Self::parse_from(text, manifest_path, &AssetFiles::Disk)
+    }
+
+    /// `parse` with the asset files looked for in `files`.
+    pub fn parse_from(
+        text: &str,
+        manifest_path: impl AsRef<Path>,
+        files: &AssetFiles,
+    ) -> Result<Self, CatalogError> {
+        validate::parse_manifest(text, manifest_path.as_ref(), files, Strictness::Strict)
     }
 
     /// Like `load`, but a garment with problems of its own (a missing
@@ -502,17 +534,32 @@ impl Catalog {
     /// garment) and a manifest with no usable garment are still errors.
     /// When the default garment is left out the first usable one replaces it.
     pub fn load_usable(path: impl AsRef<Path>) -> Result<Self, CatalogError> {
+        Self::load_usable_from(path, &AssetFiles::Disk)
+    }
+
+    /// `load_usable` with the manifest and its files read from `files`
+    /// (see `load_from`).
+    pub fn load_usable_from(
+        path: impl AsRef<Path>,
+        files: &AssetFiles,
+    ) -> Result<Self, CatalogError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|source| CatalogError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
-        Self::parse_usable(&text, path)
+        Self::parse_usable_from(&read_manifest(path, files)?, path, files)
     }
 
     /// `parse` that leaves out broken garments, as `load_usable`.
     pub fn parse_usable(text: &str, manifest_path: impl AsRef<Path>) -> Result<Self, CatalogError> {
-        validate::parse_manifest(text, manifest_path.as_ref(), Strictness::LeaveOutBroken)
+        Self::parse_usable_from(text, manifest_path, &AssetFiles::Disk)
+    }
+
+    /// `parse_usable` with the asset files looked for in `files`.
+    pub fn parse_usable_from(
+        text: &str,
+        manifest_path: impl AsRef<Path>,
+        files: &AssetFiles,
+    ) -> Result<Self, CatalogError> {
+        let path = manifest_path.as_ref();
+        validate::parse_manifest(text, path, files, Strictness::LeaveOutBroken)
     }
 
     /// The garment with this id.
@@ -535,4 +582,14 @@ impl Catalog {
             .filter_map(|entry| entry.thumbnail.as_deref());
         assets.chain(thumbnails)
     }
+}
+
+/// The manifest's text, from `files`.
+fn read_manifest(path: &Path, files: &AssetFiles) -> Result<String, CatalogError> {
+    files
+        .read_to_string(path)
+        .map_err(|source| CatalogError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
 }

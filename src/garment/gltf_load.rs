@@ -34,6 +34,7 @@ mod source;
 
 pub use error::GltfError;
 
+use crate::garment::catalog::AssetFiles;
 use crate::garment::RigJoint;
 use glam::{Mat4, Vec2, Vec3, Vec4};
 use std::path::{Path, PathBuf};
@@ -304,27 +305,74 @@ pub fn load_garment(
     path: impl AsRef<Path>,
     options: GltfOptions,
 ) -> Result<GarmentModel, GltfError> {
+    load_garment_from(&AssetFiles::Disk, path, options)
+}
+
+/// `load_garment` with the file, its buffers and its images read from
+/// `files` (on disk or given in memory).
+pub fn load_garment_from(
+    files: &AssetFiles,
+    path: impl AsRef<Path>,
+    options: GltfOptions,
+) -> Result<GarmentModel, GltfError> {
     let path = path.as_ref();
+    let bytes = read_file(files, path, &options.limits)?;
+    load(&bytes, path.to_path_buf(), path.parent(), files, &options)
+}
+
+/// The external files (buffers and images, not `data:` URIs) that the
+/// glTF at `path` in `files` names, resolved against its folder: what must
+/// travel with it. Empty for a self-contained `.glb`.
+pub fn external_files(
+    files: &AssetFiles,
+    path: &Path,
+    limits: &Limits,
+) -> Result<Vec<PathBuf>, GltfError> {
+    let bytes = read_file(files, path, limits)?;
+    let loader = source::Loader::new(path.to_path_buf(), path.parent(), files, limits);
+    let (json_text, _) = source::split_container(&loader, &bytes)?;
+    let root = source::parse_json(&loader, json_text)?;
+    let buffers = root.buffers.iter().enumerate().filter_map(|(index, b)| {
+        let uri = b.uri.as_deref()?;
+        Some((uri, format!("buffer {index}")))
+    });
+    let images = root.images.iter().enumerate().filter_map(|(index, image)| {
+        let uri = image.uri.as_deref()?;
+        Some((uri, format!("image {index}")))
+    });
+    let mut external = Vec::new();
+    for (uri, what) in buffers.chain(images) {
+        if let Some(file) = loader.external_file(uri, &what)? {
+            if !external.contains(&file) {
+                external.push(file);
+            }
+        }
+    }
+    Ok(external)
+}
+
+/// The glTF/GLB file's bytes, refused when over `limits.max_file_bytes`.
+fn read_file<'f>(
+    files: &'f AssetFiles,
+    path: &Path,
+    limits: &Limits,
+) -> Result<std::borrow::Cow<'f, [u8]>, GltfError> {
     let io = |source| GltfError::Io {
         path: path.to_path_buf(),
         source,
     };
-    let meta = std::fs::metadata(path).map_err(io)?;
-    if !meta.is_file() {
-        return Err(io(std::io::Error::other("not a regular file")));
-    }
-    let limit = options.limits.max_file_bytes;
-    if meta.len() > limit {
+    let len = files.file_len(path).map_err(io)?;
+    let limit = limits.max_file_bytes;
+    if len > limit {
         return Err(GltfError::Limit {
             path: path.to_path_buf(),
             what: "the file size".into(),
             field: "max_file_bytes",
-            actual: meta.len(),
+            actual: len,
             limit,
         });
     }
-    let bytes = source::read_at_most(path, meta.len()).map_err(io)?;
-    load(&bytes, path.to_path_buf(), path.parent(), &options)
+    files.read_at_most(path, len).map_err(io)
 }
 
 /// Loads glTF JSON or GLB bytes. External buffers and images are read
@@ -337,16 +385,17 @@ pub fn load_garment_from_slice(
 ) -> Result<GarmentModel, GltfError> {
     let label = PathBuf::from("<glTF bytes>");
     let label = base_dir.map_or(label.clone(), |dir| dir.join(label));
-    load(bytes, label, base_dir, &options)
+    load(bytes, label, base_dir, &AssetFiles::Disk, &options)
 }
 
 fn load(
     bytes: &[u8],
     path: PathBuf,
     base_dir: Option<&Path>,
+    files: &AssetFiles,
     options: &GltfOptions,
 ) -> Result<GarmentModel, GltfError> {
-    let mut loader = source::Loader::new(path, base_dir, &options.limits);
+    let mut loader = source::Loader::new(path, base_dir, files, &options.limits);
     loader.spend("the glTF file", bytes.len() as u64)?;
     let (json_text, bin) = source::split_container(&loader, bytes)?;
     let root = source::parse_json(&loader, json_text)?;

@@ -36,7 +36,7 @@ use glam::{Mat4, Vec2, Vec4};
 
 use self::silhouette::{Mask, Side, Silhouette};
 use self::skinning::{PhotoFrame, PhotoRig};
-use crate::garment::catalog::PhotoAnchors;
+use crate::garment::catalog::{AssetFiles, PhotoAnchors};
 use crate::garment::fit::BindPose;
 use crate::garment::gltf_load::{AlphaMode, GarmentModel, Material, Skin, TextureRef};
 use crate::garment::rig::RigJoint;
@@ -156,8 +156,18 @@ pub fn load_photo_garment(
     path: impl AsRef<Path>,
     anchors: Option<&PhotoAnchors>,
 ) -> Result<PhotoGarment, PhotoError> {
+    load_photo_garment_from(&AssetFiles::Disk, path, anchors)
+}
+
+/// `load_photo_garment` with the image read from `files` (on disk or given
+/// in memory).
+pub fn load_photo_garment_from(
+    files: &AssetFiles,
+    path: impl AsRef<Path>,
+    anchors: Option<&PhotoAnchors>,
+) -> Result<PhotoGarment, PhotoError> {
     let path = path.as_ref();
-    let bytes = std::fs::read(path).map_err(|source| PhotoError::Io {
+    let bytes = files.read(path).map_err(|source| PhotoError::Io {
         path: path.to_path_buf(),
         source,
     })?;

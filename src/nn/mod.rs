@@ -68,6 +68,20 @@ pub enum NnError {
         /// How to fetch the file and where to put it.
         hint: String,
     },
+    /// Bytes given for a model (`models::PoseModelBytes`) that are not its
+    /// file: their sha256 is not the model's.
+    #[error("the bytes given as model {file} are not that file (sha256 {actual}, expected {expected}); {hint}")]
+    WrongModelBytes {
+        /// The model's file name (`pose_landmark_lite.tflite`).
+        file: String,
+        /// The sha256 the file has, lowercase hex.
+        expected: String,
+        /// The sha256 of the bytes given, lowercase hex.
+        actual: String,
+        /// What was given instead, when it is another known model, and
+        /// what to give.
+        hint: String,
+    },
     /// A model file that cannot be read.
     #[error("cannot read model {path}: {source}")]
     Io {

@@ -1,8 +1,9 @@
 //! The pose models drape knows: where they are looked for, their sha256,
 //! and loading them with the checksum checked.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 use sha2::{Digest, Sha256};
 
@@ -165,33 +166,122 @@ impl PoseModel {
         /// checking its sha256. When none has it, the error names every
         /// folder searched and how to fetch the file.
         pub fn load(self) -> Result<Model, NnError> {
-            let Some(path) = self.find() else {
-                let searched = model_dirs()
-                    .iter()
-                    .map(|dir| format!("{} ({})", dir.path.display(), dir.origin))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let fetch = match self {
-                    PoseModel::Detector => "scripts/fetch-models.sh --detector",
-                    _ => "scripts/fetch-models.sh",
-                };
-                let hint = format!(
-                    "fetch it with `{fetch} --dir FOLDER` (from drape's source tree; it checks the \
-                     sha256) and give `--models-dir FOLDER` or {MODELS_ENV}=FOLDER, or put it in \
-                     one of those folders"
-                );
-                return Err(NnError::ModelMissing {
-                    file: self.file_name().to_owned(),
-                    searched,
-                    hint,
-                });
-            };
+            let path = self.find().ok_or_else(|| self.missing())?;
             let bytes = std::fs::read(&path).map_err(|source| NnError::Io {
                 path: path.display().to_string(),
                 source,
             })?;
             parse_checked(&bytes, &path, Some(self.sha256()))
         }
+    }
+
+    /// The error for a model in none of [`model_dirs`]: every folder
+    /// searched and how to fetch the file.
+    fn missing(self) -> NnError {
+        let searched = model_dirs()
+            .iter()
+            .map(|dir| format!("{} ({})", dir.path.display(), dir.origin))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let fetch = match self {
+            PoseModel::Detector => "scripts/fetch-models.sh --detector",
+            _ => "scripts/fetch-models.sh",
+        };
+        let hint = format!(
+            "fetch it with `{fetch} --dir FOLDER` (from drape's source tree; it checks the \
+             sha256) and give `--models-dir FOLDER` or {MODELS_ENV}=FOLDER, or put it in \
+             one of those folders"
+        );
+        NnError::ModelMissing {
+            file: self.file_name().to_owned(),
+            searched,
+            hint,
+        }
+    }
+
+    internal! {
+        /// Parses `bytes` given as this model's file (fetched by a web page,
+        /// embedded in an app), after checking they are that file: bytes
+        /// with another sha256 are refused naming the model, and naming the
+        /// model they are when they are another of [`PoseModel::ALL`].
+        pub fn load_bytes(self, bytes: &[u8]) -> Result<Model, NnError> {
+            let actual = sha256_hex(bytes);
+            if actual != self.sha256() {
+                let hint = match PoseModel::ALL.into_iter().find(|m| m.sha256() == actual) {
+                    Some(other) => format!(
+                        "they are {}: give {} there, or choose the model they are",
+                        other.file_name(),
+                        self.file_name()
+                    ),
+                    None => format!(
+                        "give the file's bytes unchanged ({} bytes were given; an empty or \
+                         HTML answer means the fetch failed); scripts/fetch-models.sh fetches \
+                         it and checks the sha256",
+                        bytes.len()
+                    ),
+                };
+                return Err(NnError::WrongModelBytes {
+                    file: self.file_name().to_owned(),
+                    expected: self.sha256().to_owned(),
+                    actual,
+                    hint,
+                });
+            }
+            tflite::parse_model(bytes, self.file_name())
+        }
+    }
+}
+
+/// The pose networks given as bytes instead of read from the model folders
+/// ([`model_dirs`]): what a browser, with no file system, fetches and hands
+/// over, or an app embeds. Each is checked against the sha256 of the model
+/// it stands for when a tracker is made from it
+/// (`PoseTracker::with_models`). Cheap to clone: the bytes are shared.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PoseModelBytes {
+    /// The file `pose_detection.tflite` ([`PoseModel::Detector`]).
+    pub detector: Arc<[u8]>,
+    /// The landmark model's file: the one `PoseConfig::model` names
+    /// (`pose_landmark_lite.tflite` for the default
+    /// [`PoseModel::LandmarkLite`]).
+    pub landmarks: Arc<[u8]>,
+}
+
+impl PoseModelBytes {
+    /// The detector's and the landmark model's file contents.
+    pub fn new(detector: impl Into<Arc<[u8]>>, landmarks: impl Into<Arc<[u8]>>) -> Self {
+        PoseModelBytes {
+            detector: detector.into(),
+            landmarks: landmarks.into(),
+        }
+    }
+
+    /// Reads the detector's and `landmarks`' files from the model folders,
+    /// where [`PoseModel::find`] finds them (to embed them, or in tests). The
+    /// bytes are not checked here but when a tracker is made from them.
+    pub fn read(landmarks: PoseModel) -> Result<Self, NnError> {
+        let read = |model: PoseModel| -> Result<Arc<[u8]>, NnError> {
+            let path = model.find().ok_or_else(|| model.missing())?;
+            let bytes = std::fs::read(&path).map_err(|source| NnError::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
+            Ok(bytes.into())
+        };
+        Ok(PoseModelBytes {
+            detector: read(PoseModel::Detector)?,
+            landmarks: read(landmarks)?,
+        })
+    }
+}
+
+impl fmt::Debug for PoseModelBytes {
+    /// The sizes, not megabytes of bytes.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PoseModelBytes")
+            .field("detector", &format_args!("{} bytes", self.detector.len()))
+            .field("landmarks", &format_args!("{} bytes", self.landmarks.len()))
+            .finish()
     }
 }
 

@@ -19,8 +19,8 @@ use super::mask_gpu::GpuMask;
 use super::tracking::{object_scale_px, roi_from_auxiliary, roi_in_frame, AUX_CENTER, AUX_SCALE};
 use super::{roi_from_detection, Detection, NormalizedRect, PoseError, RgbaImage};
 use crate::gpu::GpuContext;
-use crate::nn::models::PoseModel;
-use crate::nn::{Backend, Executor};
+use crate::nn::models::{PoseModel, PoseModelBytes};
+use crate::nn::{Backend, Executor, Model};
 
 /// How the tracker runs.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -148,15 +148,39 @@ pub struct PoseTracker {
 
 impl PoseTracker {
     /// Loads the detector and `config.model` onto `config.backend`, with no
-    /// person tracked yet.
+    /// person tracked yet. The model files are read from the model folders
+    /// (`nn::models::model_dirs`); [`PoseTracker::with_models`] takes them
+    /// as bytes.
     pub fn new(gpu: &GpuContext, config: PoseConfig) -> Result<PoseTracker, PoseError> {
-        let detector = Executor::new(
-            gpu,
-            &PoseModel::Detector.load()?,
-            config.backend,
-            config.threads,
-        )?;
-        let landmarker = Executor::new(gpu, &config.model.load()?, config.backend, config.threads)?;
+        let detector = PoseModel::Detector.load()?;
+        let landmarks = config.model.load()?;
+        Self::with_loaded(gpu, config, &detector, &landmarks)
+    }
+
+    /// Like [`PoseTracker::new`] with the model files given as bytes
+    /// (fetched by a web page, embedded in an app): nothing is read from
+    /// disk. `models.landmarks` must be the file of `config.model`; bytes
+    /// that are not the expected file are refused (`NnError::WrongModelBytes`
+    /// naming the model) before anything is built.
+    pub fn with_models(
+        gpu: &GpuContext,
+        config: PoseConfig,
+        models: &PoseModelBytes,
+    ) -> Result<PoseTracker, PoseError> {
+        let detector = PoseModel::Detector.load_bytes(&models.detector)?;
+        let landmarks = config.model.load_bytes(&models.landmarks)?;
+        Self::with_loaded(gpu, config, &detector, &landmarks)
+    }
+
+    /// The tracker with its two networks parsed.
+    fn with_loaded(
+        gpu: &GpuContext,
+        config: PoseConfig,
+        detector: &Model,
+        landmarks: &Model,
+    ) -> Result<PoseTracker, PoseError> {
+        let detector = Executor::new(gpu, detector, config.backend, config.threads)?;
+        let landmarker = Executor::new(gpu, landmarks, config.backend, config.threads)?;
         Ok(PoseTracker {
             config,
             detector,

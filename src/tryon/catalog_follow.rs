@@ -1,9 +1,46 @@
 //! Following the catalog file: a reload takes over the new catalog, takes
 //! off what it no longer allows and reports what changed.
 
-use crate::garment::catalog::{CatalogError, GarmentKind, LeftOut};
+use std::path::Path;
+
+use crate::garment::catalog::{Catalog, CatalogError, CatalogWatcher, GarmentKind, LeftOut};
 
 use super::TryOn;
+
+/// The try-on's catalog: a manifest on disk, watched for edits, or one
+/// given in memory, which does not change (nothing to watch, and nothing
+/// looks at the disk).
+#[derive(Debug)]
+pub(super) enum CatalogSource {
+    /// Reloaded when its file changes.
+    Watched(CatalogWatcher),
+    /// Read once from memory files.
+    Fixed(Catalog),
+}
+
+impl CatalogSource {
+    /// The catalog in use.
+    pub(super) fn current(&self) -> &Catalog {
+        match self {
+            CatalogSource::Watched(watcher) => watcher.current(),
+            CatalogSource::Fixed(catalog) => catalog,
+        }
+    }
+
+    /// The manifest's path (on disk, or in the memory files).
+    pub(super) fn path(&self) -> &Path {
+        &self.current().path
+    }
+
+    /// A new catalog after an edit (see `CatalogWatcher::poll`); never for
+    /// a catalog in memory.
+    fn poll(&mut self) -> Option<Result<&Catalog, CatalogError>> {
+        match self {
+            CatalogSource::Watched(watcher) => watcher.poll(),
+            CatalogSource::Fixed(_) => None,
+        }
+    }
+}
 
 /// What a catalog reload did, for a status line (each item is also logged,
 /// once).
@@ -20,7 +57,7 @@ pub struct CatalogChange {
 
 impl TryOn {
     /// Reloads the catalog if its file changed (looking at most every
-    /// 500 ms). An edit that breaks the file as a whole is returned as an
+    /// 500 ms; a catalog given in memory never changes: always `None`). An edit that breaks the file as a whole is returned as an
     /// error, once, and the last good catalog stays in use. Otherwise the
     /// new catalog takes over: garments with problems of their own are left
     /// out of it (reported once each), worn garments that vanished from it

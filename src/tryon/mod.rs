@@ -16,17 +16,21 @@ use web_time::Instant;
 use glam::Vec3;
 
 use crate::garment::accessory::accessory_transform;
-use crate::garment::catalog::{AssetCache, Catalog, CatalogEntry, CatalogWatcher};
+use crate::garment::catalog::{
+    AssetCache, AssetFiles, Catalog, CatalogEntry, CatalogWatcher, MemoryFiles,
+};
 use crate::garment::cloth::body_capsules;
 use crate::garment::deform::FitParams;
 use crate::garment::fit::{BodyCamera, Fitter};
 use crate::gpu::GpuContext;
+use crate::nn::models::PoseModelBytes;
 use crate::pose::{Body, PoseConfig, PoseTracker};
 use crate::render::cloth_gpu::GarmentCloth;
 use crate::render::overlay::{OverlayCorner, OverlayRenderer};
 use crate::render::{GpuGarment, SceneGarment, ShadingLight, TryOnRenderer, TryOnScene};
 
 pub use catalog_follow::CatalogChange;
+use catalog_follow::CatalogSource;
 use outfit::Unusable;
 
 /// What can go wrong choosing garments.
@@ -66,8 +70,18 @@ pub enum TryOnError {
 /// How the try-on runs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TryOnConfig {
-    /// The catalog manifest (TOML); it is watched for changes.
+    /// The catalog manifest (TOML); on disk it is watched for changes.
+    /// With `assets`, the manifest's path in those files
+    /// (`catalog.toml`).
     pub catalog: PathBuf,
+    /// The catalog's files given in memory (the manifest and every file it
+    /// names, see `MemoryFiles`): nothing is then read from disk and the
+    /// catalog is not watched. `None`: the catalog is read from disk.
+    pub assets: Option<Arc<MemoryFiles>>,
+    /// The pose models given as bytes (`models.landmarks` is the file of
+    /// `pose.model`). `None`: read from the model folders
+    /// (`nn::models::model_dirs`).
+    pub models: Option<PoseModelBytes>,
     /// Garments worn at the start (ids); empty: the catalog's default.
     pub wear: Vec<String>,
     /// How the body is tracked (the GPU person mask is always on).
@@ -105,6 +119,8 @@ impl TryOnConfig {
     pub fn sample() -> TryOnConfig {
         TryOnConfig {
             catalog: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("assets/garments/catalog.toml"),
+            assets: None,
+            models: None,
             wear: Vec::new(),
             pose: PoseConfig {
                 gpu_mask: true,
@@ -115,6 +131,19 @@ impl TryOnConfig {
             cloth: ClothMode::Auto,
         }
     }
+}
+
+/// The pose tracker, from the models given as bytes or from the model
+/// folders.
+fn make_tracker(
+    gpu: &GpuContext,
+    config: PoseConfig,
+    models: Option<&PoseModelBytes>,
+) -> crate::Result<PoseTracker> {
+    Ok(match models {
+        Some(models) => PoseTracker::with_models(gpu, config, models)?,
+        None => PoseTracker::new(gpu, config)?,
+    })
 }
 
 /// Where a frame's time went, in milliseconds. The GPU stages (deform,
@@ -153,7 +182,9 @@ pub struct TryOn {
     /// Whether the product card is drawn (a show's producer takes it off
     /// and puts it back; the card keeps following the outfit meanwhile).
     card_shown: bool,
-    catalog: CatalogWatcher,
+    catalog: CatalogSource,
+    /// Where the catalog's files are read from.
+    files: AssetFiles,
     assets: AssetCache<GpuGarment>,
     /// Garments of the current catalog whose asset failed to load, by id.
     /// Bounded by the catalog: entries for ids it no longer has are
@@ -162,6 +193,8 @@ pub struct TryOn {
     outfit: Vec<Worn>,
     /// Kept to build the tracker again on a new device (`recover`).
     pose_config: PoseConfig,
+    /// The models given as bytes, kept for `recover`; `None`: from files.
+    models: Option<PoseModelBytes>,
     last_body: Option<Body>,
     /// The last frame's timestamp, while a body is seen: the cloth's step.
     last_timestamp: Option<Duration>,
@@ -183,7 +216,17 @@ impl TryOn {
     /// reported and the next one in the catalog worn instead, while an
     /// explicit `wear` that fails is an error.
     pub fn new(gpu: &GpuContext, config: TryOnConfig) -> crate::Result<TryOn> {
-        let catalog = CatalogWatcher::new(&config.catalog)?;
+        let (catalog, files) = match config.assets {
+            None => (
+                CatalogSource::Watched(CatalogWatcher::new(&config.catalog)?),
+                AssetFiles::Disk,
+            ),
+            Some(memory) => {
+                let files = AssetFiles::Memory(memory);
+                let catalog = Catalog::load_usable_from(&config.catalog, &files)?;
+                (CatalogSource::Fixed(catalog), files)
+            }
+        };
         for left_out in &catalog.current().left_out {
             tracing::warn!("{}: {left_out}", catalog.path().display());
         }
@@ -193,7 +236,7 @@ impl TryOn {
         };
         let mut tryon = TryOn {
             gpu: gpu.clone(),
-            tracker: PoseTracker::new(gpu, pose_config)?,
+            tracker: make_tracker(gpu, pose_config, config.models.as_ref())?,
             renderer: TryOnRenderer::new(gpu),
             overlay: config.overlay.then(|| {
                 let mut overlay = OverlayRenderer::new(gpu);
@@ -202,10 +245,12 @@ impl TryOn {
             }),
             card_shown: true,
             catalog,
+            files,
             assets: AssetCache::new(),
             unusable: HashMap::new(),
             outfit: Vec::new(),
             pose_config,
+            models: config.models,
             last_body: None,
             last_timestamp: None,
             last_camera: None,
@@ -230,7 +275,7 @@ impl TryOn {
     /// longer loads is reported and left off. Tracking and cloth start
     /// again from rest.
     pub fn recover(&mut self, gpu: &GpuContext) -> crate::Result<()> {
-        let tracker = PoseTracker::new(gpu, self.pose_config)?;
+        let tracker = make_tracker(gpu, self.pose_config, self.models.as_ref())?;
         self.gpu = gpu.clone();
         self.tracker = tracker;
         self.renderer = TryOnRenderer::new(gpu);

@@ -4,11 +4,10 @@
 
 use std::path::Path;
 use std::sync::Arc;
-use std::time::SystemTime;
 
-use crate::garment::catalog::{CatalogEntry, GarmentKind};
+use crate::garment::catalog::{AssetFiles, CatalogEntry, FileStamp, GarmentKind};
 use crate::garment::fit::Fitter;
-use crate::garment::gltf_load::{load_garment, GltfOptions};
+use crate::garment::gltf_load::{load_garment_from, GltfOptions};
 use crate::gpu::GpuContext;
 use crate::render::overlay::ProductCard;
 use crate::render::GpuGarment;
@@ -20,13 +19,8 @@ use super::{TryOn, TryOnError, Worn};
 #[derive(Debug, Clone)]
 pub(super) struct Unusable {
     /// The asset file's modification time and length at the failure.
-    stamp: Option<(SystemTime, u64)>,
+    stamp: Option<FileStamp>,
     message: String,
-}
-
-fn asset_stamp(path: &Path) -> Option<(SystemTime, u64)> {
-    let metadata = std::fs::metadata(path).ok()?;
-    Some((metadata.modified().ok()?, metadata.len()))
 }
 
 impl TryOn {
@@ -101,7 +95,7 @@ impl TryOn {
             }
             Err(e) => {
                 let message = e.to_string();
-                let stamp = asset_stamp(&entry.asset);
+                let stamp = self.files.stamp(&entry.asset).ok();
                 let known = self
                     .unusable
                     .get(&entry.id)
@@ -171,7 +165,7 @@ impl TryOn {
             return false;
         };
         let asset = self.catalog.current().get(id).map(|e| e.asset.as_path());
-        asset.is_some_and(|path| asset_stamp(path) == unusable.stamp)
+        asset.is_some_and(|path| self.files.stamp(path).ok() == unusable.stamp)
     }
 
     /// Garments of the catalog that cannot be worn now, with why: those
@@ -238,10 +232,12 @@ impl TryOn {
     }
 
     fn load(&mut self, entry: &CatalogEntry) -> crate::Result<Arc<GpuGarment>> {
-        let (gpu, layouts) = (&self.gpu, self.renderer.layouts());
-        let garment = self.assets.get_or_load(&entry.asset, |path: &Path| {
-            load_gpu_garment(gpu, layouts, entry, path)
-        })?;
+        let (gpu, layouts, files) = (&self.gpu, self.renderer.layouts(), &self.files);
+        let garment = self
+            .assets
+            .get_or_load_from(files, &entry.asset, |path: &Path| {
+                load_gpu_garment(gpu, layouts, files, entry, path)
+            })?;
         Ok(garment)
     }
 }
@@ -250,15 +246,15 @@ impl TryOn {
 fn load_gpu_garment(
     gpu: &GpuContext,
     layouts: &crate::render::garment_gpu::GarmentLayouts,
+    files: &AssetFiles,
     entry: &CatalogEntry,
     path: &Path,
 ) -> crate::Result<GpuGarment> {
+    use crate::garment::photo::load_photo_garment_from;
     let model = match entry.kind {
-        GarmentKind::Mesh => load_garment(path, GltfOptions::garment())?,
-        GarmentKind::Accessory => load_garment(path, GltfOptions::accessory())?,
-        GarmentKind::Photo => {
-            crate::garment::photo::load_photo_garment(path, entry.anchors.as_ref())?.model
-        }
+        GarmentKind::Mesh => load_garment_from(files, path, GltfOptions::garment())?,
+        GarmentKind::Accessory => load_garment_from(files, path, GltfOptions::accessory())?,
+        GarmentKind::Photo => load_photo_garment_from(files, path, entry.anchors.as_ref())?.model,
     };
     Ok(GpuGarment::upload(gpu, layouts, &model))
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::watch::FileStamp;
-use super::Catalog;
+use super::{AssetFiles, Catalog};
 
 /// Loaded assets keyed by path (as given, e.g. `CatalogEntry::asset`), each
 /// with the file's modification time and length when it was loaded, so an
@@ -48,8 +48,19 @@ impl<T> AssetCache<T> {
         path: &Path,
         loader: impl FnOnce(&Path) -> Result<T, E>,
     ) -> Result<Arc<T>, E> {
+        self.get_or_load_from(&AssetFiles::Disk, path, loader)
+    }
+
+    /// `get_or_load` for a file of `files`: with memory files (which do
+    /// not change) a loaded asset is kept until it is evicted.
+    pub fn get_or_load_from<E>(
+        &mut self,
+        files: &AssetFiles,
+        path: &Path,
+        loader: impl FnOnce(&Path) -> Result<T, E>,
+    ) -> Result<Arc<T>, E> {
         // Stamp before loading: a change during the load shows next time.
-        let stamp = FileStamp::of(path).ok();
+        let stamp = files.stamp(path).ok();
         if let (Some(stamp), Some(cached)) = (stamp, self.entries.get(path)) {
             if cached.stamp == stamp {
                 return Ok(Arc::clone(&cached.value));

@@ -13,7 +13,7 @@ use super::fields::{example, wrong_type, Report, Section, Value};
 use super::rules;
 use super::size_chart;
 use super::subtables;
-use super::{Catalog, CatalogEntry, CatalogError, GarmentKind, LeftOut, Price};
+use super::{AssetFiles, Catalog, CatalogEntry, CatalogError, GarmentKind, LeftOut, Price};
 
 const TOP_KEYS: &[&str] = &["version", "default", "garment"];
 pub(super) const GARMENT_KEYS: &[&str] = &[
@@ -51,6 +51,7 @@ pub(super) enum Strictness {
 pub(super) fn parse_manifest(
     text: &str,
     manifest_path: &Path,
+    files: &AssetFiles,
     strictness: Strictness,
 ) -> Result<Catalog, CatalogError> {
     let mut r = Report::new(text);
@@ -74,6 +75,10 @@ pub(super) fn parse_manifest(
     check_version(&mut r, &root);
 
     let base_dir = manifest_path.parent().unwrap_or(Path::new(""));
+    let folder = Folder {
+        path: base_dir,
+        files,
+    };
     let mut seen = Seen::default();
     let mut garments = Vec::new();
     let mut left_out = Vec::new();
@@ -90,7 +95,7 @@ pub(super) fn parse_manifest(
             DeValue::Array(items) => {
                 for item in items.iter() {
                     let problems_before = r.problems.len();
-                    let entry = read_garment(&mut r, item, base_dir, &mut seen);
+                    let entry = read_garment(&mut r, item, &folder, &mut seen);
                     garments.extend(entry);
                     if r.problems.len() > problems_before {
                         let problems = r.problems[problems_before..].to_vec();
@@ -201,7 +206,7 @@ struct Seen {
 fn read_garment(
     r: &mut Report,
     item: &Value,
-    base_dir: &Path,
+    folder: &Folder,
     seen: &mut Seen,
 ) -> Option<CatalogEntry> {
     r.garment = None;
@@ -276,13 +281,13 @@ fn read_garment(
         if let Some(Err(message)) = kind.map(|kind| rules::check_asset_extension(kind, asset)) {
             r.add(&span, message);
         }
-        existing_file(r, base_dir, "asset", asset, &span)
+        existing_file(r, folder, "asset", asset, &span)
     });
     let thumbnail = g.string(r, "thumbnail", false).map(|(thumbnail, span)| {
         if let Err(message) = rules::check_thumbnail_extension(thumbnail) {
             r.add(&span, message);
         }
-        existing_file(r, base_dir, "thumbnail", thumbnail, &span)
+        existing_file(r, folder, "thumbnail", thumbnail, &span)
     });
     let color = g.string(r, "color", false).and_then(|(text, span)| {
         rules::parse_colour(text)
@@ -364,10 +369,16 @@ fn checked(
     }
 }
 
+/// The manifest's folder, and where its files are.
+struct Folder<'a> {
+    path: &'a Path,
+    files: &'a AssetFiles,
+}
+
 /// `relative` resolved against the manifest's folder, if it is a file.
 fn existing_file(
     r: &mut Report,
-    base_dir: &Path,
+    folder: &Folder,
     key: &str,
     relative: &str,
     span: &Range<usize>,
@@ -379,10 +390,10 @@ fn existing_file(
         );
         return None;
     }
-    let resolved = base_dir.join(relative);
-    match std::fs::metadata(&resolved) {
-        Ok(metadata) if metadata.is_file() => Some(resolved),
-        Ok(_) => {
+    let resolved = folder.path.join(relative);
+    match folder.files.file_len(&resolved) {
+        Ok(_) => Some(resolved),
+        Err(error) if error.kind() == std::io::ErrorKind::IsADirectory => {
             r.add(
                 span,
                 format!("{key} `{relative}` is a folder; name the file inside it"),
@@ -390,17 +401,12 @@ fn existing_file(
             None
         }
         Err(_) => {
-            let folder = if base_dir.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                base_dir
-            };
             r.add(
                 span,
                 format!(
                     "{key} file `{relative}` not found in {}; put the file there or fix the \
                      path (paths are relative to the catalog's folder)",
-                    folder.display()
+                    folder.files.place(folder.path)
                 ),
             );
             None

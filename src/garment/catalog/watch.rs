@@ -19,12 +19,20 @@ pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_millis(500);
 /// time (possible on file systems with coarse timestamps) goes unnoticed
 /// until the next one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct FileStamp {
+pub(crate) struct FileStamp {
     modified: Option<SystemTime>,
     len: u64,
 }
 
 impl FileStamp {
+    /// A file in memory: it never changes, so its length is enough.
+    pub(super) fn in_memory(len: u64) -> Self {
+        Self {
+            modified: None,
+            len,
+        }
+    }
+
     pub(super) fn of(path: &Path) -> io::Result<Self> {
         let metadata = std::fs::metadata(path)?;
         Ok(Self {

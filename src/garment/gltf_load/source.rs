@@ -3,9 +3,9 @@
 //! byte budget so a hostile file cannot make us read or allocate much.
 
 use super::{GltfError, Limits};
+use crate::garment::catalog::AssetFiles;
 use gltf::json;
 use std::borrow::Cow;
-use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 /// JSON nesting deeper than this is refused before parsing (serde_json's
@@ -13,19 +13,27 @@ use std::path::{Component, Path, PathBuf};
 const MAX_JSON_DEPTH: usize = 64;
 
 /// What every step of one load shares: the file's name for errors, where
-/// external files live, the limits, and the bytes still allowed to be read.
+/// external files live (the folder, on disk or in memory), the limits, and
+/// the bytes still allowed to be read.
 pub(super) struct Loader<'a> {
     pub path: PathBuf,
     pub base_dir: Option<&'a Path>,
+    pub files: &'a AssetFiles,
     pub limits: &'a Limits,
     bytes_left: u64,
 }
 
 impl<'a> Loader<'a> {
-    pub fn new(path: PathBuf, base_dir: Option<&'a Path>, limits: &'a Limits) -> Self {
+    pub fn new(
+        path: PathBuf,
+        base_dir: Option<&'a Path>,
+        files: &'a AssetFiles,
+        limits: &'a Limits,
+    ) -> Self {
         Loader {
             path,
             base_dir,
+            files,
             limits,
             bytes_left: limits.max_file_bytes,
         }
@@ -121,16 +129,26 @@ impl<'a> Loader<'a> {
             return Err(missing(relative, source));
         };
         let resolved = base_dir.join(&relative);
-        let size = match std::fs::metadata(&resolved) {
-            Ok(meta) if meta.is_file() => meta.len(),
-            Ok(_) => {
-                let source = std::io::Error::other("not a regular file");
-                return Err(missing(resolved, source));
-            }
+        let size = match self.files.file_len(&resolved) {
+            Ok(size) => size,
             Err(source) => return Err(missing(resolved, source)),
         };
         self.spend(&format!("{what} ({})", resolved.display()), size)?;
-        read_at_most(&resolved, size).map_err(|source| missing(resolved.clone(), source))
+        let files = self.files;
+        match files.read_at_most(&resolved, size) {
+            Ok(bytes) => Ok(bytes.into_owned()),
+            Err(source) => Err(missing(resolved, source)),
+        }
+    }
+
+    /// The file a buffer or image `uri` names, resolved against the base
+    /// directory; `None` for a `data:` URI.
+    pub fn external_file(&self, uri: &str, what: &str) -> Result<Option<PathBuf>, GltfError> {
+        if uri.starts_with("data:") {
+            return Ok(None);
+        }
+        let relative = self.relative_path(uri, what)?;
+        Ok(Some(self.base_dir.unwrap_or(Path::new("")).join(relative)))
     }
 
     /// A relative URI as a path; absolute paths and other schemes
@@ -156,15 +174,6 @@ impl<'a> Loader<'a> {
         }
         Ok(path)
     }
-}
-
-/// Reads at most `size` bytes (the size `metadata` reported), so a file
-/// that grows while we read cannot exceed the budget.
-pub(super) fn read_at_most(path: &Path, size: u64) -> std::io::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    file.take(size).read_to_end(&mut bytes)?;
-    Ok(bytes)
 }
 
 /// The JSON text and BIN chunk of a file, GLB or plain `.gltf`.

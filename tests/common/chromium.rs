@@ -30,13 +30,19 @@ impl Chromium {
     /// `width` × `height` CSS pixels at scale 1; `None` when it is not
     /// installed. Panics when it is installed but does not start.
     pub fn start(width: u32, height: u32) -> Option<Chromium> {
+        Chromium::start_with(width, height, &["--disable-gpu"])
+    }
+
+    /// `start` with more command-line flags (WebGPU on SwiftShader, a fake
+    /// camera: see ../shared/FACTS.md).
+    pub fn start_with(width: u32, height: u32, flags: &[&str]) -> Option<Chromium> {
         let program = std::env::var("CHROMIUM").unwrap_or_else(|_| "chromium".into());
         let profile = tempfile::tempdir().expect("temporary Chromium profile");
         let spawned = Command::new(&program)
+            .args(flags)
             .args([
                 "--headless",
                 "--no-sandbox",
-                "--disable-gpu",
                 "--no-first-run",
                 "--hide-scrollbars",
                 "--remote-debugging-port=0",
@@ -201,6 +207,19 @@ impl Chromium {
             .collect()
     }
 
+    /// Everything the page logged to its console since the last
+    /// navigation (any level), for failure messages.
+    pub fn console(&self) -> Vec<String> {
+        self.events
+            .iter()
+            .filter(|event| event["method"] == "Runtime.consoleAPICalled")
+            .map(|event| {
+                let params = &event["params"];
+                format!("{}: {}", params["type"], params["args"])
+            })
+            .collect()
+    }
+
     /// Focuses the element at `selector` and types `text` into it.
     pub fn type_text(&mut self, selector: &str, text: &str) {
         let found = self.evaluate(&format!(
@@ -295,7 +314,7 @@ fn http_get_json(port: u16, path: &str) -> Value {
 }
 
 /// Standard base64 (DevTools' screenshots); padding and newlines ignored.
-fn base64_decode(text: &str) -> Vec<u8> {
+pub fn base64_decode(text: &str) -> Vec<u8> {
     let sextet = |c: u8| match c {
         b'A'..=b'Z' => c - b'A',
         b'a'..=b'z' => c - b'a' + 26,

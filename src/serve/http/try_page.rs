@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::assets::{file_response, image_type, read_inside};
 use super::{error_response, Shared};
-use crate::garment::catalog::Catalog;
+use crate::garment::catalog::{AssetFiles, Catalog};
 use crate::nn::models::PoseModel;
 
 /// The manifest's name in the page's file set, whatever it is called on
@@ -93,9 +93,24 @@ impl TryFiles {
         };
         let mut files = HashMap::new();
         files.insert(MANIFEST_NAME.to_string(), catalog.path.clone());
-        for path in catalog.files() {
-            if let Some(name) = relative(path) {
-                files.insert(name, path.to_path_buf());
+        // Every file the engine will open: assets, a .gltf's buffers and
+        // images, thumbnails (the manifest first, named above).
+        let needed = catalog
+            .needed_files(&AssetFiles::Disk)
+            .unwrap_or_else(|error| {
+                tracing::warn!("/try: {error}; serving the catalog's assets and thumbnails only");
+                catalog.files().map(Path::to_path_buf).collect()
+            });
+        for path in needed.iter().skip(usize::from(
+            needed.first().map(PathBuf::as_path) == catalog.path.file_name().map(Path::new),
+        )) {
+            let full = if path.is_absolute() {
+                path.clone()
+            } else {
+                catalog_dir.join(path)
+            };
+            if let Some(name) = relative(&full) {
+                files.insert(name, full);
             }
         }
         let garments = catalog

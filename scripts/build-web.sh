@@ -22,7 +22,8 @@ fi
 
 export CARGO_TARGET_DIR=target/web-build
 # SIMD128 for the CPU network; no debug info in the page's module.
-export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128"
+# WEB_RUSTFLAGS adds flags (CI: -D warnings).
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128 ${WEB_RUSTFLAGS:-}"
 export CARGO_PROFILE_RELEASE_DEBUG=false
 if command -v rustup >/dev/null && rustup target list --installed 2>/dev/null | grep -qx "$target"; then
   cargo build --locked --release -p drape-web --target "$target"

@@ -291,3 +291,199 @@ fn the_page_dresses_a_fake_cameras_person_and_sends_nothing_of_it() {
         );
     }
 }
+
+/// The page's message for a browser setup it cannot run in.
+fn message_with(flags: &[&str]) -> Option<String> {
+    let page = built_page()?;
+    let work = tempfile::tempdir().unwrap();
+    let mut browser = Chromium::start_with(WIDTH, HEIGHT, flags)?;
+    let studio = Studio::start(&page, work.path());
+    browser.navigate(&format!("http://{}/try/", studio.addr));
+    browser.wait_for(
+        "!document.getElementById('message').hidden",
+        START_TIMEOUT,
+        "a message",
+    );
+    let message = browser.evaluate("document.getElementById('message').textContent");
+    let status = status(&mut browser);
+    assert!(status.starts_with("error: "), "{status}");
+    Some(message.as_str().unwrap().to_string())
+}
+
+const WEBGPU: [&str; 4] = [
+    "--enable-unsafe-webgpu",
+    "--enable-features=Vulkan",
+    "--use-vulkan=swiftshader",
+    "--use-webgpu-adapter=swiftshader",
+];
+
+#[test]
+fn without_webgpu_the_page_says_which_browsers_work() {
+    let Some(message) = message_with(&["--disable-gpu"]) else {
+        return;
+    };
+    assert!(message.contains("needs WebGPU"), "{message}");
+    assert!(message.contains("Chrome or Edge 113"), "{message}");
+}
+
+#[test]
+fn a_refused_camera_is_explained() {
+    // A fake camera, but no fake permission prompt: headless refuses.
+    let flags = [&WEBGPU[..], &["--use-fake-device-for-media-stream"]].concat();
+    let Some(message) = message_with(&flags) else {
+        return;
+    };
+    assert!(message.contains("Camera access was refused"), "{message}");
+}
+
+#[test]
+fn no_camera_is_explained() {
+    // The prompt is answered yes, but this machine has no camera.
+    let flags = [&WEBGPU[..], &["--use-fake-ui-for-media-stream"]].concat();
+    let Some(message) = message_with(&flags) else {
+        return;
+    };
+    assert!(message.contains("No camera was found"), "{message}");
+}
+
+#[test]
+fn a_model_that_does_not_download_is_named() {
+    let Some(page) = built_page() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let flags = [
+        &WEBGPU[..],
+        &[
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+        ],
+    ]
+    .concat();
+    let Some(mut browser) = Chromium::start_with(WIDTH, HEIGHT, &flags) else {
+        return;
+    };
+    let studio = Studio::start(&page, work.path());
+    // The landmark model's download is answered 503 by the browser itself.
+    browser.call(
+        "Fetch.enable",
+        serde_json::json!({"patterns": [{"urlPattern": "*pose_landmark_lite.tflite"}]}),
+    );
+    browser.navigate(&format!("http://{}/try/", studio.addr));
+    let paused = browser.next_event("Fetch.requestPaused");
+    browser.call(
+        "Fetch.fulfillRequest",
+        serde_json::json!({"requestId": paused["params"]["requestId"], "responseCode": 503}),
+    );
+    browser.wait_for(
+        "!document.getElementById('message').hidden",
+        START_TIMEOUT,
+        "a message",
+    );
+    let message = browser.evaluate("document.getElementById('message').textContent");
+    let message = message.as_str().unwrap();
+    assert!(
+        message.contains("could not download models/pose_landmark_lite.tflite (HTTP 503)"),
+        "{message}"
+    );
+    assert!(message.contains("Reload the page"), "{message}");
+}
+
+/// The figures in the README's browser section: the page's frame rate and
+/// stage times in headless Chromium (SwiftShader), and the pose pipeline
+/// in still mode (detector, then the lite landmark model; CPU, one
+/// thread) in the page's WebAssembly and natively, on the same frame, in
+/// the same run. A benchmark, not a test: run it optimised,
+/// `cargo test --release --test web_try -- --ignored --nocapture bench`.
+#[test]
+#[ignore = "a benchmark: run with --release --ignored"]
+fn bench_the_page_against_native() {
+    let Some(page) = built_page() else { return };
+    let work = tempfile::tempdir().unwrap();
+    let clip = person_clip(work.path());
+    let camera = format!("--use-file-for-fake-video-capture={}", clip.display());
+    let flags = [
+        &WEBGPU[..],
+        &[
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            camera.as_str(),
+        ],
+    ]
+    .concat();
+    let mut browser = Chromium::start_with(WIDTH, HEIGHT, &flags).expect("chromium");
+    let studio = Studio::start(&page, work.path());
+    browser.navigate(&format!("http://{}/try/", studio.addr));
+    browser.wait_for(
+        "/^frames [1-9]/.test(document.getElementById('drape-status').textContent)",
+        START_TIMEOUT,
+        "frames",
+    );
+    // Ten seconds of frames, stage times sampled as they come.
+    let mut samples: Vec<Value> = Vec::new();
+    let started = std::time::Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        samples.push(browser.evaluate("JSON.parse(drapeTry.engine.stage_times())"));
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let text = status(&mut browser);
+    // The frame loop stops (and its last frame settles) before the timing.
+    browser.evaluate("drapeTry.pause(true)");
+    std::thread::sleep(Duration::from_secs(1));
+    let mean = |key: &str| {
+        samples
+            .iter()
+            .map(|s| s[key].as_f64().unwrap())
+            .sum::<f64>()
+            / samples.len() as f64
+    };
+    // Still mode in the page, ten runs on the last frame.
+    let timings = browser.evaluate(
+        "(() => { const f = drapeTry.lastFrameStill(); const px = Uint8Array.from(atob(f.rgba), c => c.charCodeAt(0)); \
+         const t = []; for (let i = 0; i < 10; i++) { const s = performance.now(); \
+         drapeTry.engine.landmarks_of(px, f.width, f.height); t.push(performance.now() - s); } \
+         return { t, width: f.width, height: f.height, rgba: f.rgba }; })()",
+    );
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let page_ms = median(
+        timings["t"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_f64().unwrap())
+            .collect(),
+    );
+    let rgba = base64_decode(timings["rgba"].as_str().unwrap());
+    let (width, height) = (
+        timings["width"].as_u64().unwrap() as u32,
+        timings["height"].as_u64().unwrap() as u32,
+    );
+    let gpu = common::gpu();
+    let config = PoseConfig {
+        backend: drape::nn::Backend::Cpu,
+        threads: 1,
+        static_mode: true,
+        ..PoseConfig::default()
+    };
+    let mut tracker = PoseTracker::new(&gpu, config).unwrap();
+    let native_ms = median(
+        (0..10)
+            .map(|_| {
+                let start = std::time::Instant::now();
+                tracker
+                    .process(&rgba, width, height, Duration::ZERO)
+                    .unwrap();
+                start.elapsed().as_secs_f64() * 1e3
+            })
+            .collect(),
+    );
+    println!("page ({width}x{height}, headless Chromium, WebGPU on SwiftShader): {text}");
+    for key in ["pose_ms", "fit_ms", "deform_ms", "cloth_ms", "render_ms"] {
+        println!("  {key}: {:.1}", mean(key));
+    }
+    println!(
+        "still pose (detector + lite, CPU, 1 thread): wasm {page_ms:.1} ms, native {native_ms:.1} ms, ratio {:.2}",
+        page_ms / native_ms
+    );
+}

@@ -207,6 +207,21 @@ impl Chromium {
             .collect()
     }
 
+    /// The next DevTools event named `method` (one already received
+    /// first), waiting up to the call timeout.
+    pub fn next_event(&mut self, method: &str) -> Value {
+        if let Some(index) = self.events.iter().position(|e| e["method"] == method) {
+            return self.events.remove(index);
+        }
+        loop {
+            let message = self.read_message(method);
+            if message["method"] == method {
+                return message;
+            }
+            self.events.push(message);
+        }
+    }
+
     /// Everything the page logged to its console since the last
     /// navigation (any level), for failure messages.
     pub fn console(&self) -> Vec<String> {

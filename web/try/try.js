@@ -109,6 +109,7 @@ async function main() {
   const grab = new OffscreenCanvas(video.videoWidth, video.videoHeight);
   const grabContext = grab.getContext("2d", { willReadFrequently: true });
   let last = null;
+  let paused = false;
   // Garments picked while a frame is being drawn are put on before the next.
   let picked = null;
 
@@ -158,7 +159,7 @@ async function main() {
   async function onFrame(now) {
     const width = video.videoWidth;
     const height = video.videoHeight;
-    if (width > 0 && height > 0) {
+    if (width > 0 && height > 0 && !paused) {
       if (grab.width !== width || grab.height !== height) {
         grab.width = width;
         grab.height = height;
@@ -201,6 +202,10 @@ async function main() {
   // landmarks in still mode (what the native build computes on it).
   window.drapeTry = {
     engine,
+    /** Stops (true) or restarts dressing frames: a benchmark's quiet. */
+    pause(on) {
+      paused = on;
+    },
     lastFrameStill() {
       if (!last) {
         return null;

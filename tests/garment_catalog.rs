@@ -402,6 +402,7 @@ fn prices_follow_their_currency_s_decimals() {
     let price = &parse(&yen).unwrap().garments[0].price;
     assert_eq!((price.minor_units, price.decimals()), (249000, 0));
     assert_eq!(price.to_string(), "2490 JPY");
+    assert_eq!(price.amount(), "2490");
     assert_problem(
         &edit(MESH, "\"EUR\"", "\"JPY\""),
         "price =",
@@ -416,6 +417,7 @@ fn prices_follow_their_currency_s_decimals() {
         parse(MESH).unwrap().garments[0].price.to_string(),
         "24.90 EUR"
     );
+    assert_eq!(parse(MESH).unwrap().garments[0].price.amount(), "24.90");
 }
 
 #[test]

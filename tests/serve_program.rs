@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use common::http::{get, send_json};
 use common::interrupt;
+use common::serve::ServeProcess;
 
 const TOKEN: &str = "test-token-0123456789";
 
@@ -187,31 +188,18 @@ fn a_pages_folder_gives_the_studio_a_stores_own_viewer_page() {
         "<!doctype html><title>Our shop live</title>",
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_drape"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_drape"));
+    command
         .args(["serve", "--input", "synthetic", "--listen", "127.0.0.1:0"])
         .arg("--pages")
         .arg(&pages)
         .arg("--output")
         .arg(dir.path().join("program.y4m"))
         .env("XDG_RUNTIME_DIR", dir.path())
-        .env_remove("DRAPE_TOKEN")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("drape runs");
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut log = String::new();
-    let addr = loop {
-        let mut line = String::new();
-        assert!(
-            stderr.read_line(&mut line).unwrap() > 0,
-            "drape ended:\n{log}"
-        );
-        log.push_str(&line);
-        if let Some(rest) = line.trim().strip_prefix("drape: studio API on http://") {
-            break rest.parse::<SocketAddr>().unwrap();
-        }
-    };
+        .env_remove("DRAPE_TOKEN");
+    let ServeProcess {
+        mut child, addr, ..
+    } = ServeProcess::spawn(&mut command);
     let page = get(addr, "/");
     assert_eq!(page.status, 200);
     assert!(String::from_utf8_lossy(&page.body).contains("Our shop live"));

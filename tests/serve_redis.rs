@@ -6,10 +6,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,6 +19,7 @@ use drape::serve::{
 use common::http::{get, put, request, EventStream};
 use common::interrupt;
 use common::redis::RedisServer;
+use common::serve::ServeProcess;
 
 const TOKEN: &str = "redis-test-token-0123456789";
 const SECOND: Duration = Duration::from_secs(1);
@@ -224,37 +224,16 @@ fn studio_and_replicas_find_each_other_again_after_redis_restarts() {
     assert_eq!(events.next_live(SECOND), next);
 }
 
-/// `drape serve` as started by hand: the address from its log.
+/// `drape serve` as started by hand, with the producer's token.
 fn spawn_drape(args: &[&str], dir: &Path) -> (Child, SocketAddr, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_drape"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_drape"));
+    command
         .args(args)
         .env("XDG_RUNTIME_DIR", dir)
-        .env("DRAPE_TOKEN", TOKEN)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("drape runs");
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut log = String::new();
-    let addr = loop {
-        let mut line = String::new();
-        assert!(
-            stderr.read_line(&mut line).unwrap() > 0,
-            "drape ended:\n{log}"
-        );
-        log.push_str(&line);
-        let line = line.trim();
-        let address = line
-            .strip_prefix("drape: studio API on http://")
-            .or_else(|| line.strip_prefix("drape: viewer-only replica on http://"));
-        if let Some(address) = address {
-            let address = address.split_whitespace().next().unwrap();
-            break address.parse::<SocketAddr>().unwrap();
-        }
-    };
-    // Keep draining the log so drape never blocks on a full pipe.
-    std::thread::spawn(move || for _ in stderr.lines() {});
-    (child, addr, log)
+        .env("DRAPE_TOKEN", TOKEN);
+    let serve = ServeProcess::spawn(&mut command);
+    let log = serve.log_text();
+    (serve.child, serve.addr, log)
 }
 
 #[test]

@@ -11,11 +11,9 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
 use std::time::Duration;
 
 use drape::output::{open_sink, SinkOptions, SinkSpec};
@@ -24,6 +22,7 @@ use serde_json::Value;
 
 use common::chromium::{base64_decode, Chromium};
 use common::interrupt;
+use common::serve::ServeProcess;
 
 const WIDTH: u32 = 960;
 const HEIGHT: u32 = 720;
@@ -73,15 +72,12 @@ fn person_clip(dir: &Path) -> PathBuf {
 }
 
 /// `drape serve` with the page, its access log collected.
-struct Studio {
-    child: Child,
-    addr: SocketAddr,
-    log: Arc<Mutex<Vec<String>>>,
-}
+struct Studio(ServeProcess);
 
 impl Studio {
     fn start(try_dir: &Path, work: &Path) -> Studio {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_drape"))
+        let mut command = Command::new(env!("CARGO_BIN_EXE_drape"));
+        command
             .args(["serve", "--input", "synthetic", "--listen", "127.0.0.1:0"])
             .arg("--output")
             .arg(work.join("program.y4m"))
@@ -89,35 +85,18 @@ impl Studio {
             .arg(try_dir)
             .env("RUST_LOG", "drape::serve::access=info")
             .env("XDG_RUNTIME_DIR", work)
-            .env_remove("DRAPE_TOKEN")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("drape runs");
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let addr = loop {
-            let mut line = String::new();
-            assert!(
-                stderr.read_line(&mut line).unwrap() > 0,
-                "drape serve ended"
-            );
-            if let Some(rest) = line.trim().strip_prefix("drape: studio API on http://") {
-                break rest.parse().unwrap();
-            }
-        };
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let lines = Arc::clone(&log);
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(Result::ok) {
-                lines.lock().unwrap().push(line);
-            }
-        });
-        Studio { child, addr, log }
+            .env_remove("DRAPE_TOKEN");
+        Studio(ServeProcess::spawn(&mut command))
+    }
+
+    fn addr(&self) -> SocketAddr {
+        self.0.addr
     }
 
     /// The paths requested so far (`GET /try/ 200` → `/try/`).
     fn requested(&self) -> Vec<(String, String)> {
-        self.log
+        self.0
+            .log
             .lock()
             .unwrap()
             .iter()
@@ -135,8 +114,8 @@ impl Studio {
 
 impl Drop for Studio {
     fn drop(&mut self) {
-        interrupt(&self.child);
-        let _ = self.child.wait();
+        interrupt(&self.0.child);
+        let _ = self.0.child.wait();
     }
 }
 
@@ -180,7 +159,7 @@ fn the_page_dresses_a_fake_cameras_person_and_sends_nothing_of_it() {
         return;
     };
     let studio = Studio::start(&page, work.path());
-    browser.navigate(&format!("http://{}/try/", studio.addr));
+    browser.navigate(&format!("http://{}/try/", studio.addr()));
 
     // Frames come, most with the person found, wearing the garment on air.
     let started = std::time::Instant::now();
@@ -298,7 +277,7 @@ fn message_with(flags: &[&str]) -> Option<String> {
     let work = tempfile::tempdir().unwrap();
     let mut browser = Chromium::start_with(WIDTH, HEIGHT, flags)?;
     let studio = Studio::start(&page, work.path());
-    browser.navigate(&format!("http://{}/try/", studio.addr));
+    browser.navigate(&format!("http://{}/try/", studio.addr()));
     browser.wait_for(
         "!document.getElementById('message').hidden",
         START_TIMEOUT,
@@ -327,23 +306,23 @@ fn without_webgpu_the_page_says_which_browsers_work() {
 }
 
 #[test]
-fn a_refused_camera_is_explained() {
-    // A fake camera, but no fake permission prompt: headless refuses.
-    let flags = [&WEBGPU[..], &["--use-fake-device-for-media-stream"]].concat();
-    let Some(message) = message_with(&flags) else {
-        return;
-    };
-    assert!(message.contains("Camera access was refused"), "{message}");
-}
-
-#[test]
-fn no_camera_is_explained() {
-    // The prompt is answered yes, but this machine has no camera.
-    let flags = [&WEBGPU[..], &["--use-fake-ui-for-media-stream"]].concat();
-    let Some(message) = message_with(&flags) else {
-        return;
-    };
-    assert!(message.contains("No camera was found"), "{message}");
+fn a_refused_or_missing_camera_is_explained() {
+    let cases = [
+        // A fake camera, but no fake permission prompt: headless refuses.
+        (
+            "--use-fake-device-for-media-stream",
+            "Camera access was refused",
+        ),
+        // The prompt is answered yes, but this machine has no camera.
+        ("--use-fake-ui-for-media-stream", "No camera was found"),
+    ];
+    for (flag, expected) in cases {
+        let flags = [&WEBGPU[..], &[flag]].concat();
+        let Some(message) = message_with(&flags) else {
+            return;
+        };
+        assert!(message.contains(expected), "{flag}: {message}");
+    }
 }
 
 #[test]
@@ -367,7 +346,7 @@ fn a_model_that_does_not_download_is_named() {
         "Fetch.enable",
         serde_json::json!({"patterns": [{"urlPattern": "*pose_landmark_lite.tflite"}]}),
     );
-    browser.navigate(&format!("http://{}/try/", studio.addr));
+    browser.navigate(&format!("http://{}/try/", studio.addr()));
     let paused = browser.next_event("Fetch.requestPaused");
     browser.call(
         "Fetch.fulfillRequest",
@@ -411,7 +390,7 @@ fn bench_the_page_against_native() {
     .concat();
     let mut browser = Chromium::start_with(WIDTH, HEIGHT, &flags).expect("chromium");
     let studio = Studio::start(&page, work.path());
-    browser.navigate(&format!("http://{}/try/", studio.addr));
+    browser.navigate(&format!("http://{}/try/", studio.addr()));
     browser.wait_for(
         "/^frames [1-9]/.test(document.getElementById('drape-status').textContent)",
         START_TIMEOUT,
@@ -478,9 +457,50 @@ fn bench_the_page_against_native() {
             })
             .collect(),
     );
+    // The same try-on natively (lavapipe, CPU pose on one thread) on the
+    // same frame: twenty frames after five to settle.
+    let mut tryon_config = drape::tryon::TryOnConfig::sample();
+    tryon_config.pose.backend = drape::nn::Backend::Cpu;
+    tryon_config.pose.threads = 1;
+    tryon_config.overlay = false;
+    let tryon = drape::tryon::TryOn::new(&gpu, tryon_config).unwrap();
+    let mut mirror = drape::Mirror::new(&gpu, drape::MirrorConfig { mirror: true });
+    mirror.set_tryon(Some(tryon));
+    let mut native_times = Vec::new();
+    let mut native_frame_ms = Vec::new();
+    for index in 0..25u64 {
+        let frame = drape::Frame::new(rgba.clone(), drape::PixelFormat::Rgba8, width, height)
+            .unwrap()
+            .with_timestamp(Duration::from_millis(index * 66), index);
+        let start = std::time::Instant::now();
+        mirror.process_to_cpu(&frame).unwrap();
+        if index >= 5 {
+            native_frame_ms.push(start.elapsed().as_secs_f64() * 1e3);
+            native_times.push(mirror.tryon().unwrap().times());
+        }
+    }
+    let native_mean = |pick: fn(&drape::tryon::TryOnTimes) -> f64| {
+        native_times.iter().map(pick).sum::<f64>() / native_times.len() as f64
+    };
+    let frame_ms = native_frame_ms.iter().sum::<f64>() / native_frame_ms.len() as f64;
     println!("page ({width}x{height}, headless Chromium, WebGPU on SwiftShader): {text}");
-    for key in ["pose_ms", "fit_ms", "deform_ms", "cloth_ms", "render_ms"] {
-        println!("  {key}: {:.1}", mean(key));
+    println!(
+        "native (lavapipe, CPU pose, 1 thread): {:.1} fps with the readback",
+        1e3 / frame_ms
+    );
+    let natives: [(&str, fn(&drape::tryon::TryOnTimes) -> f64); 5] = [
+        ("pose_ms", |t| t.pose_ms),
+        ("fit_ms", |t| t.fit_ms),
+        ("deform_ms", |t| t.deform_ms),
+        ("cloth_ms", |t| t.cloth_ms),
+        ("render_ms", |t| t.render_ms),
+    ];
+    for (key, pick) in natives {
+        println!(
+            "  {key}: page {:.1}, native {:.1}",
+            mean(key),
+            native_mean(pick)
+        );
     }
     println!(
         "still pose (detector + lite, CPU, 1 thread): wasm {page_ms:.1} ms, native {native_ms:.1} ms, ratio {:.2}",

@@ -239,6 +239,16 @@ impl Price {
     pub fn decimals(&self) -> u32 {
         currency_decimals(&self.currency)
     }
+
+    /// The amount as the currency writes it, without the currency:
+    /// `24.90`, `2490`, `24.900`.
+    pub fn amount(&self) -> String {
+        let written = self.to_string();
+        match written.rsplit_once(' ') {
+            Some((amount, _)) => amount.to_string(),
+            None => written,
+        }
+    }
 }
 
 /// ISO 4217's minor unit of `code`: 0, 2 or 3 decimals (2 when unknown).

@@ -6,6 +6,7 @@ pub mod gltf;
 pub mod golden;
 pub mod http;
 pub mod redis;
+pub mod serve;
 pub mod sources;
 pub mod xvfb;
 

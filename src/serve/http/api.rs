@@ -45,12 +45,7 @@ pub(super) fn catalog_json(shared: &Shared) -> serde_json::Value {
         .garments
         .iter()
         .map(|entry| {
-            // `Price` writes "24.90 EUR": the amount is before the space.
-            let written = entry.price.to_string();
-            let price = written
-                .rsplit_once(' ')
-                .map_or(written.as_str(), |(amount, _)| amount)
-                .to_string();
+            let price = entry.price.amount();
             CatalogItem {
                 id: &entry.id,
                 name: &entry.name,

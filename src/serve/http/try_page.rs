@@ -117,11 +117,7 @@ impl TryFiles {
             .garments
             .iter()
             .map(|entry| {
-                let written = entry.price.to_string();
-                let price = written
-                    .rsplit_once(' ')
-                    .map_or(written.as_str(), |(amount, _)| amount)
-                    .to_string();
+                let price = entry.price.amount();
                 SetupGarment {
                     id: &entry.id,
                     name: &entry.name,

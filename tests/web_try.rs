@@ -127,6 +127,18 @@ fn status(browser: &mut Chromium) -> String {
         .to_string()
 }
 
+/// The page's still mode natively: detector, then the lite landmark
+/// model, CPU, one thread, no smoothing.
+fn still_tracker(gpu: &drape::GpuContext) -> PoseTracker {
+    let config = PoseConfig {
+        backend: drape::nn::Backend::Cpu,
+        threads: 1,
+        static_mode: true,
+        ..PoseConfig::default()
+    };
+    PoseTracker::new(gpu, config).unwrap()
+}
+
 /// `frames N, pose M, …` → (N, M).
 fn counts(status: &str) -> Option<(u64, u64)> {
     let mut numbers = status
@@ -198,13 +210,7 @@ fn the_page_dresses_a_fake_cameras_person_and_sends_nothing_of_it() {
         .map(|v| v.as_f64().unwrap() as f32)
         .collect();
     let gpu = common::gpu();
-    let config = PoseConfig {
-        backend: drape::nn::Backend::Cpu,
-        threads: 1,
-        static_mode: true,
-        ..PoseConfig::default()
-    };
-    let mut tracker = PoseTracker::new(&gpu, config).unwrap();
+    let mut tracker = still_tracker(&gpu);
     let body = tracker
         .process(&rgba, width, height, Duration::ZERO)
         .unwrap()
@@ -439,13 +445,7 @@ fn bench_the_page_against_native() {
         timings["height"].as_u64().unwrap() as u32,
     );
     let gpu = common::gpu();
-    let config = PoseConfig {
-        backend: drape::nn::Backend::Cpu,
-        threads: 1,
-        static_mode: true,
-        ..PoseConfig::default()
-    };
-    let mut tracker = PoseTracker::new(&gpu, config).unwrap();
+    let mut tracker = still_tracker(&gpu);
     let native_ms = median(
         (0..10)
             .map(|_| {
@@ -479,16 +479,16 @@ fn bench_the_page_against_native() {
             native_times.push(mirror.tryon().unwrap().times());
         }
     }
-    let native_mean = |pick: fn(&drape::tryon::TryOnTimes) -> f64| {
-        native_times.iter().map(pick).sum::<f64>() / native_times.len() as f64
-    };
+    let native_mean =
+        |pick: Stage| native_times.iter().map(pick).sum::<f64>() / native_times.len() as f64;
     let frame_ms = native_frame_ms.iter().sum::<f64>() / native_frame_ms.len() as f64;
     println!("page ({width}x{height}, headless Chromium, WebGPU on SwiftShader): {text}");
     println!(
         "native (lavapipe, CPU pose, 1 thread): {:.1} fps with the readback",
         1e3 / frame_ms
     );
-    let natives: [(&str, fn(&drape::tryon::TryOnTimes) -> f64); 5] = [
+    type Stage = fn(&drape::tryon::TryOnTimes) -> f64;
+    let natives: [(&str, Stage); 5] = [
         ("pose_ms", |t| t.pose_ms),
         ("fit_ms", |t| t.fit_ms),
         ("deform_ms", |t| t.deform_ms),

@@ -1,7 +1,7 @@
 //! The GPU context: instance, adapter, device and queue, headless or for a
 //! window, and the helpers every stage shares (readback, shader sources).
 
-internal_mod!(layout, shaders);
+internal_mod!(compose, layout, shaders);
 mod adapters;
 mod readback;
 mod texture;

@@ -1,5 +1,7 @@
-//! Every WGSL file under shaders/ parses and validates with naga, and every
-//! one is embedded by `drape::gpu::shaders` (none forgotten, none stale).
+//! Every WGSL file under shaders/ parses and validates with naga, composed
+//! with the shared files it imports (a shared file of shaders/common/ that
+//! imports nothing is validated as it stands), and every one is embedded by `drape::gpu::shaders` (none
+//! forgotten, none stale).
 
 use std::path::{Path, PathBuf};
 
@@ -12,6 +14,20 @@ fn wgsl_files(dir: &Path, out: &mut Vec<PathBuf>) {
             out.push(path);
         }
     }
+}
+
+/// Parses and validates `source`; the module, or naga's report.
+fn validate(source: &str, name: &str) -> Result<naga::Module, String> {
+    let module = naga::front::wgsl::parse_str(source)
+        .map_err(|e| e.emit_to_string_with_path(source, name))?;
+    let mut validator = naga::valid::Validator::new(
+        naga::valid::ValidationFlags::all(),
+        naga::valid::Capabilities::all(),
+    );
+    validator
+        .validate(&module)
+        .map_err(|e| e.emit_to_string_with_path(source, name))?;
+    Ok(module)
 }
 
 #[test]
@@ -27,19 +43,25 @@ fn every_shader_validates_with_naga() {
     let mut failures = Vec::new();
     for path in &files {
         let source = std::fs::read_to_string(path).expect("shader is UTF-8");
-        let module = match naga::front::wgsl::parse_str(&source) {
-            Ok(module) => module,
-            Err(e) => {
-                failures.push(e.emit_to_string_with_path(&source, &path.display().to_string()));
-                continue;
-            }
+        let shared = path.parent().is_some_and(|dir| dir.ends_with("common"));
+        // What a pipeline is made from: the file with its imports, so
+        // every entry point is checked against the shared code it uses.
+        let name = format!("{} (composed)", path.display());
+        let module = match drape::gpu::shaders::composed(&source) {
+            Ok(composed) => validate(&composed, &name),
+            Err(e) => Err(format!("{name}: {e}")),
         };
-        let mut validator = naga::valid::Validator::new(
-            naga::valid::ValidationFlags::all(),
-            naga::valid::Capabilities::all(),
-        );
-        if let Err(e) = validator.validate(&module) {
-            failures.push(e.emit_to_string_with_path(&source, &path.display().to_string()));
+        match module {
+            Err(report) => failures.push(report),
+            Ok(module) if shared && !module.entry_points.is_empty() => failures.push(format!(
+                "{}: shared code has entry points; kernels belong outside common/",
+                path.display()
+            )),
+            Ok(module) if !shared && module.entry_points.is_empty() => failures.push(format!(
+                "{}: no entry point; shared code belongs in shaders/common/",
+                path.display()
+            )),
+            Ok(_) => {}
         }
     }
     assert!(

@@ -1,9 +1,9 @@
 // CONV_2D over NHWC f32 tensors, with the bias and activation fused.
 //
-// Tensors use the padded layout of src/nn/gpu/shape.rs: channels in vec4
-// groups (`in_c4`, `out_c4`). The weights come in a 64 KiB uniform window
-// holding `OCV`-vec4 blocks of output channels, packed by
-// src/nn/gpu/conv.rs as
+// The parameters, input, tap maths and activation are shared with the
+// other convolutions (shaders/common/nn_conv.wgsl). The weights come in a
+// 64 KiB uniform window holding `OCV`-vec4 blocks of output channels,
+// packed by src/nn/gpu/conv.rs as
 //   block: [bias: OCV vec4s][(ky·KW + kx)·in_c4·4 + ic: OCV vec4s each].
 // Uniform buffers because every lane of a workgroup reads the same weight
 // at the same time (the workgroup's y index picks the block): GPUs
@@ -14,81 +14,13 @@
 // Each invocation computes 2 output pixels × OCV·4 output channels: every
 // input vec4 it loads feeds OCV·4·4 multiply-adds.
 
-// This must be kept in sync with ConvUniformParams in src/nn/gpu/conv.rs.
-struct ConvParams {
-    in_h: u32,
-    in_w: u32,
-    in_c4: u32,
-    out_h: u32,
-    out_w: u32,
-    out_c4: u32,
-    // Zero rows above and columns left of the input (SAME padding plus
-    // folded PADs); reads past the bottom and right are zero too.
-    pad_top: u32,
-    pad_left: u32,
-    // batch · out_h · out_w
-    out_pixels: u32,
-    // vec4s per block of the window.
-    block_vec4s: u32,
-    // The window's first block, counted from output channel 0.
-    first_block: u32,
-    pad0: u32,
-}
+// #import nn_conv
 
-override KH: u32 = 1u;
-override KW: u32 = 1u;
-override STRIDE_H: u32 = 1u;
-override STRIDE_W: u32 = 1u;
-override DILATION_H: u32 = 1u;
-override DILATION_W: u32 = 1u;
 // vec4s of output channels per block: 1, 2 or 4.
 override OCV: u32 = 2u;
-// 0 none, 1 relu, 2 relu_n1_to_1, 3 relu6, 4 tanh (src/nn/gpu/pipelines.rs).
-override ACTIVATION: u32 = 0u;
 
-const PIXELS: u32 = 2u;
-
-@group(0) @binding(0) var<uniform> p: ConvParams;
-@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
 @group(0) @binding(2) var<uniform> w: array<vec4<f32>, 4096>;
 @group(0) @binding(3) var<storage, read_write> y: array<vec4<f32>>;
-
-fn activate(v: vec4<f32>) -> vec4<f32> {
-    switch ACTIVATION {
-        case 1u: { return max(v, vec4<f32>(0.0)); }
-        case 2u: { return clamp(v, vec4<f32>(-1.0), vec4<f32>(1.0)); }
-        case 3u: { return clamp(v, vec4<f32>(0.0), vec4<f32>(6.0)); }
-        case 4u: { return tanh(v); }
-        default: { return v; }
-    }
-}
-
-// The input position of an output pixel's top-left tap:
-// (first input row of its image, row, column); row and column may be
-// negative inside the padding.
-fn origin(pixel: u32) -> vec3<i32> {
-    let ox = pixel % p.out_w;
-    let rest = pixel / p.out_w;
-    let oy = rest % p.out_h;
-    let image = rest / p.out_h;
-    return vec3<i32>(
-        i32(image * p.in_h),
-        i32(oy * STRIDE_H) - i32(p.pad_top),
-        i32(ox * STRIDE_W) - i32(p.pad_left),
-    );
-}
-
-// The vec4 index of a tap's first input channel group, or -1 in padding.
-fn tap(o: vec3<i32>, ky: u32, kx: u32) -> i32 {
-    let iy = o.y + i32(ky * DILATION_H);
-    let ix = o.z + i32(kx * DILATION_W);
-    let inside = iy >= 0 && iy < i32(p.in_h) && ix >= 0 && ix < i32(p.in_w);
-    return select(-1, ((o.x + iy) * i32(p.in_w) + ix) * i32(p.in_c4), inside);
-}
-
-fn load(t: i32, ic4: u32) -> vec4<f32> {
-    return select(vec4<f32>(0.0), x[u32(max(t, 0)) + ic4], t >= 0);
-}
 
 // Adds one input vec4 of two pixels times the weight rows at `wi`.
 fn accumulate(
@@ -123,8 +55,7 @@ fn conv(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
     if first >= p.out_pixels {
         return;
     }
-    // A second pixel past the end repeats the first and is not stored.
-    let second = min(first + 1u, p.out_pixels - 1u);
+    let second = second_pixel(first);
     let o0 = origin(first);
     let o1 = origin(second);
     var acc0 = start(wg.y);
@@ -150,7 +81,7 @@ fn conv_1x1(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id
     if first >= p.out_pixels {
         return;
     }
-    let second = min(first + 1u, p.out_pixels - 1u);
+    let second = second_pixel(first);
     let t0 = first * p.in_c4;
     let t1 = second * p.in_c4;
     var acc0 = start(wg.y);

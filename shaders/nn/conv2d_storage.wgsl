@@ -2,9 +2,10 @@
 // filters too large for conv2d.wgsl (one block of 8 output channels over
 // more than 64 KiB of weights): the weights stay in a storage buffer.
 //
-// Tensors use the padded layout of src/nn/gpu/shape.rs: channels in vec4
-// groups (`in_c4`, `out_c4`). src/nn/gpu/conv.rs packs the OHWI filter as
-// rows of vec4s over output channels, one row per (tap, input channel):
+// The parameters, input, tap maths and activation are shared with the
+// other convolutions (shaders/common/nn_conv.wgsl). src/nn/gpu/conv.rs
+// packs the OHWI filter as rows of vec4s over output channels, one row per
+// (tap, input channel):
 // w[((ky·KW + kx)·in_c4·4 + ic)·w_row + oc4].
 //
 // Each invocation computes 2 output pixels × 8 output channels, so every
@@ -12,79 +13,11 @@
 // Lanes of a workgroup run along pixels and the workgroup's y index picks
 // the 8 output channels: all lanes read the same weights.
 
-// This must be kept in sync with ConvStorageParams in src/nn/gpu/conv.rs.
-struct ConvParams {
-    in_h: u32,
-    in_w: u32,
-    in_c4: u32,
-    out_h: u32,
-    out_w: u32,
-    out_c4: u32,
-    // Zero rows above and columns left of the input (SAME padding plus
-    // folded PADs); reads past the bottom and right are zero too.
-    pad_top: u32,
-    pad_left: u32,
-    // batch · out_h · out_w
-    out_pixels: u32,
-    // vec4s per weight row: out_c4 rounded up to a multiple of 2.
-    w_row: u32,
-    pad0: u32,
-    pad1: u32,
-}
+// #import nn_conv
 
-override KH: u32 = 1u;
-override KW: u32 = 1u;
-override STRIDE_H: u32 = 1u;
-override STRIDE_W: u32 = 1u;
-override DILATION_H: u32 = 1u;
-override DILATION_W: u32 = 1u;
-// 0 none, 1 relu, 2 relu_n1_to_1, 3 relu6, 4 tanh (src/nn/gpu/pipelines.rs).
-override ACTIVATION: u32 = 0u;
-
-const PIXELS: u32 = 2u;
-
-@group(0) @binding(0) var<uniform> p: ConvParams;
-@group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> w: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read> bias: array<vec4<f32>>;
 @group(0) @binding(4) var<storage, read_write> y: array<vec4<f32>>;
-
-fn activate(v: vec4<f32>) -> vec4<f32> {
-    switch ACTIVATION {
-        case 1u: { return max(v, vec4<f32>(0.0)); }
-        case 2u: { return clamp(v, vec4<f32>(-1.0), vec4<f32>(1.0)); }
-        case 3u: { return clamp(v, vec4<f32>(0.0), vec4<f32>(6.0)); }
-        case 4u: { return tanh(v); }
-        default: { return v; }
-    }
-}
-
-// The input position of an output pixel's top-left tap:
-// (first input row of its image, row, column); row and column may be
-// negative inside the padding.
-fn origin(pixel: u32) -> vec3<i32> {
-    let ox = pixel % p.out_w;
-    let rest = pixel / p.out_w;
-    let oy = rest % p.out_h;
-    let image = rest / p.out_h;
-    return vec3<i32>(
-        i32(image * p.in_h),
-        i32(oy * STRIDE_H) - i32(p.pad_top),
-        i32(ox * STRIDE_W) - i32(p.pad_left),
-    );
-}
-
-// The vec4 index of a tap's first input channel group, or -1 in padding.
-fn tap(o: vec3<i32>, ky: u32, kx: u32) -> i32 {
-    let iy = o.y + i32(ky * DILATION_H);
-    let ix = o.z + i32(kx * DILATION_W);
-    let inside = iy >= 0 && iy < i32(p.in_h) && ix >= 0 && ix < i32(p.in_w);
-    return select(-1, ((o.x + iy) * i32(p.in_w) + ix) * i32(p.in_c4), inside);
-}
-
-fn load(t: i32, ic4: u32) -> vec4<f32> {
-    return select(vec4<f32>(0.0), x[u32(max(t, 0)) + ic4], t >= 0);
-}
 
 fn store(pixel: u32, oc4: u32, a: vec4<f32>, b: vec4<f32>) {
     let base = pixel * p.out_c4 + oc4;
@@ -101,8 +34,7 @@ fn conv(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id) wg
     if first >= p.out_pixels {
         return;
     }
-    // A second pixel past the end repeats the first and is not stored.
-    let second = min(first + 1u, p.out_pixels - 1u);
+    let second = second_pixel(first);
     let oc4 = wg.y * 2u;
     let o0 = origin(first);
     let o1 = origin(second);
@@ -148,7 +80,7 @@ fn conv_1x1(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(workgroup_id
     if first >= p.out_pixels {
         return;
     }
-    let second = min(first + 1u, p.out_pixels - 1u);
+    let second = second_pixel(first);
     let oc4 = wg.y * 2u;
     let t0 = first * p.in_c4;
     let t1 = second * p.in_c4;

@@ -1,12 +1,26 @@
 //! Every WGSL shader of drape, embedded at build time.
 //!
 //! The list is also what `tests/shaders.rs` checks against the files under
-//! shaders/, so a shader cannot be added without being validated.
+//! shaders/, so a shader cannot be added without being validated. Files
+//! under shaders/common/ are shared code that others import (see
+//! `compose`): make modules from `composed(source)`.
+
+use super::compose::{compose, ComposeError};
+
+/// `source` with its imports of shaders/common/ resolved; an unchanged
+/// copy when it imports nothing.
+pub fn composed(source: &str) -> Result<String, ComposeError> {
+    compose(source, |name| {
+        let path = format!("common/{name}.wgsl");
+        ALL.iter().find(|(p, _)| *p == path).map(|&(_, text)| text)
+    })
+}
 
 /// `(path under shaders/, source)` for every shader.
 pub const ALL: &[(&str, &str)] = &[
     ("upload/convert.wgsl", CONVERT),
     ("output/blit.wgsl", BLIT),
+    ("common/nn_conv.wgsl", COMMON_NN_CONV),
     ("nn/conv2d.wgsl", NN_CONV2D),
     ("nn/conv2d_storage.wgsl", NN_CONV2D_STORAGE),
     ("nn/depthwise_conv2d.wgsl", NN_DEPTHWISE_CONV2D),
@@ -37,6 +51,9 @@ pub const ALL: &[(&str, &str)] = &[
 pub const CONVERT: &str = include_str!("../../shaders/upload/convert.wgsl");
 /// Working texture → window, letterboxed (render).
 pub const BLIT: &str = include_str!("../../shaders/output/blit.wgsl");
+
+/// What the nn convolutions share: parameters, tap maths, activation.
+pub const COMMON_NN_CONV: &str = include_str!("../../shaders/common/nn_conv.wgsl");
 
 // The nn runtime's kernels (src/nn/gpu/), one per TFLite op kind.
 pub const NN_CONV2D: &str = include_str!("../../shaders/nn/conv2d.wgsl");

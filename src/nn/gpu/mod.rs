@@ -3,7 +3,8 @@
 //!
 //! Compiling plans the buffers (`plan.rs`: aliases, folded PADs, reuse by
 //! tensor lifetime), uploads the weights packed as the kernels read them
-//! (`conv.rs`, `depthwise.rs`), and makes every pipeline and bind group (`pipelines.rs`).
+//! (`conv.rs`, `depthwise.rs`, with one step builder in `conv_step.rs`), and
+//! makes every pipeline and bind group (`pipelines.rs`).
 //! An inference then only writes the inputs, encodes the steps and submits.
 //!
 //! Activations live in the padded layout of `shape.rs`: NHWC f32 with the
@@ -11,6 +12,7 @@
 //! `output_buffer` expose that layout to other GPU stages.
 
 mod conv;
+mod conv_step;
 mod depthwise;
 mod ops;
 mod pipelines;
@@ -302,7 +304,7 @@ fn compile_op(c: &mut Compiler<'_>, index: usize, op: &crate::nn::Op) -> Result<
             c,
             index,
             op,
-            &conv::Geometry {
+            &conv_step::Geometry {
                 stride,
                 dilation,
                 padding,
@@ -319,7 +321,7 @@ fn compile_op(c: &mut Compiler<'_>, index: usize, op: &crate::nn::Op) -> Result<
             c,
             index,
             op,
-            &conv::Geometry {
+            &conv_step::Geometry {
                 stride,
                 dilation,
                 padding,

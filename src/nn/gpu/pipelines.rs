@@ -2,19 +2,20 @@
 //! shader entry point and override constants), the uniform arena and the
 //! bind groups, all made once when the model is compiled.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use wgpu::util::DeviceExt;
 
 use super::plan::Plan;
 use super::shape::{malformed, Shape4};
-use crate::gpu::layout;
+use crate::gpu::{layout, shaders};
 use crate::nn::{Activation, Model, NnError, TensorId};
 
 /// Invocations per workgroup in every nn shader.
 pub(crate) const WORKGROUP: usize = 64;
 
-/// A kernel: its WGSL file and entry point.
+/// A kernel: its WGSL file (before composition) and entry point.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Kernel {
     pub path: &'static str,
@@ -194,7 +195,7 @@ impl<'a> Compiler<'a> {
             .iter()
             .map(|b| matches!(b, Binding::UniformWindow(_)))
             .collect();
-        let (layout, pipeline) = self.pipeline(kernel, constants, kinds);
+        let (layout, pipeline) = self.pipeline(kernel, constants, kinds)?;
         self.drafts.push(Draft {
             label,
             pipeline,
@@ -212,7 +213,7 @@ impl<'a> Compiler<'a> {
         kernel: Kernel,
         constants: &[(&'static str, u32)],
         kinds: Vec<bool>,
-    ) -> (wgpu::BindGroupLayout, wgpu::ComputePipeline) {
+    ) -> Result<(wgpu::BindGroupLayout, wgpu::ComputePipeline), NnError> {
         let device = self.device;
         let (layout, pipeline_layout) = self.layouts.entry(kinds).or_insert_with_key(|kinds| {
             let compute = wgpu::ShaderStages::COMPUTE;
@@ -231,12 +232,18 @@ impl<'a> Compiler<'a> {
         });
         let key = (kernel.path, kernel.entry, constants.to_vec());
         if let Some(pipeline) = self.pipelines.get(&key) {
-            return (layout.clone(), pipeline.clone());
+            return Ok((layout.clone(), pipeline.clone()));
         }
-        let module = self
-            .modules
-            .entry(kernel.path)
-            .or_insert_with(|| layout::shader_module(device, kernel.path, kernel.source));
+        let module = match self.modules.entry(kernel.path) {
+            Entry::Occupied(module) => module.into_mut(),
+            Entry::Vacant(slot) => {
+                // Shared WGSL (shaders/common/) is pulled in once per module.
+                let source = shaders::composed(kernel.source).map_err(|e| {
+                    NnError::GpuUnsupported(format!("{} (a bug in drape): {e}", kernel.path))
+                })?;
+                slot.insert(layout::shader_module(device, kernel.path, &source))
+            }
+        };
         let values: Vec<(&str, f64)> = constants
             .iter()
             .map(|&(name, value)| (name, f64::from(value)))
@@ -253,7 +260,7 @@ impl<'a> Compiler<'a> {
             cache: None,
         });
         self.pipelines.insert(key, pipeline.clone());
-        (layout.clone(), pipeline)
+        Ok((layout.clone(), pipeline))
     }
 
     /// The number of distinct pipelines made.

@@ -167,15 +167,7 @@ fn settled(xvfb: &Xvfb, dir: &Path, name: &str) -> image::RgbImage {
 
 /// Every QR code in `shot`, decoded.
 fn qr_codes(shot: &image::RgbImage) -> Vec<String> {
-    let gray = image::DynamicImage::ImageRgb8(shot.clone()).into_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(gray);
-    let mut found: Vec<String> = prepared
-        .detect_grids()
-        .into_iter()
-        .filter_map(|grid| grid.decode().ok().map(|(_, text)| text))
-        .collect();
-    found.sort();
-    found
+    common::qr::qr_codes(image::DynamicImage::ImageRgb8(shot.clone()).into_luma8())
 }
 
 fn window_fills(xvfb: &Xvfb, width: u32, height: u32) {

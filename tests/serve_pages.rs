@@ -67,15 +67,7 @@ fn put_live(addr: SocketAddr, body: &str) -> Value {
 
 /// Decodes every QR code in a PNG, sorted.
 fn qr_codes(png: &[u8]) -> Vec<String> {
-    let gray = image::load_from_memory(png).unwrap().to_luma8();
-    let mut prepared = rqrr::PreparedImage::prepare(gray);
-    let mut found: Vec<String> = prepared
-        .detect_grids()
-        .into_iter()
-        .filter_map(|grid| grid.decode().ok().map(|(_, text)| text))
-        .collect();
-    found.sort();
-    found
+    common::qr::qr_codes(image::load_from_memory(png).unwrap().to_luma8())
 }
 
 /// Saves `png` as `docs/pages/{name}.png` when `DRAPE_BLESS` is set.

@@ -5,6 +5,7 @@ pub mod chromium;
 pub mod gltf;
 pub mod golden;
 pub mod http;
+pub mod qr;
 pub mod redis;
 pub mod serve;
 pub mod sources;

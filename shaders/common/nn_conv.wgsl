@@ -1,7 +1,8 @@
 // What the nn convolutions share (conv2d.wgsl, conv2d_storage.wgsl,
 // depthwise_conv2d.wgsl import it with `// #import nn_conv`, see
 // src/gpu/compose.rs): their parameters, the window's override constants,
-// the input, the index maths of a tap and the fused activation.
+// the input, the index maths of a tap, and (imported in turn) the fused
+// activation.
 //
 // Tensors use the padded layout of src/nn/gpu/shape.rs: NHWC with
 // channels in vec4 groups (`in_c4`, `out_c4`). Each invocation computes
@@ -37,8 +38,7 @@ override STRIDE_H: u32 = 1u;
 override STRIDE_W: u32 = 1u;
 override DILATION_H: u32 = 1u;
 override DILATION_W: u32 = 1u;
-// 0 none, 1 relu, 2 relu_n1_to_1, 3 relu6, 4 tanh (src/nn/gpu/pipelines.rs).
-override ACTIVATION: u32 = 0u;
+// #import nn_activation
 
 // Output pixels per invocation (PIXELS in src/nn/gpu/conv_step.rs).
 const PIXELS: u32 = 2u;
@@ -46,15 +46,6 @@ const PIXELS: u32 = 2u;
 @group(0) @binding(0) var<uniform> p: ConvParams;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
 
-fn activate(v: vec4<f32>) -> vec4<f32> {
-    switch ACTIVATION {
-        case 1u: { return max(v, vec4<f32>(0.0)); }
-        case 2u: { return clamp(v, vec4<f32>(-1.0), vec4<f32>(1.0)); }
-        case 3u: { return clamp(v, vec4<f32>(0.0), vec4<f32>(6.0)); }
-        case 4u: { return tanh(v); }
-        default: { return v; }
-    }
-}
 
 // The input position of an output pixel's top-left tap:
 // (first input row of its image, row, column); row and column may be

@@ -19,23 +19,13 @@ struct AddParams {
     pad2: u32,
 }
 
-// 0 none, 1 relu, 2 relu_n1_to_1, 3 relu6, 4 tanh (src/nn/gpu/pipelines.rs).
-override ACTIVATION: u32 = 0u;
+// #import nn_activation
 
 @group(0) @binding(0) var<uniform> p: AddParams;
 @group(0) @binding(1) var<storage, read> a: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read> b: array<vec4<f32>>;
 @group(0) @binding(3) var<storage, read_write> y: array<vec4<f32>>;
 
-fn activate(v: vec4<f32>) -> vec4<f32> {
-    switch ACTIVATION {
-        case 1u: { return max(v, vec4<f32>(0.0)); }
-        case 2u: { return clamp(v, vec4<f32>(-1.0), vec4<f32>(1.0)); }
-        case 3u: { return clamp(v, vec4<f32>(0.0), vec4<f32>(6.0)); }
-        case 4u: { return tanh(v); }
-        default: { return v; }
-    }
-}
 
 fn fetch_a(at: vec4<u32>) -> vec4<f32> {
     let v = a[dot(at, p.a_strides)];

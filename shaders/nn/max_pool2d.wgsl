@@ -21,22 +21,12 @@ override KH: u32 = 2u;
 override KW: u32 = 2u;
 override STRIDE_H: u32 = 2u;
 override STRIDE_W: u32 = 2u;
-// 0 none, 1 relu, 2 relu_n1_to_1, 3 relu6, 4 tanh (src/nn/gpu/pipelines.rs).
-override ACTIVATION: u32 = 0u;
+// #import nn_activation
 
 @group(0) @binding(0) var<uniform> p: PoolParams;
 @group(0) @binding(1) var<storage, read> x: array<vec4<f32>>;
 @group(0) @binding(2) var<storage, read_write> y: array<vec4<f32>>;
 
-fn activate(v: vec4<f32>) -> vec4<f32> {
-    switch ACTIVATION {
-        case 1u: { return max(v, vec4<f32>(0.0)); }
-        case 2u: { return clamp(v, vec4<f32>(-1.0), vec4<f32>(1.0)); }
-        case 3u: { return clamp(v, vec4<f32>(0.0), vec4<f32>(6.0)); }
-        case 4u: { return tanh(v); }
-        default: { return v; }
-    }
-}
 
 @compute @workgroup_size(64)
 fn max_pool(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {

@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 pub use adapters::{describe_adapters, AdapterReport};
+pub use compose::ComposeError;
 internal_use!(readback::{read_mapped, TextureReadback});
 internal_use!(texture::{texture_2d, texture_2d_descriptor});
 

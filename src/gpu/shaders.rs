@@ -20,6 +20,7 @@ pub fn composed(source: &str) -> Result<String, ComposeError> {
 pub const ALL: &[(&str, &str)] = &[
     ("upload/convert.wgsl", CONVERT),
     ("output/blit.wgsl", BLIT),
+    ("common/nn_activation.wgsl", COMMON_NN_ACTIVATION),
     ("common/nn_conv.wgsl", COMMON_NN_CONV),
     ("nn/conv2d.wgsl", NN_CONV2D),
     ("nn/conv2d_storage.wgsl", NN_CONV2D_STORAGE),
@@ -52,7 +53,9 @@ pub const CONVERT: &str = include_str!("../../shaders/upload/convert.wgsl");
 /// Working texture → window, letterboxed (render).
 pub const BLIT: &str = include_str!("../../shaders/output/blit.wgsl");
 
-/// What the nn convolutions share: parameters, tap maths, activation.
+/// The nn kernels' fused activation.
+pub const COMMON_NN_ACTIVATION: &str = include_str!("../../shaders/common/nn_activation.wgsl");
+/// What the nn convolutions share: parameters, tap maths (and the activation).
 pub const COMMON_NN_CONV: &str = include_str!("../../shaders/common/nn_conv.wgsl");
 
 // The nn runtime's kernels (src/nn/gpu/), one per TFLite op kind.

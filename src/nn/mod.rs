@@ -95,6 +95,16 @@ pub enum NnError {
     /// beyond its limits, or a kernel the driver rejected.
     #[error("the GPU cannot run this model: {0}")]
     GpuUnsupported(String),
+    /// A kernel's shared WGSL (shaders/common/) did not compose: a bug in
+    /// drape's shaders, not in the model or the adapter.
+    #[error("shader {shader} cannot be composed (a bug in drape, please report it): {source}")]
+    ShaderCompose {
+        /// The kernel's path under shaders/.
+        shader: &'static str,
+        /// What was wrong with its imports.
+        #[source]
+        source: crate::gpu::ComposeError,
+    },
     /// The GPU failed while running a model.
     #[error(transparent)]
     Gpu(#[from] crate::gpu::GpuError),

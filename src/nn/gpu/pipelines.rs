@@ -238,8 +238,11 @@ impl<'a> Compiler<'a> {
             Entry::Occupied(module) => module.into_mut(),
             Entry::Vacant(slot) => {
                 // Shared WGSL (shaders/common/) is pulled in once per module.
-                let source = shaders::composed(kernel.source).map_err(|e| {
-                    NnError::GpuUnsupported(format!("{} (a bug in drape): {e}", kernel.path))
+                let source = shaders::composed(kernel.source).map_err(|source| {
+                    NnError::ShaderCompose {
+                        shader: kernel.path,
+                        source,
+                    }
                 })?;
                 slot.insert(layout::shader_module(device, kernel.path, &source))
             }

@@ -36,6 +36,7 @@ pub(super) fn pose(args: PoseArgs) -> drape::Result<()> {
         backend: args.nn,
         threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         person: drape::pose::PersonChoice::BestScore,
+        redetect_off_frame: false,
     };
     let mut tracker = PoseTracker::new(&gpu, config)?;
     let mut mirror = Mirror::new(

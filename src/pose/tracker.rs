@@ -43,6 +43,12 @@ pub struct PoseConfig {
     pub threads: usize,
     /// Which person to follow when the detector finds several.
     pub person: PersonChoice,
+    /// Run the detector again as soon as the region derived for the next
+    /// frame lies wholly outside the frame (the person walked out), rather
+    /// than wait for the landmark model's presence score to drop. MediaPipe
+    /// has no such rule and tracks on (off by default, for parity); the
+    /// kiosk turns it on so that a shopper who leaves is let go at once.
+    pub redetect_off_frame: bool,
 }
 
 /// Which of several people in view the tracker follows. It follows one
@@ -96,6 +102,7 @@ impl Default for PoseConfig {
             backend: Backend::Auto,
             threads: 1,
             person: PersonChoice::BestScore,
+            redetect_off_frame: false,
         }
     }
 }
@@ -129,6 +136,8 @@ pub struct PoseTracker {
     landmarker: Executor,
     /// The region for the next frame, when tracking holds.
     next_roi: Option<NormalizedRect>,
+    /// What the detector chose on the last frame it ran in.
+    last_detection: Option<Detection>,
     landmark_smoother: LandmarkSmoother,
     visibility_smoother: VisibilitySmoother,
     auxiliary_smoother: LandmarkSmoother,
@@ -186,6 +195,7 @@ impl PoseTracker {
             detector,
             landmarker,
             next_roi: None,
+            last_detection: None,
             landmark_smoother: LandmarkSmoother::new(OneEuroParams::LANDMARKS),
             visibility_smoother: VisibilitySmoother::default(),
             auxiliary_smoother: LandmarkSmoother::new(OneEuroParams::AUXILIARY),
@@ -240,6 +250,30 @@ impl PoseTracker {
     /// A CPU copy of the GPU mask (`gpu_mask` on); `None` without one.
     pub fn read_mask(&mut self) -> Result<Option<PersonMask>, PoseError> {
         self.gpu_mask.read_to_cpu(&self.gpu)
+    }
+
+    /// The region the next frame's landmarks will be estimated in, from
+    /// this frame's landmarks (MediaPipe's `pose_rect_from_landmarks`);
+    /// `None` when the next frame runs the detector.
+    pub fn next_roi(&self) -> Option<NormalizedRect> {
+        self.next_roi
+    }
+
+    /// The detection the last frame's detector run chose, also when the
+    /// landmark model then found no pose there; `None` on tracked frames and
+    /// when nobody was detected.
+    pub fn last_detection(&self) -> Option<Detection> {
+        self.last_detection
+    }
+
+    internal! {
+        /// Replaces the region the next frame is estimated in (`None`: run
+        /// the detector), keeping the smoothing state: for comparing each
+        /// frame's work with MediaPipe's given MediaPipe's region
+        /// (tests/pose_parity).
+        pub fn set_next_roi(&mut self, roi: Option<NormalizedRect>) {
+            self.next_roi = roi;
+        }
     }
 
     /// Where the last `process` call spent its time.
@@ -323,10 +357,14 @@ impl PoseTracker {
             *clock = Instant::now();
             ms
         };
+        self.last_detection = None;
         let (roi, detection) = match tracked {
             Some(roi) => (roi, None),
             None => match self.detect(rgba, w, h)? {
-                Some(detection) => (roi_from_detection(&detection, w, h), Some(detection)),
+                Some(detection) => {
+                    self.last_detection = Some(detection);
+                    (roi_from_detection(&detection, w, h), Some(detection))
+                }
                 None => {
                     self.reset();
                     return Ok(None);
@@ -420,7 +458,8 @@ impl PoseTracker {
         }
         if !self.config.static_mode {
             let next = roi_from_auxiliary(&auxiliary, w, h);
-            self.next_roi = roi_in_frame(&next).then_some(next);
+            let lost = self.config.redetect_off_frame && !roi_in_frame(&next);
+            self.next_roi = (!lost).then_some(next);
         }
         self.times.decode_ms += lap(&mut clock);
         let mask = if self.config.segmentation && self.config.gpu_mask && gpu_resident {

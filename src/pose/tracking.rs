@@ -68,12 +68,13 @@ pub fn object_scale_px(auxiliary: &[[f32; 5]; 2], image_width: u32, image_height
     (raw.width as f64 * w as f64 + raw.height as f64 * h as f64) / 2.0
 }
 
-/// Whether a region still overlaps the frame, so tracking can go on. Its
-/// centre may well lie outside: in a half-body shot (a kiosk's normal case)
-/// the hips, where the region is centred, are below the frame, and
-/// MediaPipe keeps tracking then. Only a region wholly outside (the person
-/// walked out) sends the tracker back to the detector; a person leaving
-/// more gently is caught by the pose-presence score.
+/// Whether a region still overlaps the frame, for the tracker's optional
+/// `PoseConfig::redetect_off_frame` (MediaPipe itself tracks on whatever
+/// the region). Its centre may well lie outside: in a half-body shot (a
+/// kiosk's normal case) the hips, where the region is centred, are below
+/// the frame. Only a region wholly outside (the person walked out) sends
+/// the tracker back to the detector; a person leaving more gently is
+/// caught by the pose-presence score.
 pub fn roi_in_frame(roi: &NormalizedRect) -> bool {
     if !(roi.width > 0.0 && roi.height > 0.0) {
         return false;

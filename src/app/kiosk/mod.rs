@@ -113,6 +113,9 @@ impl Kiosk {
         tryon.catalog = config.catalog.clone();
         tryon.pose.model = config.model.pose_model();
         tryon.pose.person = PersonChoice::CentreAndLargest;
+        // A shopper who walks out is let go at once, not after the landmark
+        // model gives up.
+        tryon.pose.redetect_off_frame = true;
         // The kiosk draws its own card, at the screen's size.
         tryon.overlay = false;
         let live = LiveView::new(

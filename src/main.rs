@@ -148,6 +148,10 @@ enum BenchTarget {
         /// Do not run MediaPipe (use its reference figure).
         #[arg(long)]
         no_mediapipe: bool,
+        /// Also time these qualities, in turns with --quality's, e.g.
+        /// `--also-quality full` beside auto's economy on a software GPU.
+        #[arg(long, value_enum, value_delimiter = ',')]
+        also_quality: Vec<QualityArg>,
         #[command(flatten)]
         tryon: TryOnArgs,
     },
@@ -222,6 +226,11 @@ struct TryOnArgs {
     /// [garment.cloth] table) or off (all skinned alone).
     #[arg(long, value_enum, default_value = "auto")]
     cloth: ClothArg,
+    /// Drawing quality: auto (economy for video on a software GPU, full
+    /// otherwise), full, or economy (garments shaded at half resolution,
+    /// the room's light estimated every few frames).
+    #[arg(long, value_enum, default_value = "auto")]
+    quality: QualityArg,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -229,6 +238,13 @@ enum ClothArg {
     Auto,
     On,
     Off,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum QualityArg {
+    Auto,
+    Full,
+    Economy,
 }
 
 impl TryOnArgs {
@@ -273,7 +289,18 @@ impl TryOnArgs {
                 ClothArg::On => drape::tryon::ClothMode::On,
                 ClothArg::Off => drape::tryon::ClothMode::Off,
             },
+            quality: self.quality.into(),
         })
+    }
+}
+
+impl From<QualityArg> for drape::tryon::QualityMode {
+    fn from(quality: QualityArg) -> Self {
+        match quality {
+            QualityArg::Auto => drape::tryon::QualityMode::Auto,
+            QualityArg::Full => drape::tryon::QualityMode::Full,
+            QualityArg::Economy => drape::tryon::QualityMode::Economy,
+        }
     }
 }
 
@@ -493,6 +520,7 @@ fn sample() -> drape::Result<()> {
             pose_model: LandmarkArg::Lite,
             nn: drape::nn::Backend::Auto,
             cloth: ClothArg::Auto,
+            quality: QualityArg::Auto,
         },
         preview: Some(PathBuf::from("out/preview.gif")),
         input: InputArgs {

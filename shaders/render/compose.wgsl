@@ -10,6 +10,11 @@
 // Samples are linear (an sRGB texture), so blends are in linear light.
 //
 // The CPU twin is `compose_cpu` in src/render/compose.rs.
+//
+// `fs_layer` is the economy path's pass (src/render/quality.rs): the
+// garments were drawn alone, at a lower resolution, into a premultiplied
+// layer; it draws the camera frame, its contact shadow and the layer
+// scaled up bilinearly over it (the scaled coverage softens the edges).
 
 // This must be kept in sync with ComposeUniform in src/render/compose.rs.
 struct ComposeUniform {
@@ -29,6 +34,12 @@ struct ComposeUniform {
 // 1 where a garment is seen, 0 elsewhere.
 @group(0) @binding(2) var coverage: texture_2d<f32>;
 @group(0) @binding(3) var person_mask: texture_2d<f32>;
+
+// fs_layer only: the garments' layer (premultiplied linear RGBA; binding
+// 1 above holds it, binding 2 its coverage, both at the layer's size),
+// the camera frame at full size, and a bilinear sampler.
+@group(0) @binding(4) var camera_frame: texture_2d<f32>;
+@group(0) @binding(5) var layer_sampler: sampler;
 
 @vertex
 fn vs_main(@builtin(vertex_index) index: u32) -> @builtin(position) vec4<f32> {
@@ -84,4 +95,36 @@ fn fs_main(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
         }
     }
     return color;
+}
+
+// The shadow's darkening of a frame pixel at `position`, from the layer's
+// coverage: the same twelve taps as fs_main, read bilinearly.
+fn layer_shadow(position: vec2<f32>, frame_size: vec2<f32>) -> f32 {
+    let origin = position - params.shadow_offset_px;
+    var shade = 0.0;
+    for (var i = 0; i < 12; i = i + 1) {
+        let angle = f32(i) * 0.5235988;
+        let ring = select(0.45, 1.0, (i & 1) == 0);
+        let offset = vec2<f32>(cos(angle), sin(angle)) * params.shadow_radius_px * ring;
+        shade += textureSampleLevel(coverage, layer_sampler, (origin + offset) / frame_size, 0.0).r;
+    }
+    return shade / 12.0;
+}
+
+@fragment
+fn fs_layer(@builtin(position) position: vec4<f32>) -> @location(0) vec4<f32> {
+    let frame_size = vec2<f32>(textureDimensions(camera_frame));
+    let p = vec2<i32>(position.xy);
+    let uv = position.xy / frame_size;
+    let layer = textureSampleLevel(dressed, layer_sampler, uv, 0.0);
+    var background = textureLoad(camera_frame, p, 0).rgb;
+    // Fully covered pixels skip the shadow's taps.
+    if params.shadow_strength > 0.0 && params.has_mask == 1u && layer.a < 0.999 {
+        let person = textureLoad(person_mask, p, 0).r;
+        if person > 0.01 {
+            let shade = layer_shadow(position.xy, frame_size);
+            background = background * (1.0 - params.shadow_strength * shade * person);
+        }
+    }
+    return vec4<f32>(layer.rgb + background * (1.0 - layer.a), 1.0);
 }

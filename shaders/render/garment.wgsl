@@ -11,9 +11,12 @@ const PI: f32 = 3.14159265;
 // This must be kept in sync with FrameUniform in src/render/garment_gpu.rs.
 struct FrameUniform {
     clip_from_body: mat4x4<f32>,
+    // The size of the target drawn into, pixels: the frame's, or smaller
+    // at economy quality (src/render/quality.rs), where the person mask
+    // (always the frame's size) is read scaled.
     image_size: vec2<f32>,
-    // Pixels around a fragment searched for the person (garments may be a
-    // little wider than the body).
+    // Frame pixels around a fragment searched for the person (garments may
+    // be a little wider than the body).
     mask_radius_px: f32,
     // 1 when a person mask is bound, 0 to draw unclipped.
     has_mask: u32,
@@ -23,7 +26,7 @@ struct FrameUniform {
     // Dominant light: direction (towards the light) and colour.
     light_direction: vec4<f32>,
     light_color: vec4<f32>,
-    // The face's convex outline in pixels, two corners per vec4 (xy, zw),
+    // The face's convex outline in target pixels, two corners per vec4 (xy, zw),
     // counter-clockwise; 0 corners: no face seen. Garments clipped to the
     // person never cover it (a collar stays below the chin whatever the
     // posture).
@@ -166,8 +169,12 @@ fn irradiance(n: vec3<f32>) -> vec3<f32> {
 
 // The largest person probability within the search radius: the centre
 // and four diagonal taps (a garment edge is never thinner than that).
-fn person_near(pixel: vec2<f32>) -> f32 {
-    let size = vec2<i32>(frame.image_size);
+// `target_pixel` is in the target's pixels (the mask's times 1 at full
+// quality: then the scaling below changes nothing).
+fn person_near(target_pixel: vec2<f32>) -> f32 {
+    let mask_size = vec2<f32>(textureDimensions(person_mask));
+    let pixel = target_pixel * (mask_size / frame.image_size);
+    let size = vec2<i32>(mask_size);
     let r = frame.mask_radius_px;
     var best = 0.0;
     for (var i = 0; i < 5; i = i + 1) {

@@ -40,8 +40,12 @@ struct FragmentOut {
 @fragment
 fn fs_main(@builtin(position) pixel: vec4<f32>) -> FragmentOut {
     if frame.has_mask == 1u {
-        let size = vec2<i32>(frame.image_size);
-        let p = clamp(vec2<i32>(pixel.xy), vec2<i32>(0), size - vec2<i32>(1));
+        // `image_size` is the target's; the mask is the frame's size
+        // (larger at economy quality, the same at full).
+        let mask_size = vec2<f32>(textureDimensions(person_mask));
+        let size = vec2<i32>(mask_size);
+        let at = pixel.xy * (mask_size / frame.image_size);
+        let p = clamp(vec2<i32>(at), vec2<i32>(0), size - vec2<i32>(1));
         if textureLoad(person_mask, p, 0).r < 0.5 {
             discard;
         }

@@ -1,13 +1,14 @@
 //! `drape bench frame`: the whole try-on per frame (upload, pose, fit,
-//! render, GPU finish) at several frame sizes, next to MediaPipe's
-//! pose-only time on the same machine.
+//! render, GPU finish) at several frame sizes and drawing qualities, next
+//! to MediaPipe's pose-only time on the same machine. Qualities are timed
+//! in turns, pass by pass, so that a neighbour's load falls on each alike.
 
 use std::time::Instant;
 
 use super::bench::MediaPipeFigure;
 use crate::capture::Frame;
 use crate::gpu::GpuContext;
-use crate::tryon::{TryOn, TryOnConfig};
+use crate::tryon::{Quality, QualityMode, TryOn, TryOnConfig};
 use crate::{Mirror, MirrorConfig, PixelFormat, Result};
 
 /// Median milliseconds per stage for one frame size.
@@ -17,6 +18,8 @@ pub struct FrameBenchRow {
     pub width: u32,
     /// Frame height in pixels.
     pub height: u32,
+    /// The quality the frames were drawn at.
+    pub quality: Quality,
     /// Frames timed for `total_ms`: the clip's frames times the passes.
     pub frames: usize,
     /// Upload and colour conversion, and the CPU copy for the pose stage.
@@ -86,78 +89,65 @@ pub fn scaled_frames(frames: &[Frame], width: u32, height: u32) -> Result<Vec<Fr
         .collect()
 }
 
-/// Runs the try-on on `frames` at each size in `sizes`, `passes` times.
+/// One quality's figures for one frame size, gathered over the passes.
+#[derive(Default)]
+struct Samples {
+    stages: [Vec<f64>; 6],
+    totals: Vec<f64>,
+    with_person: usize,
+    quality: Quality,
+}
+
+/// Runs the try-on on `frames` at each size in `sizes`, `passes` times,
+/// once with `config` as it is and then with each of `also` (`qualities`
+/// other than the config's, e.g. full beside auto's economy): one row per
+/// size and quality.
 pub fn bench_frame(
     gpu: &GpuContext,
     config: &TryOnConfig,
+    also: &[QualityMode],
     frames: &[Frame],
     sizes: &[(u32, u32)],
     passes: usize,
 ) -> Result<FrameBench> {
+    let mut configs = vec![config.clone()];
+    for &quality in also {
+        configs.push(TryOnConfig {
+            quality,
+            ..config.clone()
+        });
+    }
     let mut rows = Vec::new();
     let mut executor = String::new();
     for &(width, height) in sizes {
         let scaled = scaled_frames(frames, width, height)?;
+        let mut samples: Vec<Samples> = configs.iter().map(|_| Samples::default()).collect();
         // Normal passes for the whole frame's time, then one pass that
         // submits and waits after each GPU stage for the breakdown.
-        let mut stages: [Vec<f64>; 6] = Default::default();
-        let mut totals = Vec::new();
-        let mut with_person = 0;
         for pass in 0..passes.max(1) + 1 {
             let timed = pass == passes.max(1);
-            // A fresh try-on per pass: the first frame detects again.
-            let mut tryon = TryOn::new(gpu, config.clone())?;
-            tryon.set_stage_timing(timed);
-            executor = if tryon.tracker().wants_texture() {
-                "GPU"
-            } else {
-                "CPU"
-            }
-            .to_owned();
-            let mut mirror = Mirror::new(gpu, MirrorConfig { mirror: true });
-            mirror.set_tryon(Some(tryon));
-            for frame in &scaled {
-                let started = Instant::now();
-                mirror.process(frame)?;
-                let recorded = started.elapsed().as_secs_f64() * 1e3;
-                gpu.wait_idle()?;
-                let total = started.elapsed().as_secs_f64() * 1e3;
-                let tryon = mirror.tryon().expect("set above");
-                if !timed {
-                    totals.push(total);
-                    with_person += usize::from(tryon.body().is_some());
-                    continue;
-                }
-                let t = tryon.times();
-                let stages_ms = t.pose_ms + t.fit_ms + t.deform_ms + t.cloth_ms + t.render_ms;
-                let row = [
-                    (recorded - stages_ms).max(0.0),
-                    t.pose_ms,
-                    t.fit_ms,
-                    t.deform_ms,
-                    t.cloth_ms,
-                    t.render_ms + (total - recorded),
-                ];
-                for (stage, value) in stages.iter_mut().zip(row) {
-                    stage.push(value);
-                }
+            for (config, samples) in configs.iter().zip(&mut samples) {
+                executor = bench_pass(gpu, config, &scaled, timed, samples)?;
             }
         }
-        let [upload_ms, pose_ms, fit_ms, deform_ms, cloth_ms, render_ms] = stages.map(median);
-        let total_ms = median(totals);
-        rows.push(FrameBenchRow {
-            width,
-            height,
-            frames: scaled.len() * passes.max(1),
-            upload_ms,
-            pose_ms,
-            fit_ms,
-            deform_ms,
-            cloth_ms,
-            render_ms,
-            total_ms,
-            with_person,
-        });
+        for samples in samples {
+            let [upload_ms, pose_ms, fit_ms, deform_ms, cloth_ms, render_ms] =
+                samples.stages.map(median);
+            rows.push(FrameBenchRow {
+                width,
+                height,
+                quality: samples.quality,
+                frames: scaled.len() * passes.max(1),
+                upload_ms,
+                pose_ms,
+                fit_ms,
+                deform_ms,
+                cloth_ms,
+                render_ms,
+                total_ms: median(samples.totals),
+                with_person: samples.with_person,
+            });
+        }
     }
     Ok(FrameBench {
         rows,
@@ -165,6 +155,62 @@ pub fn bench_frame(
         executor,
         mediapipe: None,
     })
+}
+
+/// One pass over `frames` with a fresh try-on of `config`, into
+/// `samples`: whole frames, or with `timed` each stage on its own.
+/// Returns where the network ran (`GPU` or `CPU`).
+fn bench_pass(
+    gpu: &GpuContext,
+    config: &TryOnConfig,
+    frames: &[Frame],
+    timed: bool,
+    samples: &mut Samples,
+) -> Result<String> {
+    let Samples {
+        stages,
+        totals,
+        with_person,
+        quality,
+    } = samples;
+    // A fresh try-on per pass: the first frame detects again.
+    let mut tryon = TryOn::new(gpu, config.clone())?;
+    *quality = tryon.quality();
+    tryon.set_stage_timing(timed);
+    let executor = if tryon.tracker().wants_texture() {
+        "GPU"
+    } else {
+        "CPU"
+    };
+    let mut mirror = Mirror::new(gpu, MirrorConfig { mirror: true });
+    mirror.set_tryon(Some(tryon));
+    for frame in frames {
+        let started = Instant::now();
+        mirror.process(frame)?;
+        let recorded = started.elapsed().as_secs_f64() * 1e3;
+        gpu.wait_idle()?;
+        let total = started.elapsed().as_secs_f64() * 1e3;
+        let tryon = mirror.tryon().expect("set above");
+        if !timed {
+            totals.push(total);
+            *with_person += usize::from(tryon.body().is_some());
+            continue;
+        }
+        let t = tryon.times();
+        let stages_ms = t.pose_ms + t.fit_ms + t.deform_ms + t.cloth_ms + t.render_ms;
+        let row = [
+            (recorded - stages_ms).max(0.0),
+            t.pose_ms,
+            t.fit_ms,
+            t.deform_ms,
+            t.cloth_ms,
+            t.render_ms + (total - recorded),
+        ];
+        for (stage, value) in stages.iter_mut().zip(row) {
+            stage.push(value);
+        }
+    }
+    Ok(executor.to_owned())
 }
 
 impl std::fmt::Display for FrameBench {
@@ -180,8 +226,17 @@ impl std::fmt::Display for FrameBench {
         )?;
         writeln!(
             f,
-            "  {:<10} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}  {:>11}",
-            "size", "upload", "pose", "fit", "deform", "cloth", "render", "total", "÷ MediaPipe"
+            "  {:<10} {:<8} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7} {:>7}  {:>11}",
+            "size",
+            "quality",
+            "upload",
+            "pose",
+            "fit",
+            "deform",
+            "cloth",
+            "render",
+            "total",
+            "÷ MediaPipe"
         )?;
         for row in &self.rows {
             let ratio = self.mediapipe.as_ref().map_or(String::from("—"), |m| {
@@ -189,8 +244,9 @@ impl std::fmt::Display for FrameBench {
             });
             writeln!(
                 f,
-                "  {:<10} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2}  {:>11}",
+                "  {:<10} {:<8} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2} {:>7.2}  {:>11}",
                 format!("{}x{}", row.width, row.height),
+                row.quality.name(),
                 row.upload_ms,
                 row.pose_ms,
                 row.fit_ms,

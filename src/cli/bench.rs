@@ -9,6 +9,7 @@ pub(super) fn bench(args: BenchArgs) -> drape::Result<()> {
             passes,
             sizes,
             no_mediapipe,
+            also_quality,
             tryon,
         } => {
             let Some(config) = tryon.config(false) else {
@@ -27,7 +28,10 @@ pub(super) fn bench(args: BenchArgs) -> drape::Result<()> {
                 frames.push(frame);
             }
             let gpu = GpuContext::headless()?;
-            let mut result = app::bench_frame::bench_frame(&gpu, &config, &frames, &sizes, passes)?;
+            let also: Vec<drape::tryon::QualityMode> =
+                also_quality.into_iter().map(Into::into).collect();
+            let mut result =
+                app::bench_frame::bench_frame(&gpu, &config, &also, &frames, &sizes, passes)?;
             result.mediapipe = if no_mediapipe {
                 None
             } else {

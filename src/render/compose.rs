@@ -1,9 +1,12 @@
 //! The try-on's last pass (shaders/render/compose.wgsl): soft garment
 //! edges and the contact shadow, from the dressed frame and the garments'
-//! coverage that the main pass wrote beside it.
+//! coverage that the main pass wrote beside it. At economy quality
+//! (`render::quality`) its `fs_layer` entry point instead blends the
+//! garments' low-resolution layer over the full-resolution camera frame.
 
 use crate::gpu::layout::{self, RenderPipelineSpec};
 use crate::gpu::shaders;
+use crate::render::quality::Quality;
 
 /// The pass's parameters.
 // This must be kept in sync with ComposeUniform in shaders/render/compose.wgsl.
@@ -26,39 +29,72 @@ pub struct Composer {
     pipeline: wgpu::RenderPipeline,
     layout: wgpu::BindGroupLayout,
     uniform: wgpu::Buffer,
+    /// Economy only: scales the garments' layer up.
+    layer_sampler: Option<wgpu::Sampler>,
 }
 
 /// What one frame's pass reads.
 pub struct ComposeInputs<'a> {
-    /// The frame with its garments (sRGB, sampled as linear).
+    /// The frame with its garments (sRGB, sampled as linear); at economy
+    /// quality the garments' layer alone (premultiplied, smaller).
     pub dressed: &'a wgpu::TextureView,
-    /// The garments' coverage (R8: 1 where a garment is seen).
+    /// The garments' coverage (R8: 1 where a garment is seen), the size
+    /// of `dressed`.
     pub coverage: &'a wgpu::TextureView,
     /// The person mask (R32Float), or any 1×1 float texture without one.
     pub person_mask: &'a wgpu::TextureView,
 }
 
 impl Composer {
-    /// Writes into a target of `format`.
+    /// Writes into a target of `format`, at full quality.
     pub fn new(device: &wgpu::Device, format: wgpu::TextureFormat) -> Composer {
+        Composer::with_quality(device, format, Quality::Full)
+    }
+
+    /// Writes into a target of `format`, for frames drawn at `quality`.
+    pub fn with_quality(
+        device: &wgpu::Device,
+        format: wgpu::TextureFormat,
+        quality: Quality,
+    ) -> Composer {
         let fragment = wgpu::ShaderStages::FRAGMENT;
-        let layout = layout::bind_group_layout(
-            device,
-            "compose",
-            &[
-                layout::uniform(0, fragment),
-                layout::unfilterable_texture_2d(1, fragment),
-                layout::unfilterable_texture_2d(2, fragment),
-                layout::unfilterable_texture_2d(3, fragment),
-            ],
-        );
+        let economy = quality == Quality::Economy;
+        // The economy pass filters the layer and its coverage.
+        let layer_texture = if economy {
+            layout::texture_2d
+        } else {
+            layout::unfilterable_texture_2d
+        };
+        let mut entries = vec![
+            layout::uniform(0, fragment),
+            layer_texture(1, fragment),
+            layer_texture(2, fragment),
+            layout::unfilterable_texture_2d(3, fragment),
+        ];
+        if economy {
+            entries.push(layout::unfilterable_texture_2d(4, fragment));
+            entries.push(layout::sampler(5, fragment));
+        }
+        let layout = layout::bind_group_layout(device, "compose", &entries);
         let module = layout::shader_module(device, "compose", shaders::RENDER_COMPOSE);
         let pipeline_layout = layout::pipeline_layout(device, "compose", &[&layout]);
-        let pipeline =
-            RenderPipelineSpec::new("compose", &pipeline_layout, &module, format).create(device);
+        let pipeline = RenderPipelineSpec {
+            fragment_entry: if economy { "fs_layer" } else { "fs_main" },
+            ..RenderPipelineSpec::new("compose", &pipeline_layout, &module, format)
+        }
+        .create(device);
+        let layer_sampler = economy.then(|| {
+            device.create_sampler(&wgpu::SamplerDescriptor {
+                label: Some("garment layer"),
+                mag_filter: wgpu::FilterMode::Linear,
+                min_filter: wgpu::FilterMode::Linear,
+                ..Default::default()
+            })
+        });
         Composer {
             pipeline,
             layout,
+            layer_sampler,
             uniform: device.create_buffer(&wgpu::BufferDescriptor {
                 label: Some("compose"),
                 size: std::mem::size_of::<ComposeUniform>() as u64,
@@ -70,18 +106,32 @@ impl Composer {
 
     /// The bind group reading `inputs`; the caller keeps it while they
     /// live.
+    /// The bind group reading `inputs`, for a full-quality composer (an
+    /// economy one needs the frame: `bind_group_over`).
     pub fn bind_group(&self, device: &wgpu::Device, inputs: &ComposeInputs<'_>) -> wgpu::BindGroup {
-        layout::bind_group(
-            device,
-            "compose",
-            &self.layout,
-            &[
-                self.uniform.as_entire_binding(),
-                wgpu::BindingResource::TextureView(inputs.dressed),
-                wgpu::BindingResource::TextureView(inputs.coverage),
-                wgpu::BindingResource::TextureView(inputs.person_mask),
-            ],
-        )
+        self.bind_group_over(device, inputs, inputs.dressed)
+    }
+
+    /// The bind group reading `inputs` and, at economy quality, the camera
+    /// frame (an sRGB view) the garments' layer goes over (full quality
+    /// ignores it: the frame is in `inputs.dressed`).
+    pub fn bind_group_over(
+        &self,
+        device: &wgpu::Device,
+        inputs: &ComposeInputs<'_>,
+        camera_frame: &wgpu::TextureView,
+    ) -> wgpu::BindGroup {
+        let mut entries = vec![
+            self.uniform.as_entire_binding(),
+            wgpu::BindingResource::TextureView(inputs.dressed),
+            wgpu::BindingResource::TextureView(inputs.coverage),
+            wgpu::BindingResource::TextureView(inputs.person_mask),
+        ];
+        if let Some(sampler) = &self.layer_sampler {
+            entries.push(wgpu::BindingResource::TextureView(camera_frame));
+            entries.push(wgpu::BindingResource::Sampler(sampler));
+        }
+        layout::bind_group(device, "compose", &self.layout, &entries)
     }
 
     /// This frame's parameters.

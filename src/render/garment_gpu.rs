@@ -26,13 +26,16 @@ pub const VERTEX_LAYOUT: wgpu::VertexBufferLayout<'static> = wgpu::VertexBufferL
 #[derive(Clone, Copy, Debug, PartialEq, bytemuck::Pod, bytemuck::Zeroable)]
 pub struct FrameUniform {
     pub clip_from_body: [[f32; 4]; 4],
+    /// The target's size in pixels: the frame's, or the garment layer's at
+    /// economy quality (the person mask is read scaled).
     pub image_size: [f32; 2],
+    /// Frame pixels searched around a garment pixel for the person.
     pub mask_radius_px: f32,
     pub has_mask: u32,
     pub sh: [[f32; 4]; 4],
     pub light_direction: [f32; 4],
     pub light_color: [f32; 4],
-    /// The face's outline in pixels (`garment::fit::FaceOutline`), two
+    /// The face's outline in target pixels (`garment::fit::FaceOutline`), two
     /// corners per vec4: garments clipped to the person never cover it.
     pub face_corners_px: [[f32; 4]; FACE_CORNERS / 2],
     /// 0: no face seen.

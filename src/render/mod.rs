@@ -15,7 +15,10 @@ internal_mod!(
     tryon
 );
 
+pub mod quality;
+
 pub use overlay::{OverlayCorner, OverlayError, ProductCard, StatusScreen};
 internal_use!(garment_gpu::GpuGarment);
+pub use quality::{Quality, QualityMode};
 pub use tryon::ShadingLight;
 internal_use!(tryon::{SceneGarment, TryOnRenderer, TryOnScene});

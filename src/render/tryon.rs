@@ -4,6 +4,10 @@
 //! multisampled on a GPU, writing beside the colour where garments are
 //! seen; the last pass (`render::compose`) softens the garments' edges and
 //! casts their contact shadow into an sRGB-correct output texture.
+//!
+//! At economy quality (`render::quality`) the main pass draws the garments
+//! alone, at half resolution, and the last pass blends them over the
+//! frame; the room's light is estimated every few frames.
 
 mod pipelines;
 mod targets;
@@ -16,6 +20,7 @@ use super::compose::{ComposeInputs, ComposeUniform, Composer};
 use super::garment_gpu::{FrameUniform, GarmentLayouts, GarmentSurface, GpuGarment};
 use super::lighting::{LightEstimator, LightParams, LightUniform};
 use super::proxies::{BodyProxies, GpuProxies};
+use super::quality::Quality;
 use crate::garment::fit::{PosedRig, FACE_CORNERS};
 use crate::garment::silhouette::SilhouetteFrames;
 use crate::gpu::layout;
@@ -111,6 +116,10 @@ pub struct TryOnRenderer {
     composer: Composer,
     targets: Option<Targets>,
     samples: u32,
+    quality: Quality,
+    /// Frames drawn since the light was last estimated (economy quality
+    /// estimates it on one frame in `frames_per_light_estimate`).
+    frames_since_light: u32,
     /// Strength of the contact shadow (0 turns it off).
     pub shadow_strength: f32,
 }
@@ -126,10 +135,29 @@ pub(super) fn srgb_view(texture: &wgpu::Texture, usage: wgpu::TextureUsages) -> 
 }
 
 impl TryOnRenderer {
+    /// A renderer at full quality.
     pub fn new(gpu: &GpuContext) -> TryOnRenderer {
+        TryOnRenderer::with_quality(gpu, Quality::Full)
+    }
+
+    /// A renderer drawing at `quality`.
+    pub fn with_quality(gpu: &GpuContext, quality: Quality) -> TryOnRenderer {
         let device = &gpu.device;
         let layouts = GarmentLayouts::new(device);
-        let samples = if gpu.is_software() { 1 } else { MSAA_SAMPLES };
+        let samples = if gpu.is_software() || quality == Quality::Economy {
+            1
+        } else {
+            MSAA_SAMPLES
+        };
+        // Estimated on one frame in n, the light blends in as much per
+        // estimate as n frames would have: it follows the room as fast.
+        let light_defaults = LightParams::default();
+        let frames_per_light = quality.frames_per_light_estimate();
+        let new_frame_weight = if frames_per_light > 1 {
+            1.0 - (1.0 - light_defaults.blend_weight()).powi(frames_per_light as i32)
+        } else {
+            light_defaults.new_frame_weight
+        };
         let pipelines = Pipelines::new(device, &layouts, samples);
         let uniform = |label: &str, size: usize| {
             device.create_buffer(&wgpu::BufferDescriptor {
@@ -162,14 +190,22 @@ impl TryOnRenderer {
                 gpu,
                 LightParams {
                     stride_px: if gpu.is_software() { 8 } else { 4 },
-                    ..LightParams::default()
+                    new_frame_weight,
+                    ..light_defaults
                 },
             ),
-            composer: Composer::new(device, COLOR_FORMAT),
+            composer: Composer::with_quality(device, COLOR_FORMAT, quality),
             targets: None,
             samples,
+            quality,
+            frames_since_light: 0,
             shadow_strength: 0.35,
         }
+    }
+
+    /// The quality frames are drawn at.
+    pub fn quality(&self) -> Quality {
+        self.quality
     }
 
     /// The layouts `GpuGarment::upload` needs.
@@ -183,7 +219,13 @@ impl TryOnRenderer {
             .as_ref()
             .is_none_or(|t| (t.width, t.height) != (width, height))
         {
-            self.targets = Some(Targets::new(gpu, width, height, self.samples));
+            self.targets = Some(Targets::new(
+                gpu,
+                width,
+                height,
+                self.samples,
+                self.quality.garment_scale(),
+            ));
         }
         self.targets.as_ref().expect("made above")
     }
@@ -226,13 +268,14 @@ impl TryOnRenderer {
             ],
         );
         let silhouette_group = self.layouts.silhouette.bind_group(device, mask);
-        let compose_group = self.composer.bind_group(
+        let compose_group = self.composer.bind_group_over(
             device,
             &ComposeInputs {
                 dressed: &targets.dressed_view,
                 coverage: &targets.coverage_view,
                 person_mask: &mask_view,
             },
+            &frame_view,
         );
         if targets.bound.len() == BOUND_TEXTURES_KEPT {
             targets.bound.remove(0);
@@ -326,6 +369,12 @@ impl TryOnRenderer {
     ) -> Result<wgpu::Texture, GpuError> {
         let groups = self.prepare(gpu, scene)?;
         let (width, height) = (scene.frame.width(), scene.frame.height());
+        // The main pass's target: the frame's size, or the smaller layer.
+        let scale = self.quality.garment_scale() as f32;
+        let (target_width, target_height) = {
+            let targets = self.targets.as_ref().expect("made by prepare");
+            (targets.color_size.0, targets.color_size.1)
+        };
         let queue = gpu.queue.clone();
         let rig = scene.rig;
         let fixed_light = scene.light.unwrap_or_default();
@@ -347,14 +396,14 @@ impl TryOnRenderer {
         if let Some(face) = rig.and_then(|r| r.face.as_ref()) {
             for (i, corner) in face.corners_px.iter().take(FACE_CORNERS).enumerate() {
                 face_corners_px[i / 2][2 * (i % 2)..2 * (i % 2) + 2]
-                    .copy_from_slice(&corner.to_array());
+                    .copy_from_slice(&(*corner / scale).to_array());
             }
             face_corner_count = face.corners_px.len().min(FACE_CORNERS) as u32;
         }
         let sh = fixed_light.sh.map(|c| [c[0], c[1], c[2], 0.0]);
         let frame = FrameUniform {
             clip_from_body: clip_from_body.to_cols_array_2d(),
-            image_size: [width as f32, height as f32],
+            image_size: [target_width as f32, target_height as f32],
             // Garments may stand 2.5 cm off the body's outline.
             mask_radius_px: (0.025 * pixels_per_metre).clamp(1.0, 40.0),
             has_mask: u32::from(scene.mask.is_some()),
@@ -377,9 +426,14 @@ impl TryOnRenderer {
         queue.write_buffer(&self.frame_buffer, 0, bytemuck::bytes_of(&frame));
         if scene.light.is_none() {
             // The estimate stays on the GPU: its SH and dominant light are
-            // copied over the frame uniform's (the same layout there).
-            self.light_estimator
-                .encode(gpu, encoder, scene.frame, scene.mask)?;
+            // copied over the frame uniform's (the same layout there), also
+            // on the frames that do not estimate it.
+            if self.frames_since_light == 0 {
+                self.light_estimator
+                    .encode(gpu, encoder, scene.frame, scene.mask)?;
+            }
+            self.frames_since_light =
+                (self.frames_since_light + 1) % self.quality.frames_per_light_estimate();
             let light_bytes = std::mem::offset_of!(LightUniform, ambient_color) as u64;
             encoder.copy_buffer_to_buffer(
                 self.light_estimator.light_buffer(),
@@ -427,10 +481,24 @@ impl TryOnRenderer {
         }
         let targets = self.targets.as_ref().expect("made above");
         // The main pass: background, proxies into depth, garments.
+        let economy = self.quality == Quality::Economy;
+        if economy && !draw_garments {
+            // No garments: the frame as it is.
+            encoder.copy_texture_to_texture(
+                scene.frame.as_image_copy(),
+                targets.output.as_image_copy(),
+                targets.output.size(),
+            );
+            return Ok(targets.output.clone());
+        }
         let mut pass = targets.begin_main_pass(encoder, self.samples);
-        pass.set_pipeline(&self.pipelines.background);
-        pass.set_bind_group(0, &groups.background, &[]);
-        pass.draw(0..3, 0..1);
+        // At economy quality the last pass draws the frame under the
+        // garments' layer.
+        if !economy {
+            pass.set_pipeline(&self.pipelines.background);
+            pass.set_bind_group(0, &groups.background, &[]);
+            pass.draw(0..3, 0..1);
+        }
         if draw_garments {
             pass.set_pipeline(&self.pipelines.proxy);
             pass.set_bind_group(0, &groups.frame, &[]);

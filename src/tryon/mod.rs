@@ -29,6 +29,7 @@ use crate::render::cloth_gpu::GarmentCloth;
 use crate::render::overlay::{OverlayCorner, OverlayRenderer};
 use crate::render::{GpuGarment, SceneGarment, ShadingLight, TryOnRenderer, TryOnScene};
 
+pub use crate::render::{Quality, QualityMode};
 pub use catalog_follow::CatalogChange;
 use catalog_follow::CatalogSource;
 use outfit::Unusable;
@@ -92,6 +93,9 @@ pub struct TryOnConfig {
     pub card_corner: OverlayCorner,
     /// Which garments are simulated as cloth.
     pub cloth: ClothMode,
+    /// How much work a frame's drawing gets (`render::quality`): `Auto`
+    /// economises video on a software adapter.
+    pub quality: QualityMode,
 }
 
 /// Which garments with a `[garment.cloth]` table hang and swing as cloth.
@@ -129,6 +133,7 @@ impl TryOnConfig {
             overlay: true,
             card_corner: OverlayCorner::default(),
             cloth: ClothMode::Auto,
+            quality: QualityMode::Auto,
         }
     }
 }
@@ -201,6 +206,8 @@ pub struct TryOn {
     /// The last frame's body camera: how far the body moved since.
     last_camera: Option<BodyCamera>,
     cloth_mode: ClothMode,
+    /// The quality frames are drawn at (kept for `recover`).
+    quality: Quality,
     times: TryOnTimes,
     /// Submit and wait after each GPU stage to time it (benchmarks).
     stage_timing: bool,
@@ -234,10 +241,11 @@ impl TryOn {
             gpu_mask: true,
             ..config.pose
         };
+        let quality = config.quality.resolve(gpu, pose_config.static_mode);
         let mut tryon = TryOn {
             gpu: gpu.clone(),
             tracker: make_tracker(gpu, pose_config, config.models.as_ref())?,
-            renderer: TryOnRenderer::new(gpu),
+            renderer: TryOnRenderer::with_quality(gpu, quality),
             overlay: config.overlay.then(|| {
                 let mut overlay = OverlayRenderer::new(gpu);
                 overlay.set_corner(config.card_corner);
@@ -255,6 +263,7 @@ impl TryOn {
             last_timestamp: None,
             last_camera: None,
             cloth_mode: config.cloth,
+            quality,
             times: TryOnTimes::default(),
             stage_timing: false,
             light: None,
@@ -278,7 +287,7 @@ impl TryOn {
         let tracker = make_tracker(gpu, self.pose_config, self.models.as_ref())?;
         self.gpu = gpu.clone();
         self.tracker = tracker;
-        self.renderer = TryOnRenderer::new(gpu);
+        self.renderer = TryOnRenderer::with_quality(gpu, self.quality);
         if let Some(old) = &self.overlay {
             let mut overlay = OverlayRenderer::new(gpu);
             overlay.set_corner(old.corner());
@@ -317,6 +326,12 @@ impl TryOn {
     /// The body found in the last frame.
     pub fn body(&self) -> Option<&Body> {
         self.last_body.as_ref()
+    }
+
+    /// The quality frames are drawn at (`TryOnConfig::quality` resolved
+    /// for the adapter).
+    pub fn quality(&self) -> Quality {
+        self.quality
     }
 
     /// Where the last frame's time went.

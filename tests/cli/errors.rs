@@ -173,6 +173,7 @@ fn counts_agree_with_their_nouns_and_the_ratio_column_says_so() {
         rows: vec![FrameBenchRow {
             width: 640,
             height: 480,
+            quality: drape::tryon::Quality::Full,
             frames: 58,
             upload_ms: 1.0,
             pose_ms: 8.0,

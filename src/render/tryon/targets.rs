@@ -6,8 +6,13 @@ use crate::gpu::{texture_2d_descriptor, GpuContext};
 
 /// Targets for one frame size.
 pub(super) struct Targets {
+    /// The frame's size.
     pub width: u32,
     pub height: u32,
+    /// The main pass's size: the frame's, or at economy quality the
+    /// frame's divided by the garment scale, rounded up (the main pass
+    /// then draws the garments alone into a premultiplied layer).
+    pub color_size: (u32, u32),
     /// The main pass's colour, coverage and depth; multisampled on a GPU
     /// (then resolved into `dressed` and `coverage`), else the same
     /// textures as those.
@@ -15,7 +20,8 @@ pub(super) struct Targets {
     pub coverage_samples: wgpu::TextureView,
     pub depth: wgpu::TextureView,
     /// The frame with its garments (Rgba8Unorm, drawn and read through an
-    /// sRGB view), before the last pass.
+    /// sRGB view), before the last pass; at economy quality the garments'
+    /// layer alone, `color_size`.
     pub dressed: wgpu::Texture,
     pub dressed_view: wgpu::TextureView,
     /// R8: 1 where a garment is seen.
@@ -44,15 +50,16 @@ pub(super) struct BoundTextures {
 pub(super) const BOUND_TEXTURES_KEPT: usize = 4;
 
 impl Targets {
-    pub fn new(gpu: &GpuContext, width: u32, height: u32, samples: u32) -> Targets {
+    pub fn new(gpu: &GpuContext, width: u32, height: u32, samples: u32, scale: u32) -> Targets {
         let device = &gpu.device;
         let attachment = wgpu::TextureUsages::RENDER_ATTACHMENT;
         let sampled = wgpu::TextureUsages::TEXTURE_BINDING;
-        let size = (width, height);
+        let scale = scale.max(1);
+        let size = (width.div_ceil(scale), height.div_ceil(scale));
         let single = |label, format, usage| {
             device.create_texture(&texture_2d_descriptor(label, size, format, usage))
         };
-        let srgb_texture = |label, usage| {
+        let srgb_texture = |label, size, usage| {
             device.create_texture(&wgpu::TextureDescriptor {
                 view_formats: &[COLOR_FORMAT],
                 ..texture_2d_descriptor(label, size, OUTPUT_FORMAT, usage)
@@ -60,10 +67,12 @@ impl Targets {
         };
         let dressed = srgb_texture(
             "try-on dressed",
+            size,
             attachment | sampled | wgpu::TextureUsages::COPY_SRC,
         );
         let output = srgb_texture(
             "try-on output",
+            (width, height),
             attachment | sampled | wgpu::TextureUsages::COPY_SRC | wgpu::TextureUsages::COPY_DST,
         );
         let dressed_view = srgb_view(&dressed, attachment | sampled);
@@ -92,6 +101,7 @@ impl Targets {
         Targets {
             width,
             height,
+            color_size: size,
             color,
             coverage_samples,
             depth,

@@ -292,7 +292,7 @@ mod tests {
     /// spinning for `SPIN`; the next job wakes them.
     #[test]
     fn idle_puts_the_threads_to_sleep_at_once() {
-        assert!(SPIN > ASLEEP_WITHIN * 2);
+        assert!(SPIN >= ASLEEP_WITHIN * 2);
         let pool = Pool::new(2).unwrap();
         let done = AtomicUsize::new(0);
         let mut asleep = false;

@@ -238,8 +238,15 @@ fn wait_for_new_epoch(shared: &Shared, seen: usize) {
             break;
         }
         spins = spins.wrapping_add(1);
-        if spins.is_multiple_of(256) && start.elapsed() > SPIN {
-            break;
+        if spins.is_multiple_of(256) {
+            if start.elapsed() > SPIN {
+                break;
+            }
+            // On a machine with more runnable threads than cores, a
+            // spinning thread holds the core the caller needs to publish
+            // the next job: give it up now and then (a no-op when no
+            // other thread waits for the core).
+            std::thread::yield_now();
         }
         std::hint::spin_loop();
     }
@@ -296,7 +303,7 @@ mod tests {
         let pool = Pool::new(2).unwrap();
         let done = AtomicUsize::new(0);
         let mut asleep = false;
-        for _ in 0..10 {
+        for _ in 0..20 {
             pool.run(4, &|_, _| {
                 done.fetch_add(1, Ordering::Relaxed);
             });
@@ -321,7 +328,7 @@ mod tests {
         let input = vec![0.5; model.tensors[model.inputs[0]].len()];
         let mut exec = super::super::CpuExecutor::new(&model, 2).unwrap();
         let mut asleep = false;
-        for _ in 0..5 {
+        for _ in 0..20 {
             exec.run(&[&input]).unwrap();
             let start = Instant::now();
             if asleep_soon(|| exec.workers.sleeping_threads(), 1, start) {

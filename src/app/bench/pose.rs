@@ -269,7 +269,7 @@ impl std::fmt::Display for PoseBench {
         writeln!(
             f,
             "  {:<30} {:>8}",
-            format!("p10–p90 of the totals, {} round(s)", self.rounds),
+            format!("p10–p90, {} round(s)", self.rounds),
             format!("{:.2}–{:.2}", self.total.p10, self.total.p90)
         )?;
         match (&self.mediapipe, &self.interleaved) {

@@ -121,9 +121,13 @@ struct BenchArgs {
 enum BenchTarget {
     /// The networks on each executor, next to TFLite (XNNPACK).
     Nn {
-        /// Timed runs per configuration (after warm-up).
-        #[arg(long, default_value_t = 30)]
+        /// Timed runs per batch (after warm-up).
+        #[arg(long, default_value_t = 10)]
         runs: usize,
+        /// Batches per configuration, drape's alternating with TFLite's
+        /// (so that both see the same load of a shared machine).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+        rounds: u64,
         /// Leave out the GPU executor.
         #[arg(long)]
         no_gpu: bool,
@@ -176,9 +180,13 @@ enum BenchTarget {
     /// same run (scripts/bench_mediapipe.py; DRAPE_MEDIAPIPE_PYTHON picks
     /// the Python that has mediapipe), or its reference figure without it.
     Pose {
-        /// Passes over the 60-frame clip.
-        #[arg(long, default_value_t = 3)]
+        /// Passes over the 60-frame clip per batch.
+        #[arg(long, default_value_t = 1)]
         passes: usize,
+        /// Batches, drape's alternating with MediaPipe's (so that both
+        /// see the same load of a shared machine).
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..))]
+        rounds: u64,
         /// Landmark model.
         #[arg(long, value_enum, default_value = "lite")]
         model: LandmarkArg,

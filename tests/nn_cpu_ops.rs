@@ -4,6 +4,8 @@
 
 #[path = "nn_cpu_ops/reference.rs"]
 mod reference;
+#[path = "nn_cpu_ops/threaded.rs"]
+mod threaded;
 #[path = "nn_cpu_ops/wide.rs"]
 mod wide;
 

@@ -1,26 +1,41 @@
-//! `drape bench nn`: latency of each network on each executor, median of
-//! many runs after warm-up, with FLOPs and GFLOP/s, next to TFLite's own
-//! interpreter (XNNPACK) measured in the same run when it is installed.
+//! `drape bench nn`: latency of each network on each executor, next to
+//! TFLite's own interpreter (XNNPACK) when it is installed. Other tenants
+//! of a shared machine change single runs by up to 2×, so drape and
+//! TFLite alternate in batches (`runs` inferences each) for a number of
+//! rounds, and each figure is the median of the pooled samples with its
+//! p10–p90 beside it; the ratio is that of the medians, with the p10–p90
+//! of the rounds' own ratios.
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+mod peer;
+mod pose;
+pub mod stats;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use crate::gpu::GpuContext;
 use crate::nn::cpu::CpuExecutor;
 use crate::nn::gpu::GpuExecutor;
 use crate::nn::models::PoseModel;
 use crate::nn::{Model, NnError};
+pub use peer::{parse_hello, parse_reply, Peer};
+pub use pose::{
+    bench_pose, measure_mediapipe, mediapipe_peer, reference_mediapipe, MediaPipeFigure, PoseBench,
+};
+use stats::{Ratio, Rounds, Spread};
 
 /// How long to measure each configuration.
 #[derive(Debug, Clone, Copy)]
 pub struct BenchOptions {
-    /// Untimed runs before measuring.
+    /// Untimed runs before measuring (TFLite's too).
     pub warmup: usize,
-    /// Timed runs whose median is reported (at least one is made).
+    /// Timed runs per batch (at least one is made).
     pub runs: usize,
+    /// Batches per configuration, drape's alternating with TFLite's.
+    pub rounds: usize,
     /// Include the GPU executor (slow on a software adapter).
     pub gpu: bool,
-    /// Time TFLite through `scripts/bench_litert.py` too.
+    /// Time TFLite through `scripts/bench_litert.py --serve` too.
     pub tflite: bool,
 }
 
@@ -28,7 +43,8 @@ impl Default for BenchOptions {
     fn default() -> Self {
         BenchOptions {
             warmup: 5,
-            runs: 30,
+            runs: 10,
+            rounds: 5,
             gpu: true,
             tflite: true,
         }
@@ -42,11 +58,35 @@ pub struct BenchRow {
     pub model: &'static str,
     /// What ran it, with thread count or GPU name, e.g. `"drape cpu, 2 thread(s)"`.
     pub executor: String,
-    /// Median latency of one inference, in milliseconds.
-    pub median_ms: f64,
-    /// Throughput in GFLOP/s (2 FLOPs per multiply-accumulate), not a
-    /// GFLOP count.
+    /// Latency of one inference over all rounds, in milliseconds.
+    pub ms: Spread,
+    /// Throughput at the median in GFLOP/s (2 FLOPs per
+    /// multiply-accumulate), not a GFLOP count.
     pub gflops: f64,
+}
+
+/// drape's CPU executor against TFLite on one model and thread count.
+#[derive(Debug, Clone)]
+pub struct RatioRow {
+    /// The model's file name.
+    pub model: &'static str,
+    /// Threads of both drape and TFLite.
+    pub threads: usize,
+    /// drape ÷ TFLite.
+    pub ratio: Ratio,
+}
+
+/// What `drape bench nn` prints.
+#[derive(Debug, Clone, Default)]
+pub struct NnBench {
+    /// Every configuration's latency, grouped by model.
+    pub rows: Vec<BenchRow>,
+    /// drape/TFLite per model and thread count (none without TFLite).
+    pub ratios: Vec<RatioRow>,
+    /// TFLite's package and version, when it ran.
+    pub peer: Option<String>,
+    /// Batches per configuration.
+    pub rounds: usize,
 }
 
 /// A deterministic input in the model's range; the values do not change
@@ -56,25 +96,14 @@ fn input_for(model: &Model) -> Vec<f32> {
     (0..len).map(|i| (i % 255) as f32 / 255.0).collect()
 }
 
-fn median_ms(mut samples: Vec<Duration>) -> f64 {
-    samples.sort();
-    samples[samples.len() / 2].as_secs_f64() * 1e3
-}
-
-fn time(
-    options: &BenchOptions,
-    mut run: impl FnMut() -> Result<(), NnError>,
-) -> Result<f64, NnError> {
-    for _ in 0..options.warmup {
-        run()?;
-    }
-    let mut samples = Vec::with_capacity(options.runs.max(1));
-    for _ in 0..options.runs.max(1) {
-        let started = Instant::now();
-        run()?;
-        samples.push(started.elapsed());
-    }
-    Ok(median_ms(samples))
+/// `runs` timed calls of `run`, in ms.
+fn batch(runs: usize, mut run: impl FnMut() -> Result<(), NnError>) -> Result<Vec<f64>, NnError> {
+    (0..runs.max(1))
+        .map(|_| {
+            let started = Instant::now();
+            run().map(|()| started.elapsed().as_secs_f64() * 1e3)
+        })
+        .collect()
 }
 
 /// The models `drape bench nn` times when none are named: the two in the
@@ -86,157 +115,187 @@ pub fn default_models() -> Vec<PoseModel> {
         .collect()
 }
 
-/// Benchmarks `models` (a missing one is an error that says how to fetch it).
+/// The CPU's model name from /proc/cpuinfo (Linux), e.g. `AMD EPYC`.
+pub fn cpu_model() -> Option<String> {
+    let text = std::fs::read_to_string("/proc/cpuinfo").ok()?;
+    let line = text.lines().find(|l| l.starts_with("model name"))?;
+    Some(line.split_once(':')?.1.trim().to_owned())
+}
+
+/// scripts/NAME in the source tree.
+fn script(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scripts")
+        .join(name)
+}
+
+/// The Python that runs a peer: `$var`, or `python3`.
+fn python(var: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| "python3".into())
+}
+
+/// scripts/bench_litert.py's name for a model.
+fn litert_name(kind: PoseModel) -> &'static str {
+    match kind {
+        PoseModel::Detector => "detector",
+        PoseModel::LandmarkLite => "lite",
+        PoseModel::LandmarkFull => "full",
+        PoseModel::LandmarkHeavy => "heavy",
+    }
+}
+
+/// TFLite as a peer (`$DRAPE_LITERT_PYTHON`, default `python3`), or
+/// `None` with a note on stderr when it cannot run.
+fn tflite_peer(options: &BenchOptions) -> Option<Peer> {
+    let python = python("DRAPE_LITERT_PYTHON");
+    let warmup = options.warmup.to_string();
+    match Peer::spawn(&python, &script("bench_litert.py"), &["--warmup", &warmup]) {
+        Ok(peer) => Some(peer),
+        Err(e) => {
+            eprintln!(
+                "TFLite figures left out: {e} (pip install ai-edge-litert; \
+                 DRAPE_LITERT_PYTHON picks the interpreter)"
+            );
+            None
+        }
+    }
+}
+
+/// One TFLite batch, or `None` (and the peer dropped, with a note) when
+/// it fails.
+fn peer_batch(peer: &mut Option<Peer>, request: &str) -> Option<Vec<f64>> {
+    let result = peer.as_mut()?.request(request);
+    match result {
+        Ok(times) => Some(times),
+        Err(e) => {
+            eprintln!("TFLite figures left out from here on: {e}");
+            *peer = None;
+            None
+        }
+    }
+}
+
+/// Benchmarks `models` (a missing one is an error that says how to fetch
+/// it): for each, `rounds` rounds of a drape batch and a TFLite batch per
+/// thread count, in alternating order, then the GPU executor alone.
 pub fn bench_nn(
     models: &[PoseModel],
     gpu: Option<&GpuContext>,
     options: &BenchOptions,
-) -> Result<Vec<BenchRow>, NnError> {
-    let mut rows = Vec::new();
+) -> Result<NnBench, NnError> {
+    let mut peer = if options.tflite {
+        tflite_peer(options)
+    } else {
+        None
+    };
+    let mut bench = NnBench {
+        peer: peer.as_ref().map(|p| p.name.clone()),
+        rounds: options.rounds.max(1),
+        ..NnBench::default()
+    };
     for &kind in models {
         let model = kind.load()?;
         let gflop = 2.0 * model.macs() as f64 / 1e9;
         let input = input_for(&model);
-        let row = |executor: String, ms: f64| BenchRow {
-            model: kind.file_name(),
-            executor,
-            median_ms: ms,
-            gflops: gflop / (ms / 1e3),
+        let row = |executor: String, rounds: &Rounds| {
+            let ms = rounds.spread();
+            BenchRow {
+                model: kind.file_name(),
+                executor,
+                ms,
+                gflops: gflop / (ms.median / 1e3),
+            }
         };
         for threads in [1, 2] {
             let mut cpu = CpuExecutor::new(&model, threads)?;
-            let ms = time(options, || cpu.run(&[&input]))?;
-            rows.push(row(format!("drape cpu, {threads} thread(s)"), ms));
+            batch(options.warmup, || cpu.run(&[&input]))?;
+            let request = format!(
+                "run {} {threads} {}",
+                litert_name(kind),
+                options.runs.max(1)
+            );
+            let (mut drape, mut tflite) = (Rounds::default(), Rounds::default());
+            for round in 0..bench.rounds {
+                // Alternate who goes first, so that a load that grows or
+                // fades within a round favours neither.
+                if round % 2 == 1 {
+                    tflite.rounds.extend(peer_batch(&mut peer, &request));
+                }
+                drape
+                    .rounds
+                    .push(batch(options.runs, || cpu.run(&[&input]))?);
+                if round % 2 == 0 {
+                    tflite.rounds.extend(peer_batch(&mut peer, &request));
+                }
+            }
+            bench
+                .rows
+                .push(row(format!("drape cpu, {threads} thread(s)"), &drape));
+            if tflite.rounds.len() == bench.rounds {
+                bench
+                    .rows
+                    .push(row(format!("TFLite XNNPACK, {threads} thread(s)"), &tflite));
+                bench.ratios.push(RatioRow {
+                    model: kind.file_name(),
+                    threads,
+                    ratio: stats::ratio(&drape, &tflite),
+                });
+            }
         }
         if let (Some(gpu), true) = (gpu, options.gpu) {
             let mut executor = GpuExecutor::new(gpu, &model)?;
-            let ms = time(options, || {
+            let mut run = || {
                 executor.run(&[&input])?;
                 gpu.wait_idle().map_err(NnError::from)
-            })?;
-            rows.push(row(format!("drape gpu ({})", gpu.info.name), ms));
+            };
+            batch(options.warmup, &mut run)?;
+            let rounds = (0..bench.rounds)
+                .map(|_| batch(options.runs, &mut run))
+                .collect::<Result<_, _>>()?;
+            bench.rows.push(row(
+                format!("drape gpu ({})", gpu.info.name),
+                &Rounds { rounds },
+            ));
         }
     }
-    if options.tflite {
-        rows.extend(tflite_rows(models, options));
+    Ok(bench)
+}
+
+impl std::fmt::Display for NnBench {
+    /// The table (rows grouped by model, as measured), then the ratios.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(peer) = &self.peer {
+            writeln!(f, "TFLite: {peer}, timed in alternating batches")?;
+        }
+        writeln!(
+            f,
+            "{:<28} {:<48} {:>10} {:>8} {:>8} {:>9}",
+            "model", "executor", "median ms", "p10 ms", "p90 ms", "GFLOP/s"
+        )?;
+        for row in &self.rows {
+            writeln!(
+                f,
+                "{:<28} {:<48} {:>10.2} {:>8.2} {:>8.2} {:>9.2}",
+                row.model, row.executor, row.ms.median, row.ms.p10, row.ms.p90, row.gflops
+            )?;
+        }
+        if self.ratios.is_empty() {
+            return Ok(());
+        }
+        writeln!(
+            f,
+            "drape/TFLite: ratio of the medians (p10–p90 of the {} rounds' ratios)",
+            self.rounds
+        )?;
+        for r in &self.ratios {
+            writeln!(
+                f,
+                "  {:<28} {} thread(s) {:>6.2} ({:.2}–{:.2})",
+                r.model, r.threads, r.ratio.of_medians, r.ratio.rounds_p10, r.ratio.rounds_p90
+            )?;
+        }
+        Ok(())
     }
-    Ok(rows)
-}
-
-/// TFLite's figures from `scripts/bench_litert.py --json`: lines of
-/// `{"model": ..., "threads": n, "median_ms": x}`. Missing Python or
-/// ai-edge-litert leaves them out (with a note on stderr).
-fn tflite_rows(models: &[PoseModel], options: &BenchOptions) -> Vec<BenchRow> {
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench_litert.py");
-    // The same models drape timed, by the script's names for them.
-    let names: Vec<&str> = models
-        .iter()
-        .map(|k| match k {
-            PoseModel::Detector => "detector",
-            PoseModel::LandmarkLite => "lite",
-            PoseModel::LandmarkFull => "full",
-            PoseModel::LandmarkHeavy => "heavy",
-        })
-        .collect();
-    let output = Command::new("python3")
-        .arg(&script)
-        .arg("--json")
-        .args(["--runs", &options.runs.to_string()])
-        .args(["--warmup", &options.warmup.to_string()])
-        .arg("--models")
-        .args(&names)
-        .output();
-    let text = match output {
-        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),
-        Ok(o) => {
-            eprintln!(
-                "TFLite figures left out: {} (pip install ai-edge-litert)",
-                String::from_utf8_lossy(&o.stderr)
-                    .lines()
-                    .last()
-                    .unwrap_or("failed")
-            );
-            return Vec::new();
-        }
-        Err(e) => {
-            eprintln!("TFLite figures left out: cannot run python3: {e}");
-            return Vec::new();
-        }
-    };
-    parse_tflite_json(&text)
-}
-
-/// The script's `--json` report.
-#[derive(serde::Deserialize)]
-struct TfliteReport {
-    results: Vec<TfliteTiming>,
-}
-
-/// One TFLite measurement.
-#[derive(serde::Deserialize)]
-struct TfliteTiming {
-    /// The model's file name.
-    file: String,
-    threads: u32,
-    median_ms: f64,
-}
-
-fn parse_tflite_json(text: &str) -> Vec<BenchRow> {
-    let report: TfliteReport = match serde_json::from_str(text) {
-        Ok(report) => report,
-        Err(e) => {
-            eprintln!("TFLite figures left out: unreadable report from bench_litert.py: {e}");
-            return Vec::new();
-        }
-    };
-    report
-        .results
-        .into_iter()
-        .filter_map(|t| {
-            let kind = [
-                PoseModel::Detector,
-                PoseModel::LandmarkLite,
-                PoseModel::LandmarkFull,
-                PoseModel::LandmarkHeavy,
-            ]
-            .into_iter()
-            .find(|k| t.file == k.file_name())?;
-            let gflop = kind
-                .load()
-                .map(|m| 2.0 * m.macs() as f64 / 1e9)
-                .unwrap_or(0.0);
-            Some(BenchRow {
-                model: kind.file_name(),
-                executor: format!("TFLite XNNPACK, {} thread(s)", t.threads),
-                median_ms: t.median_ms,
-                gflops: gflop / (t.median_ms / 1e3),
-            })
-        })
-        .collect()
-}
-
-/// The table, grouped by model.
-pub fn format_table(rows: &[BenchRow]) -> String {
-    let mut out = format!(
-        "{:<28} {:<44} {:>10} {:>9}\n",
-        "model", "executor", "median ms", "GFLOP/s"
-    );
-    // Each model once, in first-seen order (TFLite's rows come last).
-    let mut models: Vec<&str> = Vec::new();
-    for row in rows {
-        if !models.contains(&row.model) {
-            models.push(row.model);
-        }
-    }
-    for model in models {
-        for row in rows.iter().filter(|r| r.model == model) {
-            out += &format!(
-                "{:<28} {:<44} {:>10.2} {:>9.2}\n",
-                row.model, row.executor, row.median_ms, row.gflops
-            );
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -244,212 +303,55 @@ mod tests {
     use super::*;
 
     #[test]
-    fn table_groups_rows_by_model_once() {
-        let row = |model, executor: &str| BenchRow {
-            model,
+    fn table_has_spreads_and_ratios() {
+        let row = |executor: &str, median| BenchRow {
+            model: "a.tflite",
             executor: executor.into(),
-            median_ms: 1.0,
-            gflops: 1.0,
+            ms: Spread {
+                median,
+                p10: median - 1.0,
+                p90: median + 2.0,
+            },
+            gflops: 10.0 / median,
         };
-        let rows = [
-            row("a.tflite", "drape cpu"),
-            row("b.tflite", "drape cpu"),
-            row("a.tflite", "TFLite"),
-            row("b.tflite", "TFLite"),
-        ];
-        let table = format_table(&rows);
-        let models: Vec<&str> = table.lines().skip(1).map(|l| &l[..8]).collect();
-        assert_eq!(models, ["a.tflite", "a.tflite", "b.tflite", "b.tflite"]);
-    }
-}
-
-/// Median per-stage latency of the pose pipeline on a clip, in ms.
-#[derive(Debug, Clone, Default)]
-pub struct PoseBench {
-    /// Frames in the clip (each pass runs them all).
-    pub frames: usize,
-    /// Converting the frame to RGBA on the CPU, plus uploading and
-    /// converting it on the GPU when the tracker takes a texture.
-    pub upload_ms: f64,
-    /// The detector (0 on tracked frames).
-    pub detect_ms: f64,
-    /// Cropping the region into the landmark model's input.
-    pub crop_ms: f64,
-    /// The landmark model.
-    pub inference_ms: f64,
-    /// Decoding, smoothing and placing the next region.
-    pub decode_ms: f64,
-    /// Warping and blending the person mask.
-    pub mask_ms: f64,
-    /// The median of each frame's sum of stages (not the sum of the
-    /// medians).
-    pub total_ms: f64,
-    /// MediaPipe's median for the same clip, when known.
-    pub mediapipe: Option<MediaPipeFigure>,
-}
-
-/// MediaPipe's per-frame median on the bench's clip.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MediaPipeFigure {
-    /// MediaPipe's median latency per frame, in milliseconds.
-    pub median_ms: f64,
-    /// Where the figure comes from: "measured in this run" or the
-    /// reference's speed table.
-    pub source: String,
-}
-
-fn median(mut values: Vec<f64>) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values.get(values.len() / 2).copied().unwrap_or(0.0)
-}
-
-/// Runs `tracker` over `frames` (RGBA8, tracking mode) `passes` times,
-/// restarting the tracker each pass, and reports median stage times. The
-/// upload stage is the frame's conversion to RGBA on the CPU, plus its
-/// upload and conversion on the GPU when the tracker takes a texture.
-pub fn bench_pose(
-    mirror: &mut crate::Mirror,
-    tracker: &mut crate::pose::PoseTracker,
-    frames: &[crate::capture::Frame],
-    passes: usize,
-) -> crate::Result<PoseBench> {
-    let mut stages: [Vec<f64>; 7] = Default::default();
-    for _ in 0..passes.max(1) {
-        tracker.reset();
-        for frame in frames {
-            let started = Instant::now();
-            let texture = match tracker.wants_texture() {
-                true => Some(mirror.process(frame)?),
-                false => None,
-            };
-            let rgba = mirror.frame_to_cpu(frame);
-            let upload_ms = started.elapsed().as_secs_f64() * 1e3;
-            match &texture {
-                Some(texture) => {
-                    tracker.process_with_texture(Some(rgba.data), texture, frame.timestamp)?
-                }
-                None => tracker.process(rgba.data, rgba.width, rgba.height, frame.timestamp)?,
-            };
-            let t = tracker.stage_times();
-            let row = [
-                upload_ms,
-                t.detect_ms,
-                t.crop_ms,
-                t.inference_ms,
-                t.decode_ms,
-                t.mask_ms,
-                upload_ms + t.total_ms(),
-            ];
-            for (stage, value) in stages.iter_mut().zip(row) {
-                stage.push(value);
-            }
-        }
-    }
-    let [upload, detect, crop, inference, decode, mask, total] = stages.map(median);
-    Ok(PoseBench {
-        frames: frames.len(),
-        upload_ms: upload,
-        detect_ms: detect,
-        crop_ms: crop,
-        inference_ms: inference,
-        decode_ms: decode,
-        mask_ms: mask,
-        total_ms: total,
-        mediapipe: None,
-    })
-}
-
-/// Times MediaPipe itself on the same clip with scripts/bench_mediapipe.py,
-/// run by `$DRAPE_MEDIAPIPE_PYTHON` (default `python3`), which needs
-/// `mediapipe==0.10.21`. `None` (with a note on stderr) when it cannot run.
-pub fn measure_mediapipe(model: &str, passes: usize) -> Option<MediaPipeFigure> {
-    let script =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench_mediapipe.py");
-    let python = std::env::var("DRAPE_MEDIAPIPE_PYTHON").unwrap_or_else(|_| "python3".into());
-    let output = Command::new(&python)
-        .arg(&script)
-        .args(["--json", "--model", model, "--passes", &passes.to_string()])
-        .output();
-    let text = match output {
-        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),
-        Ok(o) => {
-            eprintln!(
-                "MediaPipe not measured: {} (pip install mediapipe==0.10.21 pillow; \
-                 DRAPE_MEDIAPIPE_PYTHON picks the interpreter)",
-                String::from_utf8_lossy(&o.stderr)
-                    .lines()
-                    .last()
-                    .unwrap_or("failed")
-            );
-            return None;
-        }
-        Err(e) => {
-            eprintln!("MediaPipe not measured: cannot run {python}: {e}");
-            return None;
-        }
-    };
-    #[derive(serde::Deserialize)]
-    struct Report {
-        mediapipe: String,
-        median_ms: f64,
-    }
-    let report: Report = text
-        .lines()
-        .rev()
-        .find_map(|line| serde_json::from_str(line).ok())?;
-    Some(MediaPipeFigure {
-        median_ms: report.median_ms,
-        source: format!("MediaPipe {}, measured in this run", report.mediapipe),
-    })
-}
-
-/// MediaPipe's lite, tracking-mode median on the panning clip from the
-/// reference's speed table, for machines without MediaPipe.
-pub fn reference_mediapipe() -> Option<MediaPipeFigure> {
-    mediapipe_clip_ms().map(|median_ms| MediaPipeFigure {
-        median_ms,
-        source: "reference speed.md, not this run".into(),
-    })
-}
-
-/// MediaPipe's lite, tracking-mode median on the panning clip, from the
-/// reference's speed table (`| basketball_pan | 600x480 | 9.8 / ...`).
-fn mediapipe_clip_ms() -> Option<f64> {
-    let path =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/reference/speed.md");
-    let text = std::fs::read_to_string(path).ok()?;
-    let row = text.lines().find(|l| l.starts_with("| basketball_pan"))?;
-    let cell = row.split('|').nth(3)?;
-    cell.split_whitespace().next()?.parse().ok()
-}
-
-impl std::fmt::Display for PoseBench {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        writeln!(
-            f,
-            "pose pipeline, {} frames, median ms per stage:",
-            self.frames
-        )?;
-        for (name, ms) in [
-            ("frame to RGBA (+ GPU upload)", self.upload_ms),
-            ("detector", self.detect_ms),
-            ("crop", self.crop_ms),
-            ("landmark model", self.inference_ms),
-            ("decode + smooth", self.decode_ms),
-            ("mask", self.mask_ms),
-            ("total", self.total_ms),
-        ] {
-            writeln!(f, "  {name:<30} {ms:>8.2}")?;
-        }
-        match &self.mediapipe {
-            Some(m) => writeln!(
-                f,
-                "  MediaPipe, same clip and mode ({}): {:.2} ms → drape/MediaPipe = {:.2}",
-                m.source,
-                m.median_ms,
-                self.total_ms / m.median_ms
-            ),
-            None => writeln!(f, "  MediaPipe's figure: not available"),
-        }
+        let bench = NnBench {
+            rows: vec![row("drape cpu, 1 thread(s)", 5.0), row("TFLite", 4.0)],
+            ratios: vec![RatioRow {
+                model: "a.tflite",
+                threads: 1,
+                ratio: Ratio {
+                    of_medians: 1.25,
+                    rounds_p10: 1.1,
+                    rounds_p90: 1.4,
+                },
+            }],
+            peer: Some("ai-edge-litert 2.3.0".into()),
+            rounds: 3,
+        };
+        let table = bench.to_string();
+        let lines: Vec<Vec<&str>> = table
+            .lines()
+            .map(|l| l.split_whitespace().collect())
+            .collect();
+        assert_eq!(
+            lines[0],
+            [
+                "TFLite:",
+                "ai-edge-litert",
+                "2.3.0,",
+                "timed",
+                "in",
+                "alternating",
+                "batches"
+            ]
+        );
+        assert_eq!(lines[2][..2], ["a.tflite", "drape"]);
+        assert_eq!(lines[2][5..], ["5.00", "4.00", "7.00", "2.00"]);
+        assert_eq!(lines[3][2..], ["4.00", "3.00", "6.00", "2.50"]);
+        assert!(lines[4].join(" ").contains("3 rounds"), "{table}");
+        assert_eq!(
+            lines[5],
+            ["a.tflite", "1", "thread(s)", "1.25", "(1.10–1.40)"]
+        );
     }
 }

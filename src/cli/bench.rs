@@ -98,6 +98,7 @@ pub(super) fn bench(args: BenchArgs) -> drape::Result<()> {
         }
         BenchTarget::Pose {
             passes,
+            rounds,
             model,
             no_mediapipe,
             nn,
@@ -119,12 +120,20 @@ pub(super) fn bench(args: BenchArgs) -> drape::Result<()> {
             };
             let mut tracker = drape::pose::PoseTracker::new(&gpu, config)?;
             let mut mirror = Mirror::new(&gpu, MirrorConfig::default());
-            let mut result = app::bench::bench_pose(&mut mirror, &mut tracker, &frames, passes)?;
-            result.mediapipe = if no_mediapipe {
+            print_cpu();
+            let mut peer = if no_mediapipe {
                 None
             } else {
-                app::bench::measure_mediapipe(model_name, passes)
+                app::bench::mediapipe_peer()
             };
+            let mut result = app::bench::bench_pose(
+                &mut mirror,
+                &mut tracker,
+                &frames,
+                passes,
+                rounds as usize,
+                peer.as_mut().map(|peer| (peer, model_name)),
+            )?;
             if result.mediapipe.is_none() && model == PoseModel::LandmarkLite {
                 result.mediapipe = app::bench::reference_mediapipe();
             }
@@ -133,6 +142,7 @@ pub(super) fn bench(args: BenchArgs) -> drape::Result<()> {
         }
         BenchTarget::Nn {
             runs,
+            rounds,
             no_gpu,
             no_tflite,
             models,
@@ -150,19 +160,31 @@ pub(super) fn bench(args: BenchArgs) -> drape::Result<()> {
             let options = app::bench::BenchOptions {
                 warmup: (runs / 5).max(2),
                 runs,
+                rounds: rounds as usize,
                 gpu: !no_gpu,
                 tflite: !no_tflite,
             };
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
             eprintln!(
-                "drape: timing the networks ({runs} run{} each after warm-up; the CPU has {cores} core{})",
+                "drape: timing the networks ({rounds} round{} of {runs} run{} each after warm-up, \
+                 alternating with TFLite; the CPU has {cores} core{})",
+                if rounds == 1 { "" } else { "s" },
                 if runs == 1 { "" } else { "s" },
                 if cores == 1 { "" } else { "s" },
             );
-            let rows = app::bench::bench_nn(&models, gpu.as_ref(), &options)?;
-            print!("{}", app::bench::format_table(&rows));
+            print_cpu();
+            let bench = app::bench::bench_nn(&models, gpu.as_ref(), &options)?;
+            print!("{bench}");
             Ok(())
         }
+    }
+}
+
+/// The CPU the figures are for (machines differ from day to day), from
+/// /proc/cpuinfo where there is one.
+fn print_cpu() {
+    if let Some(name) = app::bench::cpu_model() {
+        println!("CPU: {name}");
     }
 }
 

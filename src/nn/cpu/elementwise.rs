@@ -1,16 +1,16 @@
 //! ADD (with TFLite/NumPy broadcasting) and LOGISTIC.
 
 use super::malformed;
-use super::parallel::{split_units, Workers};
+use super::parallel::{split_units, Workers, MIN_PARALLEL_FLOATS};
 use super::simd::activate_in_place;
 use crate::nn::{Activation, NnError};
 
 /// The most dimensions ADD supports (TFLite allows 6).
 const MAX_RANK: usize = 8;
 
-/// From this many elements a same-shape ADD is split across the threads:
-/// it is memory-bound, but a model has dozens of them.
-const MIN_PARALLEL_ELEMENTS: usize = 16_384;
+/// From this many elements LOGISTIC is split across the threads: an
+/// `exp` costs about as much as a few multiply-adds.
+const MIN_PARALLEL_LOGISTIC: usize = 4_096;
 
 /// ADD: the operands' shapes are right-aligned; each dimension is equal or
 /// 1 in one of them.
@@ -89,7 +89,7 @@ impl Add {
         let (a_inner, b_inner) = (self.a_strides[rank - 1], self.b_strides[rank - 1]);
         let len = out.len();
         if a.len() == len && b.len() == len {
-            let parallel = len >= MIN_PARALLEL_ELEMENTS;
+            let parallel = len >= MIN_PARALLEL_FLOATS;
             split_units(workers, parallel, out, 1, len, 0, |first, part, _| {
                 let end = first + part.len();
                 part.iter_mut()
@@ -99,31 +99,43 @@ impl Add {
             });
             return;
         }
-        // One output row (innermost dimension) at a time, with each
-        // operand's row start from a running multi-index.
-        let mut index = [0usize; MAX_RANK];
-        for row in out.chunks_exact_mut(inner.max(1)) {
-            let a_at: usize = index.iter().zip(&self.a_strides).map(|(i, s)| i * s).sum();
-            let b_at: usize = index.iter().zip(&self.b_strides).map(|(i, s)| i * s).sum();
-            match (a_inner, b_inner) {
-                (0, 0) => row.fill(a[a_at] + b[b_at]),
-                (0, _) => add_row_scalar(row, &b[b_at..b_at + inner], a[a_at]),
-                (_, 0) => add_row_scalar(row, &a[a_at..a_at + inner], b[b_at]),
-                _ => row
-                    .iter_mut()
-                    .zip(a[a_at..a_at + inner].iter().zip(&b[b_at..b_at + inner]))
-                    .for_each(|(o, (&x, &y))| *o = x + y),
-            }
-            // Advance the multi-index over the outer dimensions.
+        // One output row (innermost dimension) at a time, split across
+        // the workers when big.
+        let inner = inner.max(1);
+        let rows = len / inner;
+        let parallel = len >= MIN_PARALLEL_FLOATS;
+        split_units(workers, parallel, out, inner, rows, 0, |first, part, _| {
+            // The multi-index of row `first` over the outer dimensions;
+            // each operand's row start follows from it.
+            let mut index = [0usize; MAX_RANK];
+            let mut rest = first;
             for d in (0..rank - 1).rev() {
-                index[d] += 1;
-                if index[d] < self.shape[d] {
-                    break;
-                }
-                index[d] = 0;
+                index[d] = rest % self.shape[d];
+                rest /= self.shape[d];
             }
-        }
-        activate_in_place(out, self.activation);
+            for row in part.chunks_exact_mut(inner) {
+                let a_at: usize = index.iter().zip(&self.a_strides).map(|(i, s)| i * s).sum();
+                let b_at: usize = index.iter().zip(&self.b_strides).map(|(i, s)| i * s).sum();
+                match (a_inner, b_inner) {
+                    (0, 0) => row.fill(a[a_at] + b[b_at]),
+                    (0, _) => add_row_scalar(row, &b[b_at..b_at + inner], a[a_at]),
+                    (_, 0) => add_row_scalar(row, &a[a_at..a_at + inner], b[b_at]),
+                    _ => row
+                        .iter_mut()
+                        .zip(a[a_at..a_at + inner].iter().zip(&b[b_at..b_at + inner]))
+                        .for_each(|(o, (&x, &y))| *o = x + y),
+                }
+                // Advance the multi-index over the outer dimensions.
+                for d in (0..rank - 1).rev() {
+                    index[d] += 1;
+                    if index[d] < self.shape[d] {
+                        break;
+                    }
+                    index[d] = 0;
+                }
+            }
+            activate_in_place(part, self.activation);
+        });
     }
 }
 
@@ -133,9 +145,13 @@ fn add_row_scalar(row: &mut [f32], values: &[f32], scalar: f32) {
         .for_each(|(o, &x)| *o = x + scalar);
 }
 
-/// LOGISTIC: 1 / (1 + e^-x).
-pub(super) fn logistic(x: &[f32], out: &mut [f32]) {
-    out.iter_mut()
-        .zip(x)
-        .for_each(|(o, &v)| *o = 1.0 / (1.0 + (-v).exp()));
+/// LOGISTIC: 1 / (1 + e^-x), split across the workers when big.
+pub(super) fn logistic(x: &[f32], out: &mut [f32], workers: &mut Workers) {
+    let len = out.len();
+    let parallel = len >= MIN_PARALLEL_LOGISTIC;
+    split_units(workers, parallel, out, 1, len, 0, |first, part, _| {
+        part.iter_mut()
+            .zip(&x[first..])
+            .for_each(|(o, &v)| *o = 1.0 / (1.0 + (-v).exp()));
+    });
 }

@@ -1,6 +1,7 @@
 //! Ops that only move values: PAD, CONCATENATION, DEPTH_TO_SPACE.
 
 use super::malformed;
+use super::parallel::{split_units, Workers, MIN_PARALLEL_FLOATS};
 use super::simd::activate_in_place;
 use crate::nn::{Activation, NnError};
 
@@ -11,10 +12,9 @@ const MAX_RANK: usize = 8;
 #[derive(Debug)]
 pub(super) struct Pad {
     in_shape: Vec<usize>,
-    /// Element strides of the output.
-    out_strides: Vec<usize>,
-    /// Offset in the output of input element 0.
-    origin: usize,
+    out_shape: Vec<usize>,
+    /// Zeros before each dimension.
+    before: Vec<usize>,
 }
 
 impl Pad {
@@ -33,41 +33,58 @@ impl Pad {
                 "PAD: input {input:?} padded by {paddings:?} is not the output {output:?}"
             )));
         }
-        let mut out_strides = vec![1; output.len()];
-        for d in (0..output.len() - 1).rev() {
-            out_strides[d] = out_strides[d + 1] * output[d + 1];
-        }
-        let origin = paddings
-            .iter()
-            .zip(&out_strides)
-            .map(|([before, _], s)| before * s)
-            .sum();
         Ok(Pad {
             in_shape: input.to_vec(),
-            out_strides,
-            origin,
+            out_shape: output.to_vec(),
+            before: paddings.iter().map(|[before, _]| *before).collect(),
         })
     }
 
-    pub fn run(&self, input: &[f32], out: &mut [f32]) {
-        out.fill(0.0);
-        let rank = self.in_shape.len();
-        let inner = self.in_shape[rank - 1];
-        if inner == 0 {
+    /// Output rows (the innermost dimension) are independent: each is
+    /// zeros around one input row, or all zeros. Split across the workers
+    /// when big.
+    pub fn run(&self, input: &[f32], out: &mut [f32], workers: &mut Workers) {
+        let rank = self.out_shape.len();
+        let row_len = self.out_shape[rank - 1];
+        if row_len == 0 {
             return;
         }
+        let rows = out.len() / row_len;
+        let parallel = out.len() >= MIN_PARALLEL_FLOATS;
+        split_units(workers, parallel, out, row_len, rows, 0, |first, part, _| {
+            self.rows(input, first, part)
+        });
+    }
+
+    /// Output rows `first..` into `part`.
+    fn rows(&self, input: &[f32], first: usize, part: &mut [f32]) {
+        let rank = self.out_shape.len();
+        let (row_len, in_row_len) = (self.out_shape[rank - 1], self.in_shape[rank - 1]);
+        let (left, outer) = (self.before[rank - 1], rank - 1);
+        // The multi-index of output row `first` over the outer dimensions.
         let mut index = [0usize; MAX_RANK];
-        for row in input.chunks_exact(inner) {
-            let at = self.origin
-                + index
-                    .iter()
-                    .zip(&self.out_strides)
-                    .map(|(i, s)| i * s)
-                    .sum::<usize>();
-            out[at..at + inner].copy_from_slice(row);
-            for d in (0..rank - 1).rev() {
+        let mut rest = first;
+        for d in (0..outer).rev() {
+            index[d] = rest % self.out_shape[d];
+            rest /= self.out_shape[d];
+        }
+        for dst in part.chunks_exact_mut(row_len) {
+            // The input row under this output row, if any.
+            let inside = (0..outer).all(|d| index[d].wrapping_sub(self.before[d]) < self.in_shape[d]);
+            if inside && in_row_len > 0 {
+                let in_row = (0..outer).fold(0, |row, d| {
+                    row * self.in_shape[d] + index[d] - self.before[d]
+                });
+                let src = &input[in_row * in_row_len..][..in_row_len];
+                dst[..left].fill(0.0);
+                dst[left..left + in_row_len].copy_from_slice(src);
+                dst[left + in_row_len..].fill(0.0);
+            } else {
+                dst.fill(0.0);
+            }
+            for d in (0..outer).rev() {
                 index[d] += 1;
-                if index[d] < self.in_shape[d] {
+                if index[d] < self.out_shape[d] {
                     break;
                 }
                 index[d] = 0;
@@ -125,16 +142,34 @@ impl Concat {
         })
     }
 
-    /// `input(i)` is the i-th input.
-    pub fn run<'a>(&self, input: impl Fn(usize) -> &'a [f32], out: &mut [f32]) {
-        let mut at = 0;
-        for o in 0..self.outer {
-            for (i, &chunk) in self.chunks.iter().enumerate() {
-                out[at..at + chunk].copy_from_slice(&input(i)[o * chunk..(o + 1) * chunk]);
-                at += chunk;
-            }
-        }
-        activate_in_place(out, self.activation);
+    /// `input(i)` is the i-th input. The output's outer indices are
+    /// independent: split across the workers when big.
+    pub fn run<'a>(
+        &self,
+        input: impl Fn(usize) -> &'a [f32] + Sync,
+        out: &mut [f32],
+        workers: &mut Workers,
+    ) {
+        let block: usize = self.chunks.iter().sum();
+        let parallel = self.outer * block >= MIN_PARALLEL_FLOATS;
+        split_units(
+            workers,
+            parallel,
+            out,
+            block,
+            self.outer,
+            0,
+            |first, part, _| {
+                for (o, dst) in (first..).zip(part.chunks_exact_mut(block)) {
+                    let mut at = 0;
+                    for (i, &chunk) in self.chunks.iter().enumerate() {
+                        dst[at..at + chunk].copy_from_slice(&input(i)[o * chunk..(o + 1) * chunk]);
+                        at += chunk;
+                    }
+                }
+                activate_in_place(part, self.activation);
+            },
+        );
     }
 }
 
@@ -170,21 +205,25 @@ impl DepthToSpace {
         })
     }
 
-    pub fn run(&self, input: &[f32], out: &mut [f32]) {
+    /// Output rows are independent: split across the workers when big.
+    pub fn run(&self, input: &[f32], out: &mut [f32], workers: &mut Workers) {
         let [batch, h, w, c] = self.input;
         let bs = self.block;
         let out_c = c / (bs * bs);
-        let mut dst = out.chunks_exact_mut(out_c);
-        for b in 0..batch {
-            for oy in 0..h * bs {
-                for ox in 0..w * bs {
+        let (row_len, rows) = (w * bs * out_c, batch * h * bs);
+        if out_c == 0 {
+            return;
+        }
+        let parallel = rows * row_len >= MIN_PARALLEL_FLOATS;
+        split_units(workers, parallel, out, row_len, rows, 0, |first, part, _| {
+            for (row, dst_row) in (first..).zip(part.chunks_exact_mut(row_len)) {
+                let (b, oy) = (row / (h * bs), row % (h * bs));
+                for (ox, d) in dst_row.chunks_exact_mut(out_c).enumerate() {
                     let pixel = (b * h + oy / bs) * w + ox / bs;
                     let ch = ((oy % bs) * bs + ox % bs) * out_c;
-                    if let Some(d) = dst.next() {
-                        d.copy_from_slice(&input[pixel * c + ch..pixel * c + ch + out_c]);
-                    }
+                    d.copy_from_slice(&input[pixel * c + ch..pixel * c + ch + out_c]);
                 }
             }
-        }
+        });
     }
 }

@@ -135,6 +135,7 @@ impl CpuExecutor {
         for index in 0..self.steps.len() {
             self.run_step(index);
         }
+        self.workers.idle();
         Ok(())
     }
 
@@ -203,12 +204,12 @@ impl CpuExecutor {
             Kernel::Conv(conv) => conv.run(input(0), out, workers),
             Kernel::Depthwise(dw) => dw.run(input(0), out, workers),
             Kernel::Add(add) => add.run(input(0), input(1), out, workers),
-            Kernel::Pad(pad) => pad.run(input(0), out),
-            Kernel::MaxPool(pool) => pool.run(input(0), out),
+            Kernel::Pad(pad) => pad.run(input(0), out, workers),
+            Kernel::MaxPool(pool) => pool.run(input(0), out, workers),
             Kernel::Resize(resize) => resize.run(input(0), out, workers),
-            Kernel::Logistic => elementwise::logistic(input(0), out),
-            Kernel::Concat(concat) => concat.run(input, out),
-            Kernel::DepthToSpace(d2s) => d2s.run(input(0), out),
+            Kernel::Logistic => elementwise::logistic(input(0), out, workers),
+            Kernel::Concat(concat) => concat.run(input, out, workers),
+            Kernel::DepthToSpace(d2s) => d2s.run(input(0), out, workers),
         }
         buffers[step.output] = out_buffer;
     }

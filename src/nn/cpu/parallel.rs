@@ -8,6 +8,11 @@ use super::pool::Pool;
 /// cost more than they save.
 pub(super) const MIN_PARALLEL_MACS: usize = 24_000;
 
+/// From this many output floats an op that only moves or adds values
+/// (PAD, CONCATENATION, ADD, ...) is split across the threads: 64 KiB
+/// take a few µs to copy, several times the pool's hand-off.
+pub(super) const MIN_PARALLEL_FLOATS: usize = 16_384;
+
 /// Chunks an op is split into per thread.
 const CHUNKS_PER_THREAD: usize = 2;
 
@@ -43,6 +48,22 @@ impl Workers {
         })
     }
 }
+impl Workers {
+    /// The inference is over: the pool's threads sleep now instead of
+    /// spinning (see `Pool::idle`).
+    pub fn idle(&self) {
+        if let Some(pool) = &self.pool {
+            pool.idle();
+        }
+    }
+
+    /// Pool threads asleep waiting for work (0 on one thread).
+    #[cfg(test)]
+    pub fn sleeping_threads(&self) -> usize {
+        self.pool.as_ref().map_or(0, Pool::sleeping_threads)
+    }
+}
+
 /// Whether this CPU has AVX2 and FMA (always false off x86-64).
 pub(super) fn avx2_available() -> bool {
     #[cfg(target_arch = "x86_64")]

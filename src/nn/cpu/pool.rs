@@ -5,6 +5,10 @@
 //! after each job, so the next op of the same run starts within a cache
 //! miss; only after `SPIN` without work do they sleep on a condvar.
 //!
+//! When an inference ends, the executor calls `idle`: the threads stop
+//! spinning and sleep at once, so between camera frames they leave the
+//! cores to the renderer instead of burning `SPIN` after the last op.
+//!
 //! A job is a number of chunks that every thread, the caller included,
 //! claims one at a time from a shared counter. A thread that the OS has
 //! not scheduled (a busy machine) therefore never holds up the caller: it
@@ -19,9 +23,10 @@ use std::time::Duration;
 use web_time::Instant;
 
 /// How long an idle thread spins before it sleeps: longer than the gap
-/// between two ops of one inference, short enough not to burn a core
-/// between camera frames.
-const SPIN: Duration = Duration::from_micros(300);
+/// between two ops of one inference, even one that a busy machine
+/// stretches. The end of an inference (`Pool::idle`) ends the spin at
+/// once, so this does not cost the time between camera frames.
+pub(super) const SPIN: Duration = Duration::from_millis(2);
 
 /// A job: `f(thread, chunk)`, thread 0 being the caller. Type- and
 /// lifetime-erased; a pool thread dereferences it only while registered
@@ -42,6 +47,9 @@ struct Shared {
     active: AtomicUsize,
     /// Threads asleep (or about to sleep) on `wake`.
     sleepers: AtomicUsize,
+    /// Set by `Pool::idle`, cleared by the next job: spinning threads go
+    /// to sleep without waiting for `SPIN` to pass.
+    idle: AtomicBool,
     sleep_lock: Mutex<()>,
     wake: Condvar,
     shutdown: AtomicBool,
@@ -77,6 +85,7 @@ impl Pool {
             next: AtomicUsize::new(0),
             active: AtomicUsize::new(0),
             sleepers: AtomicUsize::new(0),
+            idle: AtomicBool::new(false),
             sleep_lock: Mutex::new(()),
             wake: Condvar::new(),
             shutdown: AtomicBool::new(false),
@@ -108,6 +117,9 @@ impl Pool {
         };
         *lock(&shared.job) = Some((JobPtr(job), chunks));
         shared.next.store(0, Ordering::SeqCst);
+        // Before the epoch moves: a thread that sees this job spins after
+        // it again.
+        shared.idle.store(false, Ordering::SeqCst);
         let epoch = shared.epoch.fetch_add(1, Ordering::SeqCst) + 1;
         if shared.sleepers.load(Ordering::SeqCst) > 0 {
             let _guard = lock(&shared.sleep_lock);
@@ -132,6 +144,21 @@ impl Pool {
         if shared.panicked.swap(false, Ordering::SeqCst) {
             panic!("an nn::cpu worker thread panicked");
         }
+    }
+}
+
+impl Pool {
+    /// Ends the spinning: threads waiting for work sleep now, not after
+    /// `SPIN`. For the end of an inference; the next `run` wakes them
+    /// (a condvar wake-up, once per inference).
+    pub fn idle(&self) {
+        self.shared.idle.store(true, Ordering::SeqCst);
+    }
+
+    /// Pool threads asleep (or about to sleep) waiting for work.
+    #[cfg(test)]
+    pub fn sleeping_threads(&self) -> usize {
+        self.shared.sleepers.load(Ordering::SeqCst)
     }
 }
 
@@ -207,9 +234,19 @@ fn wait_for_new_epoch(shared: &Shared, seen: usize) {
         if now != seen || shared.shutdown.load(Ordering::Relaxed) {
             return;
         }
-        spins = spins.wrapping_add(1);
-        if spins.is_multiple_of(256) && start.elapsed() > SPIN {
+        if shared.idle.load(Ordering::Relaxed) {
             break;
+        }
+        spins = spins.wrapping_add(1);
+        if spins.is_multiple_of(256) {
+            if start.elapsed() > SPIN {
+                break;
+            }
+            // On a machine with more runnable threads than cores, a
+            // spinning thread holds the core the caller needs to publish
+            // the next job: give it up now and then (a no-op when no
+            // other thread waits for the core).
+            std::thread::yield_now();
         }
         std::hint::spin_loop();
     }
@@ -222,5 +259,83 @@ fn wait_for_new_epoch(shared: &Shared, seen: usize) {
             return;
         }
         guard = shared.wake.wait(guard).unwrap_or_else(|e| e.into_inner());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Pool, SPIN};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    /// How soon after `idle` the threads must be asleep: well under
+    /// `SPIN`, so only `idle` can have put them there.
+    const ASLEEP_WITHIN: Duration = Duration::from_millis(1);
+
+    /// Whether all `threads` pool threads are asleep within
+    /// `ASLEEP_WITHIN` of `start`. A busy machine may not schedule a
+    /// thread in time, so callers try a few times.
+    fn asleep_soon(sleeping: impl Fn() -> usize, threads: usize, start: Instant) -> bool {
+        while start.elapsed() < ASLEEP_WITHIN {
+            if sleeping() == threads {
+                return true;
+            }
+            std::hint::spin_loop();
+        }
+        false
+    }
+
+    #[test]
+    fn every_chunk_runs_once() {
+        let pool = Pool::new(3).unwrap();
+        let counts: Vec<AtomicUsize> = (0..100).map(|_| AtomicUsize::new(0)).collect();
+        pool.run(100, &|_, chunk| {
+            counts[chunk].fetch_add(1, Ordering::Relaxed);
+        });
+        assert!(counts.iter().all(|c| c.load(Ordering::Relaxed) == 1));
+    }
+
+    /// After a job and `idle`, the threads sleep at once instead of
+    /// spinning for `SPIN`; the next job wakes them.
+    #[test]
+    fn idle_puts_the_threads_to_sleep_at_once() {
+        assert!(SPIN >= ASLEEP_WITHIN * 2);
+        let pool = Pool::new(2).unwrap();
+        let done = AtomicUsize::new(0);
+        let mut asleep = false;
+        for _ in 0..20 {
+            pool.run(4, &|_, _| {
+                done.fetch_add(1, Ordering::Relaxed);
+            });
+            pool.idle();
+            if asleep_soon(|| pool.sleeping_threads(), 1, Instant::now()) {
+                asleep = true;
+                break;
+            }
+        }
+        assert!(asleep, "the pool thread was still awake 1 ms after idle()");
+        pool.run(4, &|_, _| {
+            done.fetch_add(1, Ordering::Relaxed);
+        });
+        assert_eq!(done.load(Ordering::Relaxed) % 4, 0);
+    }
+
+    /// `CpuExecutor::run` ends with `idle`: its threads are asleep within
+    /// a millisecond of the inference.
+    #[test]
+    fn an_inference_ends_with_the_threads_asleep() {
+        let model = crate::nn::models::PoseModel::Detector.load().unwrap();
+        let input = vec![0.5; model.tensors[model.inputs[0]].len()];
+        let mut exec = super::super::CpuExecutor::new(&model, 2).unwrap();
+        let mut asleep = false;
+        for _ in 0..20 {
+            exec.run(&[&input]).unwrap();
+            let start = Instant::now();
+            if asleep_soon(|| exec.workers.sleeping_threads(), 1, start) {
+                asleep = true;
+                break;
+            }
+        }
+        assert!(asleep, "the executor's thread was still awake 1 ms after run()");
     }
 }

@@ -19,31 +19,48 @@ impl MaxPool {
         MaxPool { window, activation }
     }
 
-    pub fn run(&self, input: &[f32], out: &mut [f32]) {
+    /// Output rows are independent: split across the workers when big
+    /// (the comparisons count as the multiply-adds of the threshold).
+    pub fn run(&self, input: &[f32], out: &mut [f32], workers: &mut Workers) {
+        let w = &self.window;
+        let row_len = w.out_w * w.in_c;
+        let rows = w.batch * w.out_h;
+        let parallel = rows * row_len * w.kernel_h * w.kernel_w >= MIN_PARALLEL_MACS;
+        split_units(
+            workers,
+            parallel,
+            out,
+            row_len,
+            rows,
+            0,
+            |first, part, _| {
+                for (r, dst_row) in part.chunks_exact_mut(row_len).enumerate() {
+                    let (b, oy) = ((first + r) / w.out_h, (first + r) % w.out_h);
+                    self.row(input, b, oy, dst_row);
+                }
+                activate_in_place(part, self.activation);
+            },
+        );
+    }
+
+    fn row(&self, input: &[f32], b: usize, oy: usize, dst_row: &mut [f32]) {
         let w = &self.window;
         let c = w.in_c;
-        let mut pixels = out.chunks_exact_mut(c);
-        for b in 0..w.batch {
-            for oy in 0..w.out_h {
-                let (ky0, ky1, y_origin) = w.rows_taps(oy);
-                for ox in 0..w.out_w {
-                    let (kx0, kx1, x_origin) = w.cols_taps(ox);
-                    let Some(dst) = pixels.next() else { return };
-                    dst.fill(f32::MIN);
-                    for ky in ky0..ky1 {
-                        let iy = (y_origin + ky as isize) as usize;
-                        for kx in kx0..kx1 {
-                            let ix = (x_origin + kx as isize) as usize;
-                            let at = ((b * w.in_h + iy) * w.in_w + ix) * c;
-                            dst.iter_mut()
-                                .zip(&input[at..at + c])
-                                .for_each(|(d, &x)| *d = d.max(x));
-                        }
-                    }
+        let (ky0, ky1, y_origin) = w.rows_taps(oy);
+        for (ox, dst) in dst_row.chunks_exact_mut(c).enumerate() {
+            let (kx0, kx1, x_origin) = w.cols_taps(ox);
+            dst.fill(f32::MIN);
+            for ky in ky0..ky1 {
+                let iy = (y_origin + ky as isize) as usize;
+                for kx in kx0..kx1 {
+                    let ix = (x_origin + kx as isize) as usize;
+                    let at = ((b * w.in_h + iy) * w.in_w + ix) * c;
+                    dst.iter_mut()
+                        .zip(&input[at..at + c])
+                        .for_each(|(d, &x)| *d = d.max(x));
                 }
             }
         }
-        activate_in_place(out, self.activation);
     }
 }
 

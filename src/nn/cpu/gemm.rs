@@ -107,17 +107,32 @@ pub(super) fn gemm(
 
 /// Any CPU: the same blocking in plain Rust.
 fn gemm_portable(a: &[f32], rows: usize, w: &PackedWeights, act: Activation, out: &mut [f32]) {
-    let (k, n, nr) = (w.k, w.n, w.nr);
-    let mut acc = vec![0.0f32; nr];
+    // A constant panel width, so the compiler unrolls and vectorises.
+    match w.nr {
+        32 => portable_panels::<32>(a, rows, w, act, out),
+        _ => portable_panels::<16>(a, rows, w, act, out),
+    }
+}
+
+fn portable_panels<const NR: usize>(
+    a: &[f32],
+    rows: usize,
+    w: &PackedWeights,
+    act: Activation,
+    out: &mut [f32],
+) {
+    let (k, n) = (w.k, w.n);
+    assert_eq!(w.nr, NR);
     for p in 0..w.panel_count() {
-        let panel = &w.panels[p * k * nr..(p + 1) * k * nr];
-        let col = p * nr;
-        let width = nr.min(n - col);
+        let panel = &w.panels[p * k * NR..(p + 1) * k * NR];
+        let col = p * NR;
+        let width = NR.min(n - col);
+        let bias: [f32; NR] = std::array::from_fn(|i| w.bias[col + i]);
         for r in 0..rows {
-            acc.copy_from_slice(&w.bias[col..col + nr]);
-            for (&x, wk) in a[r * k..(r + 1) * k].iter().zip(panel.chunks_exact(nr)) {
-                for (c, &wi) in acc.iter_mut().zip(wk) {
-                    *c += x * wi;
+            let mut acc = bias;
+            for (&x, wk) in a[r * k..(r + 1) * k].iter().zip(panel.chunks_exact(NR)) {
+                for i in 0..NR {
+                    acc[i] += x * wk[i];
                 }
             }
             activate_into(

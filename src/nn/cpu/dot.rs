@@ -107,26 +107,32 @@ impl DotConv {
         // channels in whole vectors; sizes were asserted by `run`.
         match isa {
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 if c.is_multiple_of(16) => unsafe {
-                x86::blocks_avx512(self, w, act, input, first, out)
-            },
+            Isa::Avx512 if c.is_multiple_of(16) => {
+                unsafe { x86::blocks_avx512(self, w, act, input, first, out) };
+                true
+            }
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 | Isa::Avx2Fma if c.is_multiple_of(8) => unsafe {
-                x86::blocks_avx2(self, w, act, input, first, out)
-            },
+            Isa::Avx512 | Isa::Avx2Fma if c.is_multiple_of(8) => {
+                unsafe { x86::blocks_avx2(self, w, act, input, first, out) };
+                true
+            }
             #[cfg(target_arch = "x86_64")]
-            Isa::Sse41 if c.is_multiple_of(4) => unsafe {
-                x86::blocks_sse41(self, w, act, input, first, out)
-            },
+            Isa::Sse41 if c.is_multiple_of(4) => {
+                unsafe { x86::blocks_sse41(self, w, act, input, first, out) };
+                true
+            }
             #[cfg(target_arch = "aarch64")]
-            Isa::Neon if c.is_multiple_of(4) => unsafe { blocks_neon(self, w, act, input, first, out) },
+            Isa::Neon if c.is_multiple_of(4) => {
+                unsafe { blocks_neon(self, w, act, input, first, out) };
+                true
+            }
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            Isa::Simd128 if c.is_multiple_of(4) => unsafe {
-                self.run_blocks::<core::arch::wasm32::v128>(w, act, input, first, out)
-            },
-            _ => return false,
+            Isa::Simd128 if c.is_multiple_of(4) => {
+                unsafe { self.run_blocks::<core::arch::wasm32::v128>(w, act, input, first, out) };
+                true
+            }
+            _ => false,
         }
-        true
     }
 
     /// `run` for input channels in whole vectors `V`: per pixel, one

@@ -2,6 +2,7 @@
 //! aliasing, kernel preparation and the memory plan.
 
 use super::check::{check_graph, tensor_lens};
+use super::isa::Isa;
 use super::window::Window;
 use super::{conv, depthwise, elementwise, layout, malformed, parallel, plan, resample};
 use super::{CpuExecutor, Kernel, Operand, Port, Step};
@@ -17,7 +18,7 @@ struct FoldedPad {
     source_w: usize,
 }
 
-pub(super) fn build(model: &Model, threads: usize) -> Result<CpuExecutor, NnError> {
+pub(super) fn build(model: &Model, threads: usize, isa: Isa) -> Result<CpuExecutor, NnError> {
     let tensors = &model.tensors;
     let count = tensors.len();
     let lens = tensor_lens(model)?;
@@ -104,6 +105,7 @@ pub(super) fn build(model: &Model, threads: usize) -> Result<CpuExecutor, NnErro
                     constant(op.inputs[1], "the filter", index)?,
                     &bias,
                     *activation,
+                    isa,
                 ))
             }
             OpKind::DepthwiseConv2d {
@@ -290,8 +292,9 @@ pub(super) fn build(model: &Model, threads: usize) -> Result<CpuExecutor, NnErro
         })
         .max()
         .unwrap_or(0);
-    let workers = parallel::Workers::new(threads, scratch)
+    let mut workers = parallel::Workers::new(threads, scratch)
         .map_err(|e| malformed(format!("cannot start {threads} threads: {e}")))?;
+    workers.isa = isa;
     Ok(CpuExecutor {
         steps,
         buffers: plan.buffer_lens.iter().map(|&len| vec![0.0; len]).collect(),

@@ -5,6 +5,7 @@
 
 use super::dot::{DotConv, MAX_DOT_CHANNELS};
 use super::gemm::{gemm, PackedWeights};
+use super::isa::Isa;
 use super::parallel::{split_units, Workers};
 use super::simd::ClampBounds;
 use super::sparse::SparseWeights;
@@ -41,7 +42,14 @@ pub(super) struct Conv {
 impl Conv {
     /// `filter` is OHWI, `bias` has `out_c` values (both checked by the
     /// caller).
-    pub fn new(window: Window, filter: &[f32], bias: &[f32], activation: Activation) -> Conv {
+    /// Weights are packed for `isa`'s kernels.
+    pub fn new(
+        window: Window,
+        filter: &[f32],
+        bias: &[f32],
+        activation: Activation,
+        isa: Isa,
+    ) -> Conv {
         let k = window.kernel_h * window.kernel_w * window.in_c;
         let n = window.out_c;
         let direct = window.kernel_h == 1
@@ -63,7 +71,7 @@ impl Conv {
             Method::Sparse(sparse)
         } else {
             Method::Gemm {
-                weights: PackedWeights::new(k, n, weight, bias),
+                weights: PackedWeights::new(k, n, weight, bias, isa),
                 direct,
                 tile_pixels: (TILE_FLOATS / k.max(1)).clamp(8, 256) / 4 * 4,
             }
@@ -109,13 +117,13 @@ impl Conv {
         let n = w.out_c;
         let pixels = w.batch * w.out_h * w.out_w;
         let parallel = self.macs() >= super::parallel::MIN_PARALLEL_MACS;
-        let avx2 = workers.avx2;
+        let isa = workers.isa;
         let act = self.activation;
         let scratch_len = self.scratch_len();
         match &self.method {
             Method::Dot(dot) => {
                 split_units(workers, parallel, out, n, pixels, 0, |first, out, _| {
-                    dot.run(w, act, input, first, out, avx2)
+                    dot.run(w, act, input, first, out, isa)
                 })
             }
             Method::Sparse(sparse) => {
@@ -133,7 +141,7 @@ impl Conv {
                     |first, out, scratch| {
                         let rows = out.len() / n;
                         let a = &input[first * k..(first + rows) * k];
-                        sparse.run(a, rows, bounds, out, scratch, avx2);
+                        sparse.run(a, rows, bounds, out, scratch, isa);
                     },
                 )
             }
@@ -157,11 +165,11 @@ impl Conv {
                         let pixel = first + t0;
                         if *direct {
                             let a = &input[pixel * k..(pixel + rows) * k];
-                            gemm(a, rows, weights, act, dst, avx2);
+                            gemm(a, rows, weights, act, dst, isa);
                         } else {
                             let tile = &mut scratch[..rows * k];
                             self.im2col(input, pixel, rows, tile);
-                            gemm(tile, rows, weights, act, dst, avx2);
+                            gemm(tile, rows, weights, act, dst, isa);
                         }
                         t0 += rows;
                     }

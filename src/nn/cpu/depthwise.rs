@@ -1,20 +1,28 @@
-//! DEPTHWISE_CONV_2D: each output pixel's channels in blocks of `LANES`,
-//! so the tap loop is one vector multiply-add per block.
+//! DEPTHWISE_CONV_2D: each output pixel's channels in blocks of a vector's
+//! lanes, so the tap loop is one vector multiply-add per block; one body
+//! (`row`) compiled per `Isa`.
 
+use super::isa::Isa;
 use super::parallel::{split_units, Workers};
 use super::simd::{activate_into, ClampBounds};
+use super::vector::F32s;
 use super::window::Window;
 use crate::nn::Activation;
 
-const LANES: usize = 8;
+/// Channels are padded to a multiple of this (the widest vector), so a
+/// block's weight and bias loads stay in bounds.
+const PAD_CHANNELS: usize = 16;
 
 #[derive(Debug)]
 pub(super) struct Depthwise {
     window: Window,
     multiplier: usize,
-    /// `weights[tap * blocks + block]`, zero past the last channel.
-    weights: Vec<[f32; LANES]>,
-    bias: Vec<[f32; LANES]>,
+    /// Channels padded to `PAD_CHANNELS`.
+    padded_c: usize,
+    /// `weights[tap * padded_c + ch]`, zero past the last channel.
+    weights: Vec<f32>,
+    /// `padded_c` values, zero past the last channel.
+    bias: Vec<f32>,
     activation: Activation,
 }
 
@@ -28,22 +36,22 @@ impl Depthwise {
         activation: Activation,
     ) -> Depthwise {
         let c = window.out_c;
-        let blocks = c.div_ceil(LANES);
+        let padded_c = c.div_ceil(PAD_CHANNELS) * PAD_CHANNELS;
         let taps = window.kernel_h * window.kernel_w;
-        let mut weights = vec![[0.0; LANES]; taps * blocks];
-        let mut bias_blocks = vec![[0.0; LANES]; blocks];
+        let mut weights = vec![0.0; taps * padded_c];
+        let mut padded_bias = vec![0.0; padded_c];
         for ch in 0..c {
-            let (block, lane) = (ch / LANES, ch % LANES);
             for tap in 0..taps {
-                weights[tap * blocks + block][lane] = filter[tap * c + ch];
+                weights[tap * padded_c + ch] = filter[tap * c + ch];
             }
-            bias_blocks[block][lane] = bias[ch];
+            padded_bias[ch] = bias[ch];
         }
         Depthwise {
             window,
             multiplier,
+            padded_c,
             weights,
-            bias: bias_blocks,
+            bias: padded_bias,
             activation,
         }
     }
@@ -65,9 +73,7 @@ impl Depthwise {
         );
         let row_len = w.out_w * w.out_c;
         let parallel = self.macs() >= super::parallel::MIN_PARALLEL_MACS;
-        // Read only where the AVX2 kernel exists (x86_64).
-        #[cfg_attr(not(target_arch = "x86_64"), allow(unused_variables))]
-        let avx2 = workers.avx2;
+        let isa = workers.isa;
         split_units(
             workers,
             parallel,
@@ -80,23 +86,38 @@ impl Depthwise {
                     let (b, oy) = ((first + r) / w.out_h, (first + r) % w.out_h);
                     if self.multiplier != 1 {
                         self.row_multiplier(input, b, oy, out_row);
-                        continue;
-                    }
-                    #[cfg(target_arch = "x86_64")]
-                    {
-                        if avx2 {
-                            // SAFETY: the CPU has AVX2 and FMA; the input is
-                            // as long as the window says (asserted above).
-                            unsafe { self.row_avx2(input, b, oy, out_row) };
-                            continue;
-                        }
-                    }
-                    for ox in 0..w.out_w {
-                        self.pixel_portable(input, b, oy, ox, 0, out_row);
+                    } else {
+                        self.row_any(isa, input, b, oy, out_row);
                     }
                 }
             },
         );
+    }
+
+    /// One output row, multiplier 1, with `isa`'s kernel.
+    fn row_any(&self, isa: Isa, input: &[f32], b: usize, oy: usize, out_row: &mut [f32]) {
+        // SAFETY: each arm runs only where `isa` is available, and the
+        // input covers the window (asserted by `run`).
+        match isa {
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => unsafe { x86::row_avx512(self, input, b, oy, out_row) },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2Fma => unsafe { x86::row_avx2(self, input, b, oy, out_row) },
+            #[cfg(target_arch = "x86_64")]
+            Isa::Sse41 => unsafe { x86::row_sse41(self, input, b, oy, out_row) },
+            #[cfg(target_arch = "aarch64")]
+            Isa::Neon => unsafe { row_neon(self, input, b, oy, out_row) },
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            Isa::Simd128 => unsafe {
+                use core::arch::wasm32::v128;
+                self.row::<v128, v128>(input, b, oy, out_row)
+            },
+            _ => {
+                for ox in 0..self.window.out_w {
+                    self.pixel_portable(input, b, oy, ox, 0, out_row);
+                }
+            }
+        }
     }
 
     /// Channels `from..` of output pixel (b, oy, ox), one at a time.
@@ -111,134 +132,143 @@ impl Depthwise {
     ) {
         let w = &self.window;
         let c = w.out_c;
-        let blocks = c.div_ceil(LANES);
         let (ky0, ky1, y_origin) = w.rows_taps(oy);
         let (kx0, kx1, x_origin) = w.cols_taps(ox);
         for ch in from..c {
-            let (block, lane) = (ch / LANES, ch % LANES);
-            let mut acc = self.bias[block][lane];
+            let mut acc = self.bias[ch];
             for ky in ky0..ky1 {
                 let iy = (y_origin + (ky * w.dilation[0]) as isize) as usize;
                 for kx in kx0..kx1 {
                     let ix = (x_origin + (kx * w.dilation[1]) as isize) as usize;
                     let x = input[((b * w.in_h + iy) * w.in_w + ix) * c + ch];
-                    acc += x * self.weights[(ky * w.kernel_w + kx) * blocks + block][lane];
+                    acc += x * self.weights[(ky * w.kernel_w + kx) * self.padded_c + ch];
                 }
             }
             out_row[ox * c + ch] = self.activation.apply(acc);
         }
     }
 
-    /// One output row, multiplier 1: four interior pixels at a time (four
-    /// independent FMA chains per 8-channel block), border pixels alone.
+    /// One output row, multiplier 1: channels in blocks of `V`, then of
+    /// the narrower `H`, then one at a time; four interior pixels at a
+    /// time (four independent multiply-add chains per block), eight when
+    /// there are few blocks, border pixels alone.
     ///
     /// # Safety
-    /// AVX2 and FMA; `input` covers the window's whole input.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    unsafe fn row_avx2(&self, input: &[f32], b: usize, oy: usize, out_row: &mut [f32]) {
+    /// The CPU runs `V` and `H`; `input` covers the window's whole input.
+    #[inline(always)]
+    #[allow(dead_code)] // unused on targets without a vector path
+    unsafe fn row<V: F32s, H: F32s>(&self, input: &[f32], b: usize, oy: usize, out_row: &mut [f32]) {
         const GROUP: usize = 4;
         const WIDE: usize = 8;
         let w = &self.window;
         let c = w.out_c;
-        let full_blocks = c / LANES;
+        let wide_end = c / V::LANES * V::LANES;
+        let narrow_end = wide_end + (c - wide_end) / H::LANES * H::LANES;
         let interior = |ox: usize| {
             let (kx0, kx1, _) = w.cols_taps(ox);
             kx0 == 0 && kx1 == w.kernel_w
         };
         let mut ox = 0;
         while ox < w.out_w {
-            let group = if full_blocks <= 2
+            // SAFETY (each call): as this function's.
+            let group = if c <= 2 * V::LANES
                 && ox + WIDE <= w.out_w
                 && interior(ox)
                 && interior(ox + WIDE - 1)
             {
-                // Few channel blocks: eight chains per block, or the FMA
-                // latency sets the pace.
-                // SAFETY: as this function's.
-                unsafe { self.pixels_avx2::<WIDE>(input, b, oy, ox, out_row) };
+                // Few channel blocks: eight chains per block, or the
+                // multiply-add latency sets the pace.
+                unsafe {
+                    self.pixels::<V, WIDE>(input, b, oy, ox, 0, wide_end, out_row);
+                    self.pixels::<H, WIDE>(input, b, oy, ox, wide_end, narrow_end, out_row);
+                }
                 WIDE
             } else if ox + GROUP <= w.out_w && interior(ox) && interior(ox + GROUP - 1) {
-                // SAFETY: as this function's.
-                unsafe { self.pixels_avx2::<GROUP>(input, b, oy, ox, out_row) };
+                unsafe {
+                    self.pixels::<V, GROUP>(input, b, oy, ox, 0, wide_end, out_row);
+                    self.pixels::<H, GROUP>(input, b, oy, ox, wide_end, narrow_end, out_row);
+                }
                 GROUP
             } else {
-                // SAFETY: as this function's.
-                unsafe { self.pixels_avx2::<1>(input, b, oy, ox, out_row) };
+                unsafe {
+                    self.pixels::<V, 1>(input, b, oy, ox, 0, wide_end, out_row);
+                    self.pixels::<H, 1>(input, b, oy, ox, wide_end, narrow_end, out_row);
+                }
                 1
             };
-            if full_blocks * LANES < c {
+            if narrow_end < c {
                 for j in 0..group {
-                    self.pixel_portable(input, b, oy, ox + j, full_blocks * LANES, out_row);
+                    self.pixel_portable(input, b, oy, ox + j, narrow_end, out_row);
                 }
             }
             ox += group;
         }
     }
 
-    /// Full 8-channel blocks of `G` pixels from `ox` that share their
-    /// column taps (G > 1 only for interior pixels).
+    /// Channels `from..to` (whole blocks of `V`) of `G` pixels from `ox`
+    /// that share their column taps (G > 1 only for interior pixels).
     ///
     /// # Safety
-    /// AVX2 and FMA; `input` covers the window's whole input.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    unsafe fn pixels_avx2<const G: usize>(
+    /// As `row`; `from` and `to` are multiples of `V::LANES`, `to <= c`.
+    #[inline(always)]
+    #[allow(clippy::too_many_arguments)]
+    unsafe fn pixels<V: F32s, const G: usize>(
         &self,
         input: &[f32],
         b: usize,
         oy: usize,
         ox: usize,
+        from: usize,
+        to: usize,
         out_row: &mut [f32],
     ) {
-        use std::arch::x86_64::*;
         let w = &self.window;
         let c = w.out_c;
-        let blocks = c.div_ceil(LANES);
         let (ky0, ky1, y_origin) = w.rows_taps(oy);
         let (kx0, kx1, x_origin) = w.cols_taps(ox);
         let step = w.stride[1] * c;
         let clamp = self.activation.clamp_bounds();
-        for block in 0..c / LANES {
+        assert!(to <= c && (ox + G) * c <= out_row.len());
+        for ch in (from..to).step_by(V::LANES) {
             // SAFETY: every (iy, ix) below comes from the window's taps, so
-            // it lies inside the input; weights and bias have `blocks`
-            // entries per tap.
+            // it lies inside the input; channels ch..ch+LANES are below c;
+            // weights and bias have `padded_c >= c` entries per tap.
             unsafe {
-                let mut acc = [_mm256_loadu_ps(self.bias[block].as_ptr()); G];
+                let mut acc = [V::load(self.bias.as_ptr().add(ch)); G];
                 for ky in ky0..ky1 {
                     let iy = (y_origin + (ky * w.dilation[0]) as isize) as usize;
-                    let row = input
+                    let row = input.as_ptr().add((b * w.in_h + iy) * w.in_w * c + ch);
+                    let taps = self
+                        .weights
                         .as_ptr()
-                        .add((b * w.in_h + iy) * w.in_w * c + block * LANES);
-                    let taps = self.weights.as_ptr().add(ky * w.kernel_w * blocks + block);
+                        .add(ky * w.kernel_w * self.padded_c + ch);
                     for kx in kx0..kx1 {
-                        let wt = _mm256_loadu_ps((*taps.add(kx * blocks)).as_ptr());
+                        let wt = V::load(taps.add(kx * self.padded_c));
                         let ix = (x_origin + (kx * w.dilation[1]) as isize) as usize;
                         let x = row.add(ix * c);
                         for (j, a) in acc.iter_mut().enumerate() {
-                            *a = _mm256_fmadd_ps(_mm256_loadu_ps(x.add(j * step)), wt, *a);
+                            *a = V::load(x.add(j * step)).mul_add(wt, *a);
                         }
                     }
                 }
                 match clamp {
                     Some((lo, hi)) => {
-                        let (lo, hi) = (_mm256_set1_ps(lo), _mm256_set1_ps(hi));
+                        let (lo, hi) = (V::splat(lo), V::splat(hi));
                         for (j, a) in acc.into_iter().enumerate() {
-                            let at = (ox + j) * c + block * LANES;
-                            assert!(at + LANES <= out_row.len());
-                            _mm256_storeu_ps(
-                                out_row.as_mut_ptr().add(at),
-                                _mm256_min_ps(_mm256_max_ps(a, lo), hi),
-                            );
+                            let at = (ox + j) * c + ch;
+                            a.clamp(lo, hi).store(out_row.as_mut_ptr().add(at));
                         }
                     }
                     None => {
                         for (j, a) in acc.into_iter().enumerate() {
-                            let mut lanes = [0.0f32; LANES];
-                            _mm256_storeu_ps(lanes.as_mut_ptr(), a);
-                            let at = (ox + j) * c + block * LANES;
-                            activate_into(&mut out_row[at..at + LANES], &lanes, self.activation);
+                            let mut lanes = [0.0f32; 16];
+                            a.store(lanes.as_mut_ptr());
+                            let at = (ox + j) * c + ch;
+                            activate_into(
+                                &mut out_row[at..at + V::LANES],
+                                &lanes[..V::LANES],
+                                self.activation,
+                            );
                         }
                     }
                 }
@@ -252,24 +282,76 @@ impl Depthwise {
     fn row_multiplier(&self, input: &[f32], b: usize, oy: usize, out_row: &mut [f32]) {
         let w = &self.window;
         let (c_in, c_out) = (w.in_c, w.out_c);
-        let blocks = c_out.div_ceil(LANES);
         let (ky0, ky1, y_origin) = w.rows_taps(oy);
         for (ox, dst) in out_row.chunks_exact_mut(c_out).enumerate() {
             let (kx0, kx1, x_origin) = w.cols_taps(ox);
             for (oc, value) in dst.iter_mut().enumerate() {
-                let (block, lane) = (oc / LANES, oc % LANES);
-                let mut acc = self.bias[block][lane];
+                let mut acc = self.bias[oc];
                 for ky in ky0..ky1 {
                     let iy = (y_origin + (ky * w.dilation[0]) as isize) as usize;
                     for kx in kx0..kx1 {
                         let ix = (x_origin + (kx * w.dilation[1]) as isize) as usize;
                         let x =
                             input[((b * w.in_h + iy) * w.in_w + ix) * c_in + oc / self.multiplier];
-                        acc += x * self.weights[(ky * w.kernel_w + kx) * blocks + block][lane];
+                        acc += x * self.weights[(ky * w.kernel_w + kx) * self.padded_c + oc];
                     }
                 }
                 *value = self.activation.apply(acc);
             }
         }
     }
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::Depthwise;
+    use std::arch::x86_64::*;
+
+    /// # Safety
+    /// AVX-512F, AVX2 and FMA; as `Depthwise::row`.
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    pub(super) unsafe fn row_avx512(
+        dw: &Depthwise,
+        input: &[f32],
+        b: usize,
+        oy: usize,
+        out_row: &mut [f32],
+    ) {
+        unsafe { dw.row::<__m512, __m256>(input, b, oy, out_row) }
+    }
+
+    /// # Safety
+    /// AVX2 and FMA; as `Depthwise::row`.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn row_avx2(
+        dw: &Depthwise,
+        input: &[f32],
+        b: usize,
+        oy: usize,
+        out_row: &mut [f32],
+    ) {
+        unsafe { dw.row::<__m256, __m128>(input, b, oy, out_row) }
+    }
+
+    /// # Safety
+    /// SSE4.1; as `Depthwise::row`.
+    #[target_feature(enable = "sse4.1")]
+    pub(super) unsafe fn row_sse41(
+        dw: &Depthwise,
+        input: &[f32],
+        b: usize,
+        oy: usize,
+        out_row: &mut [f32],
+    ) {
+        unsafe { dw.row::<__m128, __m128>(input, b, oy, out_row) }
+    }
+}
+
+/// # Safety
+/// NEON (always on aarch64); as `Depthwise::row`.
+#[cfg(target_arch = "aarch64")]
+#[target_feature(enable = "neon")]
+unsafe fn row_neon(dw: &Depthwise, input: &[f32], b: usize, oy: usize, out_row: &mut [f32]) {
+    use std::arch::aarch64::float32x4_t;
+    unsafe { dw.row::<float32x4_t, float32x4_t>(input, b, oy, out_row) }
 }

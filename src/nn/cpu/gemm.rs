@@ -1,45 +1,63 @@
 //! The matrix multiply behind every CONV_2D: `out = act(A · W + bias)`
 //! with A the input pixels (or their im2col patches) as rows and W the
-//! filter, packed once at load into panels of `NR` output channels so the
+//! filter, packed once at load into panels of `nr` output channels so the
 //! inner loop streams one contiguous panel.
 //!
-//! On x86-64 with AVX2 and FMA (checked at run time) a 6×16 register-tiled
-//! micro-kernel does the work; elsewhere a portable loop does.
+//! One register-tiled micro-kernel (`micro`), compiled per `Isa` with its
+//! vector type: `MR` rows × `W` registers of accumulators, sized to the
+//! register file (AVX-512: 12 × 2 zmm = 24 of its 32 registers; AVX2:
+//! 6 × 2 ymm = 12 of 16; SSE4.1 and SIMD128: 3 × 4 xmm; NEON: 6 × 4 of 32).
 
-use super::simd::{activate_into, ClampBounds};
+use super::isa::Isa;
+use super::simd::{activate_in_place, activate_into, ClampBounds};
+use super::vector::F32s;
 use crate::nn::Activation;
 
-/// Output channels per packed panel (two AVX registers).
-pub(super) const NR: usize = 16;
+/// Output channels per packed panel for kernels of `isa`: `W` registers.
+pub(super) fn panel_width(isa: Isa) -> usize {
+    match isa {
+        Isa::Avx512 => 32,
+        _ => 16,
+    }
+}
 
-/// A `k × n` weight matrix and its bias, packed in panels of `NR` columns.
+/// A `k × n` weight matrix and its bias, packed in panels of `nr` columns.
 #[derive(Debug)]
 pub(super) struct PackedWeights {
     k: usize,
     n: usize,
-    /// `panels[p * k + kk]` holds W[kk][p*NR .. p*NR+NR], zero past `n`.
-    panels: Vec<[f32; NR]>,
-    bias: Vec<[f32; NR]>,
+    nr: usize,
+    /// `panels[(p * k + kk) * nr + i]` holds W[kk][p*nr + i], zero past `n`.
+    panels: Vec<f32>,
+    /// `bias[p * nr + i]`, zero past `n`.
+    bias: Vec<f32>,
 }
 
 impl PackedWeights {
-    /// `weight(kk, j)` is W[kk][j]; `bias` has `n` values.
-    pub fn new(k: usize, n: usize, weight: impl Fn(usize, usize) -> f32, bias: &[f32]) -> Self {
-        let panel_count = n.div_ceil(NR);
-        let mut panels = vec![[0.0; NR]; panel_count * k];
-        let mut bias_panels = vec![[0.0; NR]; panel_count];
-        for p in 0..panel_count {
-            for i in 0..NR.min(n - p * NR) {
-                let j = p * NR + i;
-                for kk in 0..k {
-                    panels[p * k + kk][i] = weight(kk, j);
-                }
-                bias_panels[p][i] = bias[j];
+    /// `weight(kk, j)` is W[kk][j]; `bias` has `n` values; panels as wide
+    /// as `isa`'s kernel wants.
+    pub fn new(
+        k: usize,
+        n: usize,
+        weight: impl Fn(usize, usize) -> f32,
+        bias: &[f32],
+        isa: Isa,
+    ) -> Self {
+        let nr = panel_width(isa);
+        let panel_count = n.div_ceil(nr);
+        let mut panels = vec![0.0; panel_count * k * nr];
+        let mut bias_panels = vec![0.0; panel_count * nr];
+        for j in 0..n {
+            let (p, i) = (j / nr, j % nr);
+            for kk in 0..k {
+                panels[(p * k + kk) * nr + i] = weight(kk, j);
             }
+            bias_panels[j] = bias[j];
         }
         PackedWeights {
             k,
             n,
+            nr,
             panels,
             bias: bias_panels,
         }
@@ -48,41 +66,71 @@ impl PackedWeights {
     pub fn k(&self) -> usize {
         self.k
     }
+
+    fn panel_count(&self) -> usize {
+        self.bias.len() / self.nr
+    }
 }
 
-/// `out[rows × n] = act(a[rows × k] · W + bias)`, both row-major.
-/// `avx2` says the CPU has AVX2 and FMA.
+/// `out[rows × n] = act(a[rows × k] · W + bias)`, both row-major, with
+/// `isa`'s kernels (portable ones where `w` was packed for another).
 pub(super) fn gemm(
     a: &[f32],
     rows: usize,
     w: &PackedWeights,
     act: Activation,
     out: &mut [f32],
-    avx2: bool,
+    isa: Isa,
 ) {
     let (a, out) = (&a[..rows * w.k], &mut out[..rows * w.n]);
-    #[cfg(target_arch = "x86_64")]
-    {
-        if avx2 {
-            // SAFETY: the CPU has the features the function is compiled for.
-            unsafe { avx2::gemm(a, rows, w, act, out) };
-            return;
-        }
+    if w.nr != panel_width(isa) {
+        return gemm_portable(a, rows, w, act, out);
     }
-    let _ = avx2;
-    gemm_portable(a, rows, w, act, out);
+    // SAFETY: each arm runs only where `isa` is available (an `Isa` is
+    // only chosen after `Isa::available`), and `w` is packed for it.
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => unsafe { x86::gemm_avx512(a, rows, w, act, out) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2Fma => unsafe { x86::gemm_avx2(a, rows, w, act, out) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Sse41 => unsafe { x86::gemm_sse41(a, rows, w, act, out) },
+        #[cfg(target_arch = "aarch64")]
+        Isa::Neon => unsafe { gemm_neon(a, rows, w, act, out) },
+        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        Isa::Simd128 => unsafe {
+            tiles::<core::arch::wasm32::v128, 4, 3>(a, rows, w, act, out)
+        },
+        _ => gemm_portable(a, rows, w, act, out),
+    }
 }
 
 /// Any CPU: the same blocking in plain Rust.
 fn gemm_portable(a: &[f32], rows: usize, w: &PackedWeights, act: Activation, out: &mut [f32]) {
+    // A constant panel width, so the compiler unrolls and vectorises.
+    match w.nr {
+        32 => portable_panels::<32>(a, rows, w, act, out),
+        _ => portable_panels::<16>(a, rows, w, act, out),
+    }
+}
+
+fn portable_panels<const NR: usize>(
+    a: &[f32],
+    rows: usize,
+    w: &PackedWeights,
+    act: Activation,
+    out: &mut [f32],
+) {
     let (k, n) = (w.k, w.n);
-    for (p, bias) in w.bias.iter().enumerate() {
-        let panel = &w.panels[p * k..(p + 1) * k];
+    assert_eq!(w.nr, NR);
+    for p in 0..w.panel_count() {
+        let panel = &w.panels[p * k * NR..(p + 1) * k * NR];
         let col = p * NR;
         let width = NR.min(n - col);
+        let bias: [f32; NR] = std::array::from_fn(|i| w.bias[col + i]);
         for r in 0..rows {
-            let mut acc = *bias;
-            for (&x, wk) in a[r * k..(r + 1) * k].iter().zip(panel) {
+            let mut acc = bias;
+            for (&x, wk) in a[r * k..(r + 1) * k].iter().zip(panel.chunks_exact(NR)) {
                 for i in 0..NR {
                     acc[i] += x * wk[i];
                 }
@@ -97,128 +145,177 @@ fn gemm_portable(a: &[f32], rows: usize, w: &PackedWeights, act: Activation, out
 }
 
 #[cfg(target_arch = "x86_64")]
-mod avx2 {
-    use super::{activate_into, ClampBounds, PackedWeights, NR};
-    use crate::nn::Activation;
+mod x86 {
+    use super::{tiles, Activation, PackedWeights};
     use std::arch::x86_64::*;
 
-    /// Pixels per micro-kernel call: 6 rows × 2 registers = 12
-    /// accumulators, leaving 4 of the 16 AVX registers for loads.
-    const MR: usize = 6;
-
     /// # Safety
-    /// The CPU must have AVX2 and FMA; `a` holds `rows × k` and `out`
-    /// `rows × n` floats.
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn gemm(
+    /// AVX-512F, AVX2 and FMA; `w` packed for `Isa::Avx512`.
+    #[target_feature(enable = "avx512f,avx2,fma")]
+    pub(super) unsafe fn gemm_avx512(
         a: &[f32],
         rows: usize,
         w: &PackedWeights,
         act: Activation,
         out: &mut [f32],
     ) {
-        let (k, n) = (w.k, w.n);
-        assert!(a.len() >= rows * k && out.len() >= rows * n && w.panels.len() == w.bias.len() * k);
-        let clamp = act.clamp_bounds();
-        for (p, bias) in w.bias.iter().enumerate() {
-            let panel = w.panels[p * k..(p + 1) * k].as_ptr().cast::<f32>();
-            let col = p * NR;
-            let width = NR.min(n - col);
-            let mut r = 0;
-            while r < rows {
-                let count = MR.min(rows - r);
-                let start = r * n + col;
-                // SAFETY: rows r..r+count of `a` and `out` and the panel's
-                // k × NR floats are in bounds (asserted above); the direct
-                // store writes NR floats of `count == MR` rows.
-                unsafe {
-                    let a_rows = a.as_ptr().add(r * k);
-                    let direct = width == NR || width == NR / 2;
-                    match clamp {
-                        Some((lo, hi)) if count == MR && direct => {
-                            let store = Store::Direct(out.as_mut_ptr().add(start), n, lo, hi);
-                            if width > NR / 2 {
-                                micro::<2>(a_rows, k, count, panel, bias, store);
-                            } else {
-                                micro::<1>(a_rows, k, count, panel, bias, store);
-                            }
-                        }
-                        _ => {
-                            let mut acc = [[0.0f32; NR]; MR];
-                            if width > NR / 2 {
-                                micro::<2>(a_rows, k, count, panel, bias, Store::Buffer(&mut acc));
-                            } else {
-                                micro::<1>(a_rows, k, count, panel, bias, Store::Buffer(&mut acc));
-                            }
-                            for (i, values) in acc.iter().take(count).enumerate() {
-                                let start = start + i * n;
-                                activate_into(
-                                    &mut out[start..start + width],
-                                    &values[..width],
-                                    act,
-                                );
-                            }
-                        }
-                    }
+        unsafe { tiles::<__m512, 2, 12>(a, rows, w, act, out) }
+    }
+
+    /// # Safety
+    /// AVX2 and FMA; `w` packed for `Isa::Avx2Fma`.
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn gemm_avx2(
+        a: &[f32],
+        rows: usize,
+        w: &PackedWeights,
+        act: Activation,
+        out: &mut [f32],
+    ) {
+        unsafe { tiles::<__m256, 2, 6>(a, rows, w, act, out) }
+    }
+
+    /// # Safety
+    /// SSE4.1; `w` packed for `Isa::Sse41`.
+    #[target_feature(enable = "sse4.1")]
+    pub(super) unsafe fn gemm_sse41(
+        a: &[f32],
+        rows: usize,
+        w: &PackedWeights,
+        act: Activation,
+        out: &mut [f32],
+    ) {
+        unsafe { tiles::<__m128, 4, 3>(a, rows, w, act, out) }
+    }
+}
+
+/// # Safety
+/// NEON (always on aarch64); `w` packed for `Isa::Neon`.
+#[cfg(target_arch = "aarch64")]
+#[target_feature(enable = "neon")]
+unsafe fn gemm_neon(a: &[f32], rows: usize, w: &PackedWeights, act: Activation, out: &mut [f32]) {
+    unsafe { tiles::<std::arch::aarch64::float32x4_t, 4, 6>(a, rows, w, act, out) }
+}
+
+/// The whole product in `MR`-row tiles of each panel (`W` registers of
+/// `V` wide, `W · V::LANES == w.nr`).
+///
+/// # Safety
+/// The CPU runs `V`; `a` holds `rows × k` and `out` `rows × n` floats.
+#[inline(always)]
+#[allow(dead_code)] // unused on targets without a vector path
+unsafe fn tiles<V: F32s, const W: usize, const MR: usize>(
+    a: &[f32],
+    rows: usize,
+    w: &PackedWeights,
+    act: Activation,
+    out: &mut [f32],
+) {
+    let (k, n, nr) = (w.k, w.n, w.nr);
+    assert!(
+        W * V::LANES == nr
+            && a.len() >= rows * k
+            && out.len() >= rows * n
+            && w.panels.len() == w.panel_count() * k * nr
+    );
+    let clamp = act.clamp_bounds();
+    let (lo, hi) = clamp.unwrap_or((f32::NEG_INFINITY, f32::INFINITY));
+    for p in 0..w.panel_count() {
+        let col = p * nr;
+        let width = nr.min(n - col);
+        // Registers that hold live columns: fewer for a narrow last panel.
+        let regs = width.div_ceil(V::LANES);
+        let mut r = 0;
+        while r < rows {
+            let count = MR.min(rows - r);
+            // SAFETY: rows r..r+count of `a` and `out`, the panel's k × nr
+            // floats and its nr biases are in bounds (asserted above);
+            // stores write `width` columns of `count` rows.
+            unsafe {
+                let tile = Tile {
+                    a: a.as_ptr().add(r * k),
+                    k,
+                    rows: count,
+                    panel: w.panels.as_ptr().add(p * k * nr),
+                    nr,
+                    bias: w.bias.as_ptr().add(col),
+                    out: out.as_mut_ptr().add(r * n + col),
+                    n,
+                    width,
+                    lo,
+                    hi,
+                };
+                match regs {
+                    1 => micro::<V, 1, MR>(&tile),
+                    2 if W >= 2 => micro::<V, 2, MR>(&tile),
+                    3 if W >= 3 => micro::<V, 3, MR>(&tile),
+                    _ if W >= 4 => micro::<V, 4, MR>(&tile),
+                    _ => micro::<V, W, MR>(&tile),
                 }
-                r += count;
             }
+            if clamp.is_none() {
+                for i in r..r + count {
+                    activate_in_place(&mut out[i * n + col..i * n + col + width], act);
+                }
+            }
+            r += count;
         }
     }
+}
 
-    /// Where the micro-kernel puts its 6×16 results.
-    enum Store<'a> {
-        /// Clamped to [lo, hi], straight into the output (row stride n).
-        Direct(*mut f32, usize, f32, f32),
-        /// As they are, for the caller to finish.
-        Buffer(&'a mut [[f32; NR]; MR]),
-    }
+/// One micro-kernel call's operands.
+struct Tile {
+    /// The first of `rows <= MR` rows of A, `k` apart.
+    a: *const f32,
+    k: usize,
+    rows: usize,
+    /// `k × nr` packed weights and `nr` biases.
+    panel: *const f32,
+    nr: usize,
+    bias: *const f32,
+    /// Where output row 0, column 0 goes; rows `n` apart, `width` columns
+    /// of each written.
+    out: *mut f32,
+    n: usize,
+    width: usize,
+    /// The activation's clamp (infinite for none, or for Tanh, which the
+    /// caller applies after).
+    lo: f32,
+    hi: f32,
+}
 
-    /// `bias + a[rows × k] · panel[k × NR]` for rows <= MR, on the first
-    /// `8 · W` columns of the panel (W = 2, or 1 for a narrow last panel).
-    #[target_feature(enable = "avx2,fma")]
-    #[inline]
-    unsafe fn micro<const W: usize>(
-        a: *const f32,
-        k: usize,
-        rows: usize,
-        panel: *const f32,
-        bias: &[f32; NR],
-        store: Store,
-    ) {
-        unsafe {
-            let b: [__m256; W] = std::array::from_fn(|j| _mm256_loadu_ps(bias.as_ptr().add(8 * j)));
-            let mut acc = [b; MR];
-            // Rows past `rows` re-read the last row: harmless, never stored.
-            let rows_at: [*const f32; MR] = std::array::from_fn(|i| a.add(i.min(rows - 1) * k));
-            for kk in 0..k {
-                let w: [__m256; W] =
-                    std::array::from_fn(|j| _mm256_loadu_ps(panel.add(kk * NR + 8 * j)));
-                for (row, acc) in rows_at.iter().zip(acc.iter_mut()) {
-                    let x = _mm256_broadcast_ss(&*row.add(kk));
-                    for (c, wj) in acc.iter_mut().zip(w) {
-                        *c = _mm256_fmadd_ps(x, wj, *c);
-                    }
+/// `clamp(bias + a[rows × k] · panel[k × R·LANES])` into `out`.
+///
+/// # Safety
+/// As `tiles`; `R · V::LANES >= t.width` and `<= t.nr`.
+#[inline(always)]
+unsafe fn micro<V: F32s, const R: usize, const MR: usize>(t: &Tile) {
+    unsafe {
+        let b: [V; R] = std::array::from_fn(|j| V::load(t.bias.add(j * V::LANES)));
+        let mut acc = [b; MR];
+        // Rows past `rows` re-read the last row: harmless, never stored.
+        let rows_at: [*const f32; MR] = std::array::from_fn(|i| t.a.add(i.min(t.rows - 1) * t.k));
+        let mut panel = t.panel;
+        for kk in 0..t.k {
+            let w: [V; R] = std::array::from_fn(|j| V::load(panel.add(j * V::LANES)));
+            for (row, acc) in rows_at.iter().zip(acc.iter_mut()) {
+                let x = V::splat(*row.add(kk));
+                for (c, &wj) in acc.iter_mut().zip(&w) {
+                    *c = x.mul_add(wj, *c);
                 }
             }
-            match store {
-                Store::Direct(out, n, lo, hi) => {
-                    let (lo, hi) = (_mm256_set1_ps(lo), _mm256_set1_ps(hi));
-                    for (i, regs) in acc.iter().enumerate() {
-                        for (j, &c) in regs.iter().enumerate() {
-                            _mm256_storeu_ps(
-                                out.add(i * n + 8 * j),
-                                _mm256_min_ps(_mm256_max_ps(c, lo), hi),
-                            );
-                        }
-                    }
-                }
-                Store::Buffer(buffer) => {
-                    for (dst, regs) in buffer.iter_mut().zip(acc) {
-                        for (j, c) in regs.into_iter().enumerate() {
-                            _mm256_storeu_ps(dst.as_mut_ptr().add(8 * j), c);
-                        }
-                    }
+            panel = panel.add(t.nr);
+        }
+        let (lo, hi) = (V::splat(t.lo), V::splat(t.hi));
+        for (i, regs) in acc.iter().enumerate().take(t.rows) {
+            let row = t.out.add(i * t.n);
+            for (j, &c) in regs.iter().enumerate() {
+                let c = c.clamp(lo, hi);
+                let left = t.width - j * V::LANES;
+                if left >= V::LANES {
+                    c.store(row.add(j * V::LANES));
+                } else {
+                    c.store_partial(row.add(j * V::LANES), left);
                 }
             }
         }

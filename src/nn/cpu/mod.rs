@@ -8,8 +8,9 @@
 //! On several threads each op is split into chunks that the caller and
 //! the executor's own spinning threads (`pool`) claim, so the hand-off
 //! between ops costs about a cache miss, not a thread wake-up.
-//! AVX2+FMA kernels are picked at run time; portable ones run elsewhere
-//! (and in tests, through `force_portable`).
+//! The kernels' instruction set (`Isa`: AVX-512, AVX2+FMA, SSE4.1, NEON,
+//! WebAssembly SIMD128 or portable Rust) is picked at run time, the best
+//! the CPU has unless `DRAPE_CPU_ISA` or `CpuExecutor::with_isa` names one.
 
 mod build;
 mod check;
@@ -18,6 +19,7 @@ mod depthwise;
 mod dot;
 mod elementwise;
 mod gemm;
+mod isa;
 mod layout;
 mod parallel;
 mod plan;
@@ -25,9 +27,12 @@ mod pool;
 mod resample;
 mod simd;
 mod sparse;
+mod vector;
 mod window;
 
 use std::sync::Arc;
+
+pub use isa::{Isa, ISA_ENV};
 
 use crate::nn::{Model, NnError};
 
@@ -124,8 +129,22 @@ pub struct CpuExecutor {
 impl CpuExecutor {
     /// Prepares `model` for `threads` threads (at least 1; 1 spawns none):
     /// checks every op's shapes, packs weights, plans and makes buffers.
+    /// The kernels are the best this CPU runs, or those `DRAPE_CPU_ISA`
+    /// names (`Isa::from_env_or_detect`).
     pub fn new(model: &Model, threads: usize) -> Result<CpuExecutor, NnError> {
-        build::build(model, threads.max(1))
+        CpuExecutor::with_isa(model, threads, Isa::from_env_or_detect())
+    }
+
+    /// As `new`, with `isa`'s kernels, or the best this CPU has if it
+    /// cannot run `isa` (see `Isa::available`; `isa()` tells which).
+    pub fn with_isa(model: &Model, threads: usize, isa: Isa) -> Result<CpuExecutor, NnError> {
+        let isa = if isa.available() { isa } else { Isa::detect() };
+        build::build(model, threads.max(1), isa)
+    }
+
+    /// The instruction set this executor's kernels use.
+    pub fn isa(&self) -> Isa {
+        self.workers.isa
     }
 
     /// Runs one inference. `inputs` are the model's inputs in order, NHWC
@@ -230,11 +249,11 @@ impl CpuExecutor {
         self.outputs.len()
     }
 
-    /// Makes this executor use only its portable kernels, as on a CPU
-    /// without AVX2, so tests cover them on any machine.
+    /// Makes this executor use only its portable kernels (which read
+    /// weights packed for any `Isa`), so tests cover them on any machine.
     #[doc(hidden)]
     pub fn force_portable(&mut self) {
-        self.workers.avx2 = false;
+        self.workers.isa = Isa::Portable;
     }
 
     /// Floats held by activation buffers (for the memory plan's tests).

@@ -1,6 +1,7 @@
 //! Splitting an op's output across threads: contiguous pieces of whole
 //! units (pixels, rows), one per thread, each with its own scratch.
 
+use super::isa::Isa;
 use super::pool::Pool;
 
 /// Below this many multiply-adds an op runs on the calling thread: even
@@ -24,9 +25,9 @@ pub(super) struct Workers {
     parts: usize,
     scratch: Vec<f32>,
     scratch_per_part: usize,
-    /// Whether the kernels may use AVX2 and FMA: the CPU has them and the
-    /// portable code was not asked for.
-    pub avx2: bool,
+    /// The kernels' instruction set (the builder may pick another that
+    /// this CPU runs).
+    pub isa: Isa,
 }
 
 impl Workers {
@@ -44,11 +45,10 @@ impl Workers {
             parts: threads,
             scratch: vec![0.0; scratch_per_part * threads],
             scratch_per_part,
-            avx2: avx2_available(),
+            isa: Isa::detect(),
         })
     }
-}
-impl Workers {
+
     /// The inference is over: the pool's threads sleep now instead of
     /// spinning (see `Pool::idle`).
     pub fn idle(&self) {
@@ -61,18 +61,6 @@ impl Workers {
     #[cfg(test)]
     pub fn sleeping_threads(&self) -> usize {
         self.pool.as_ref().map_or(0, Pool::sleeping_threads)
-    }
-}
-
-/// Whether this CPU has AVX2 and FMA (always false off x86-64).
-pub(super) fn avx2_available() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
     }
 }
 

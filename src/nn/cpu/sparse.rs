@@ -6,6 +6,9 @@
 //! `weight · input-channel row` for its nonzero weights only, and the
 //! results are transposed back to NHWC.
 
+use super::isa::Isa;
+use super::vector::F32s;
+
 /// Pixels per tile: four AVX registers per output channel.
 pub(super) const TILE_PIXELS: usize = 32;
 
@@ -81,7 +84,7 @@ impl SparseWeights {
         (lo, hi): (f32, f32),
         out: &mut [f32],
         scratch: &mut [f32],
-        avx2: bool,
+        isa: Isa,
     ) {
         let (k, n) = (self.k, self.n);
         let (a, out) = (&a[..rows * k], &mut out[..rows * n]);
@@ -93,22 +96,34 @@ impl SparseWeights {
             // pixels past `count` stay as they were (never stored).
             let pixels = &a[r * k..(r + count) * k];
             let dst = &mut out[r * n..(r + count) * n];
-            #[cfg(target_arch = "x86_64")]
-            {
-                if avx2 {
-                    // SAFETY: `avx2` is only true where the CPU has AVX2
-                    // and FMA.
-                    unsafe {
-                        transpose_in_avx2(pixels, k, count, tile);
-                        self.tile_avx2(tile, count, lo, hi, dst);
-                    }
-                    r += count;
-                    continue;
+            // SAFETY: each arm runs only where `isa` is available.
+            match isa {
+                // AVX-512 runs the AVX2 kernel: see `tile_avx2`.
+                #[cfg(target_arch = "x86_64")]
+                Isa::Avx512 | Isa::Avx2Fma => unsafe {
+                    transpose_in_avx2(pixels, k, count, tile);
+                    self.tile_avx2(tile, count, lo, hi, dst);
+                },
+                #[cfg(target_arch = "x86_64")]
+                Isa::Sse41 => unsafe {
+                    transpose_in(pixels, k, 0, tile);
+                    self.tile_sse41(tile, count, lo, hi, dst);
+                },
+                #[cfg(target_arch = "aarch64")]
+                Isa::Neon => unsafe {
+                    transpose_in(pixels, k, 0, tile);
+                    self.tile_neon(tile, count, lo, hi, dst);
+                },
+                #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+                Isa::Simd128 => unsafe {
+                    transpose_in(pixels, k, 0, tile);
+                    self.tile_vector::<core::arch::wasm32::v128>(tile, count, lo, hi, dst);
+                },
+                _ => {
+                    transpose_in(pixels, k, 0, tile);
+                    self.tile_portable(tile, count, lo, hi, dst);
                 }
             }
-            let _ = avx2;
-            transpose_in(pixels, k, 0, tile);
-            self.tile_portable(tile, count, lo, hi, dst);
             r += count;
         }
     }
@@ -130,8 +145,76 @@ impl SparseWeights {
         }
     }
 
+    /// One output channel at a time into `TILE_PIXELS / LANES` vectors,
+    /// written back to NHWC one float at a time (the 4-wide paths).
+    ///
+    /// # Safety
+    /// The CPU runs `V`; `tile` holds `k · TILE_PIXELS` floats.
+    #[inline(always)]
+    #[allow(dead_code)] // unused on targets without a 4-wide path
+    unsafe fn tile_vector<V: F32s>(
+        &self,
+        tile: &[f32],
+        count: usize,
+        lo: f32,
+        hi: f32,
+        dst: &mut [f32],
+    ) {
+        const MAX_REGS: usize = TILE_PIXELS / 4;
+        let n = self.n;
+        let regs = TILE_PIXELS / V::LANES;
+        assert!(
+            regs <= MAX_REGS
+                && tile.len() >= self.k * TILE_PIXELS
+                && dst.len() >= count * n
+                && self.starts.len() == n + 1
+                && self.rows.len() == self.values.len()
+                && self.starts[n] == self.values.len()
+        );
+        // SAFETY: every `row` is below k·TILE_PIXELS (made in `new`), so
+        // each tile load of TILE_PIXELS floats is in bounds (asserted).
+        unsafe {
+            let (lo, hi) = (V::splat(lo), V::splat(hi));
+            let mut column = [0.0f32; TILE_PIXELS];
+            for o in 0..n {
+                let mut acc = [V::splat(self.bias[o]); MAX_REGS];
+                for i in self.starts[o]..self.starts[o + 1] {
+                    let x = tile.as_ptr().add(*self.rows.get_unchecked(i) as usize);
+                    let w = V::splat(*self.values.get_unchecked(i));
+                    for (reg, a) in acc.iter_mut().enumerate().take(regs) {
+                        *a = w.mul_add(V::load(x.add(reg * V::LANES)), *a);
+                    }
+                }
+                for (reg, a) in acc.iter().enumerate().take(regs) {
+                    a.clamp(lo, hi)
+                        .store(column.as_mut_ptr().add(reg * V::LANES));
+                }
+                for (p, &value) in column.iter().take(count).enumerate() {
+                    dst[p * n + o] = value;
+                }
+            }
+        }
+    }
+
+    /// # Safety
+    /// SSE4.1; as `tile_vector`.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "sse4.1")]
+    unsafe fn tile_sse41(&self, tile: &[f32], count: usize, lo: f32, hi: f32, dst: &mut [f32]) {
+        unsafe { self.tile_vector::<std::arch::x86_64::__m128>(tile, count, lo, hi, dst) }
+    }
+
+    /// # Safety
+    /// NEON (always on aarch64); as `tile_vector`.
+    #[cfg(target_arch = "aarch64")]
+    #[target_feature(enable = "neon")]
+    unsafe fn tile_neon(&self, tile: &[f32], count: usize, lo: f32, hi: f32, dst: &mut [f32]) {
+        unsafe { self.tile_vector::<std::arch::aarch64::float32x4_t>(tile, count, lo, hi, dst) }
+    }
+
     /// Eight output channels at a time: each into four registers of
     /// pixels, then one 8×8 transpose per register back to NHWC.
+    /// `Isa::Avx512` runs this too (see `run`).
     ///
     /// # Safety
     /// The CPU must have AVX2 and FMA.

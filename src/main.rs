@@ -188,6 +188,33 @@ enum BenchTarget {
         #[arg(long, default_value_t = 1)]
         threads: usize,
     },
+    /// Landmark jitter on a still person and lag behind a moving one, on
+    /// clips made from a reference photo with seeded camera noise, for
+    /// drape and MediaPipe in the same run (scripts/jitter_mediapipe.py;
+    /// DRAPE_MEDIAPIPE_PYTHON picks the Python that has mediapipe).
+    Jitter {
+        /// Frames in each of the two clips (at least 16).
+        #[arg(long, default_value_t = 90)]
+        frames: usize,
+        /// Camera noise, standard deviation in 8-bit levels.
+        #[arg(long, default_value_t = 3.0)]
+        noise: f64,
+        /// Brightness flicker, standard deviation in percent.
+        #[arg(long, default_value_t = 0.5)]
+        flicker: f64,
+        /// Seeds the noise.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Landmark models.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "lite,full")]
+        models: Vec<LandmarkArg>,
+        /// Do not run MediaPipe.
+        #[arg(long)]
+        no_mediapipe: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The try-on: which garments, on which body model.

@@ -96,6 +96,11 @@ struct PoseArgs {
     /// No temporal smoothing of the landmarks.
     #[arg(long)]
     no_smooth: bool,
+    /// How landmarks are smoothed: mediapipe (its One-Euro filter, bit for
+    /// bit) or steady (the body's common motion opens the filter: less
+    /// jitter on a still person, same lag when the body moves).
+    #[arg(long, value_enum, default_value = "mediapipe")]
+    smoothing: SmoothingArg,
     /// Network executor: auto (CPU on a software GPU), cpu or gpu.
     #[arg(long, default_value = "auto")]
     nn: drape::nn::Backend,
@@ -241,6 +246,11 @@ struct TryOnArgs {
     /// scripts/fetch-models.sh).
     #[arg(long = "pose-model", value_enum, default_value = "lite")]
     pose_model: LandmarkArg,
+    /// How landmarks are smoothed: mediapipe (its One-Euro filter, bit for
+    /// bit) or steady (the body's common motion opens the filter: less
+    /// jitter on a still person, same lag when the body moves).
+    #[arg(long, value_enum, default_value = "mediapipe")]
+    smoothing: SmoothingArg,
     /// Network executor: auto (CPU on a software GPU), cpu or gpu.
     #[arg(long, default_value = "auto")]
     nn: drape::nn::Backend,
@@ -283,6 +293,7 @@ impl TryOnArgs {
             pose: drape::pose::PoseConfig {
                 model: PoseModel::from(self.pose_model),
                 static_mode,
+                smoothing: self.smoothing.into(),
                 gpu_mask: true,
                 backend: self.nn,
                 threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -364,6 +375,22 @@ impl From<LandmarkArg> for PoseModel {
             LandmarkArg::Lite => PoseModel::LandmarkLite,
             LandmarkArg::Full => PoseModel::LandmarkFull,
             LandmarkArg::Heavy => PoseModel::LandmarkHeavy,
+        }
+    }
+}
+
+/// How landmarks are smoothed over time (`drape::pose::Smoothing`).
+#[derive(Clone, Copy, ValueEnum)]
+enum SmoothingArg {
+    Mediapipe,
+    Steady,
+}
+
+impl From<SmoothingArg> for drape::pose::Smoothing {
+    fn from(smoothing: SmoothingArg) -> drape::pose::Smoothing {
+        match smoothing {
+            SmoothingArg::Mediapipe => drape::pose::Smoothing::MediaPipe,
+            SmoothingArg::Steady => drape::pose::Smoothing::Steady,
         }
     }
 }
@@ -518,6 +545,7 @@ fn sample() -> drape::Result<()> {
             no_overlay: false,
             card_corner: CornerArg::BottomLeft,
             pose_model: LandmarkArg::Lite,
+            smoothing: SmoothingArg::Mediapipe,
             nn: drape::nn::Backend::Auto,
             cloth: ClothArg::Auto,
         },

@@ -1,5 +1,6 @@
-//! `drape bench jitter` end to end without MediaPipe: drape's rows on a
-//! short clip, and a note on stderr saying why MediaPipe's are missing.
+//! `drape bench jitter` end to end without MediaPipe: drape's rows
+//! (MediaPipe's filter, the steady one, none) on a short clip, and a note
+//! on stderr saying why MediaPipe's are missing.
 
 use std::process::Command;
 
@@ -26,7 +27,11 @@ fn bench_jitter_without_mediapipe_prints_drape_rows() {
         .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
         .collect();
     let names: Vec<&str> = rows.iter().map(|r| r[0]).collect();
-    assert_eq!(names, ["drape lite", "drape lite, unsmoothed"], "{stdout}");
+    assert_eq!(
+        names,
+        ["drape lite", "drape lite, steady", "drape lite, unsmoothed"],
+        "{stdout}"
+    );
     for row in &rows {
         // Plausible pixels and frames: the person is about 400 px tall.
         let figures: Vec<f64> = row[1..5].iter().map(|c| c.parse().unwrap()).collect();
@@ -39,7 +44,8 @@ fn bench_jitter_without_mediapipe_prints_drape_rows() {
         assert!(error > 0.0 && error < 30.0, "{row:?}");
         assert_eq!(row[5], "20, 20 of 20", "{row:?}");
     }
-    // Smoothing takes jitter away.
+    // Smoothing takes jitter away, and steady smoothing more of it.
     let rms = |row: &Vec<&str>| row[1].parse::<f64>().unwrap();
-    assert!(rms(&rows[0]) < rms(&rows[1]), "{stdout}");
+    assert!(rms(&rows[0]) < rms(&rows[2]), "{stdout}");
+    assert!(rms(&rows[1]) < rms(&rows[0]), "{stdout}");
 }

@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::gpu::GpuContext;
 use crate::nn::models::PoseModel;
 use crate::output::OutputError;
-use crate::pose::{PoseConfig, PoseTracker};
+use crate::pose::{PoseConfig, PoseTracker, Smoothing};
 use clip::{ClipSettings, JitterClips};
 use metrics::{Jitter, LagRange, PointPx, PoseTrack};
 
@@ -44,6 +44,9 @@ pub struct JitterRow {
     /// Whether the landmarks were smoothed (as the pipeline does by
     /// default) or raw.
     pub smoothed: bool,
+    /// Whether drape smoothed with `Smoothing::Steady` instead of
+    /// MediaPipe's filter.
+    pub steady: bool,
     /// Acceleration on the still clip; `None` without a visible landmark.
     pub jitter: Option<Jitter>,
     /// Frames the landmarks trail the motion on the moving clip.
@@ -82,11 +85,12 @@ pub struct JitterReport {
 }
 
 impl JitterRow {
-    /// `"drape lite"`, `"MediaPipe full, unsmoothed"`.
+    /// `"drape lite"`, `"drape lite, steady"`, `"MediaPipe full, unsmoothed"`.
     pub fn name(&self) -> String {
-        match self.smoothed {
-            true => format!("{} {}", self.pipeline, self.model),
-            false => format!("{} {}, unsmoothed", self.pipeline, self.model),
+        match (self.smoothed, self.steady) {
+            (true, false) => format!("{} {}", self.pipeline, self.model),
+            (true, true) => format!("{} {}, steady", self.pipeline, self.model),
+            (false, _) => format!("{} {}, unsmoothed", self.pipeline, self.model),
         }
     }
 }
@@ -122,6 +126,7 @@ pub(super) fn unscored(pipeline: &str, model: &str, smoothed: bool) -> JitterRow
         pipeline: pipeline.into(),
         model: model.into(),
         smoothed,
+        steady: false,
         jitter: None,
         lag_frames: None,
         error_px: None,
@@ -146,16 +151,17 @@ fn timestamp(t: usize) -> Duration {
 }
 
 /// drape's landmarks on both clips (tracking mode, one tracker restarted
-/// per clip), smoothed or not.
+/// per clip), smoothed with `smoothing` or (`None`) not smoothed.
 pub fn drape_tracks(
     gpu: &GpuContext,
     model: PoseModel,
-    smooth: bool,
+    smoothing: Option<Smoothing>,
     clips: &JitterClips,
 ) -> crate::Result<[PoseTrack; 2]> {
     let config = PoseConfig {
         model,
-        smooth,
+        smooth: smoothing.is_some(),
+        smoothing: smoothing.unwrap_or_default(),
         segmentation: false,
         ..Default::default()
     };
@@ -184,7 +190,8 @@ pub fn drape_tracks(
     Ok([run(&clips.still)?, run(&clips.moving)?])
 }
 
-/// Makes the clips from `photo` (RGBA8), runs drape (smoothed and not) and
+/// Makes the clips from `photo` (RGBA8), runs drape (smoothed as MediaPipe
+/// does, smoothed with `Smoothing::Steady`, and not smoothed) and
 /// MediaPipe through `python` (when given and able) on them, and scores
 /// every pipeline. MediaPipe's failure is reported, not an error.
 pub fn bench_jitter(
@@ -205,9 +212,12 @@ pub fn bench_jitter(
     let clips = clip::make_clips(pixels, photo_width, photo_height, settings)?;
     let mut drape_rows = Vec::new();
     for &model in models {
-        for smooth in [true, false] {
-            let [still, moving] = drape_tracks(gpu, model, smooth, &clips)?;
-            let row = unscored("drape", model_name(model), smooth);
+        for smoothing in [Some(Smoothing::MediaPipe), Some(Smoothing::Steady), None] {
+            let [still, moving] = drape_tracks(gpu, model, smoothing, &clips)?;
+            let row = JitterRow {
+                steady: smoothing == Some(Smoothing::Steady),
+                ..unscored("drape", model_name(model), smoothing.is_some())
+            };
             drape_rows.push(score(row, &still, &moving, &clips));
         }
     }

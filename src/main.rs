@@ -96,6 +96,11 @@ struct PoseArgs {
     /// No temporal smoothing of the landmarks.
     #[arg(long)]
     no_smooth: bool,
+    /// How landmarks are smoothed: mediapipe (its One-Euro filter, bit for
+    /// bit) or steady (the body's common motion opens the filter: less
+    /// jitter on a still person, same lag when the body moves).
+    #[arg(long, value_enum, default_value = "mediapipe")]
+    smoothing: SmoothingArg,
     /// Network executor: auto (CPU on a software GPU), cpu or gpu.
     #[arg(long, default_value = "auto")]
     nn: drape::nn::Backend,
@@ -200,6 +205,33 @@ enum BenchTarget {
         #[arg(long, default_value_t = 1)]
         threads: usize,
     },
+    /// Landmark jitter on a still person and lag behind a moving one, on
+    /// clips made from a reference photo with seeded camera noise, for
+    /// drape and MediaPipe in the same run (scripts/jitter_mediapipe.py;
+    /// DRAPE_MEDIAPIPE_PYTHON picks the Python that has mediapipe).
+    Jitter {
+        /// Frames in each of the two clips (at least 16).
+        #[arg(long, default_value_t = 90)]
+        frames: usize,
+        /// Camera noise, standard deviation in 8-bit levels.
+        #[arg(long, default_value_t = 3.0)]
+        noise: f64,
+        /// Brightness flicker, standard deviation in percent.
+        #[arg(long, default_value_t = 0.5)]
+        flicker: f64,
+        /// Seeds the noise.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Landmark models.
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "lite,full")]
+        models: Vec<LandmarkArg>,
+        /// Do not run MediaPipe.
+        #[arg(long)]
+        no_mediapipe: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// The try-on: which garments, on which body model.
@@ -226,6 +258,11 @@ struct TryOnArgs {
     /// scripts/fetch-models.sh).
     #[arg(long = "pose-model", value_enum, default_value = "lite")]
     pose_model: LandmarkArg,
+    /// How landmarks are smoothed: mediapipe (its One-Euro filter, bit for
+    /// bit) or steady (the body's common motion opens the filter: less
+    /// jitter on a still person, same lag when the body moves).
+    #[arg(long, value_enum, default_value = "mediapipe")]
+    smoothing: SmoothingArg,
     /// Network executor: auto (CPU on a software GPU), cpu or gpu.
     #[arg(long, default_value = "auto")]
     nn: drape::nn::Backend,
@@ -280,6 +317,7 @@ impl TryOnArgs {
             pose: drape::pose::PoseConfig {
                 model: PoseModel::from(self.pose_model),
                 static_mode,
+                smoothing: self.smoothing.into(),
                 gpu_mask: true,
                 backend: self.nn,
                 threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
@@ -372,6 +410,22 @@ impl From<LandmarkArg> for PoseModel {
             LandmarkArg::Lite => PoseModel::LandmarkLite,
             LandmarkArg::Full => PoseModel::LandmarkFull,
             LandmarkArg::Heavy => PoseModel::LandmarkHeavy,
+        }
+    }
+}
+
+/// How landmarks are smoothed over time (`drape::pose::Smoothing`).
+#[derive(Clone, Copy, ValueEnum)]
+enum SmoothingArg {
+    Mediapipe,
+    Steady,
+}
+
+impl From<SmoothingArg> for drape::pose::Smoothing {
+    fn from(smoothing: SmoothingArg) -> drape::pose::Smoothing {
+        match smoothing {
+            SmoothingArg::Mediapipe => drape::pose::Smoothing::MediaPipe,
+            SmoothingArg::Steady => drape::pose::Smoothing::Steady,
         }
     }
 }
@@ -526,6 +580,7 @@ fn sample() -> drape::Result<()> {
             no_overlay: false,
             card_corner: CornerArg::BottomLeft,
             pose_model: LandmarkArg::Lite,
+            smoothing: SmoothingArg::Mediapipe,
             nn: drape::nn::Backend::Auto,
             cloth: ClothArg::Auto,
             quality: QualityArg::Auto,

@@ -4,6 +4,7 @@
 
 pub mod bench;
 pub mod bench_frame;
+pub mod bench_jitter;
 pub mod kiosk;
 pub mod live;
 pub mod pose;

@@ -140,6 +140,15 @@ pub(super) fn bench(args: BenchArgs) -> drape::Result<()> {
             print!("{result}");
             Ok(())
         }
+        BenchTarget::Jitter {
+            frames,
+            noise,
+            flicker,
+            seed,
+            models,
+            no_mediapipe,
+            json,
+        } => bench_jitter(frames, noise, flicker, seed, &models, no_mediapipe, json),
         BenchTarget::Nn {
             runs,
             rounds,
@@ -186,6 +195,58 @@ fn print_cpu() {
     if let Some(name) = app::bench::cpu_model() {
         println!("CPU: {name}");
     }
+}
+
+/// `drape bench jitter` on basketball1.png.
+fn bench_jitter(
+    frames: usize,
+    noise_levels: f64,
+    flicker_percent: f64,
+    seed: u64,
+    models: &[LandmarkArg],
+    no_mediapipe: bool,
+    json: bool,
+) -> drape::Result<()> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/reference/media/basketball1.png");
+    let photo = capture::ImageFileSource::open(&path)?
+        .next_frame()?
+        .ok_or_else(|| capture::CaptureError::NoImages(path.display().to_string()))?;
+    let settings = app::bench_jitter::clip::ClipSettings {
+        frames,
+        noise_levels,
+        flicker_percent,
+        seed,
+    };
+    let models: Vec<PoseModel> = models.iter().map(|&m| PoseModel::from(m)).collect();
+    let python = std::env::var("DRAPE_MEDIAPIPE_PYTHON").unwrap_or_else(|_| "python3".into());
+    let gpu = GpuContext::headless()?;
+    let report = app::bench_jitter::bench_jitter(
+        &gpu,
+        (
+            &photo.to_rgba8(),
+            photo.width,
+            photo.height,
+            "basketball1.png",
+        ),
+        &settings,
+        &models,
+        (!no_mediapipe).then_some(python.as_str()),
+    )?;
+    if let (Some(why), false) = (&report.mediapipe_not_run, no_mediapipe) {
+        eprintln!(
+            "MediaPipe not run: {why} (pip install mediapipe==0.10.21 pillow; \
+             DRAPE_MEDIAPIPE_PYTHON picks the interpreter)"
+        );
+    }
+    if json {
+        let text = serde_json::to_string_pretty(&report)
+            .map_err(|e| output::OutputError::BadSpec(e.to_string()))?;
+        println!("{text}");
+    } else {
+        print!("{report}");
+    }
+    Ok(())
 }
 
 /// The reference panning clip: basketball1.png cropped to 600×480 at

@@ -30,6 +30,7 @@ pub(super) fn pose(args: PoseArgs) -> drape::Result<()> {
         // A batch of unrelated photos is a set of stills, as `render` reads it.
         static_mode: args.static_mode || source.stills(),
         smooth: !args.no_smooth,
+        smoothing: args.smoothing.into(),
         // The JSON lines carry no mask: pay for it only when drawing.
         segmentation: draw_sink.is_some(),
         gpu_mask: false,

@@ -4,7 +4,24 @@
 //! visibility. Timestamps drive the filters, so a dropped frame is a longer
 //! step, not a jump.
 
+mod steady;
+
 use std::time::Duration;
+
+pub use steady::{SteadyFilter, COMMON_SPEED_GAIN, OWN_SPEED_WEIGHT};
+
+/// How landmarks are smoothed over time.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Smoothing {
+    /// MediaPipe's One-Euro filter, bit for bit: each landmark's own speed
+    /// opens its filter.
+    #[default]
+    MediaPipe,
+    /// The body's common motion opens the filters ([`SteadyFilter`]): less
+    /// jitter on a still person at the same lag when the body moves; a limb
+    /// moving alone opens its filter a little later.
+    Steady,
+}
 
 /// Parameters of a One-Euro filter (Casiez et al. 2012).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -138,21 +155,32 @@ const MIN_OBJECT_SCALE_PX: f64 = 1e-6;
 pub struct LandmarkSmoother {
     params: OneEuroParams,
     filters: Vec<[OneEuroFilter; 3]>,
+    /// `Some` in `Smoothing::Steady`, replacing `filters`.
+    steady: Option<SteadyFilter>,
 }
 
 impl LandmarkSmoother {
     /// A smoother with no history; its filters, one per coordinate, are made
     /// when the first landmarks arrive.
     pub fn new(params: OneEuroParams) -> LandmarkSmoother {
+        LandmarkSmoother::with_smoothing(params, Smoothing::MediaPipe)
+    }
+
+    /// Like [`LandmarkSmoother::new`], smoothing the way `smoothing` says.
+    pub fn with_smoothing(params: OneEuroParams, smoothing: Smoothing) -> LandmarkSmoother {
         LandmarkSmoother {
             params,
             filters: Vec::new(),
+            steady: (smoothing == Smoothing::Steady).then(|| SteadyFilter::new(params)),
         }
     }
 
     /// Forgets the past (the person was lost).
     pub fn reset(&mut self) {
         self.filters.clear();
+        if let Some(steady) = &mut self.steady {
+            *steady = SteadyFilter::new(self.params);
+        }
     }
 
     /// Smooths `landmarks` (x, y normalised to the image, z scaled like x)
@@ -206,6 +234,19 @@ impl LandmarkSmoother {
         axis_scales: [f64; 3],
         landmarks: &mut [[f32; 5]],
     ) {
+        if let Some(steady) = &mut self.steady {
+            let mut points: Vec<[f64; 3]> = landmarks
+                .iter()
+                .map(|l| std::array::from_fn(|axis| f64::from(l[axis]) * axis_scales[axis]))
+                .collect();
+            steady.apply(timestamp, value_scale, &mut points);
+            for (landmark, point) in landmarks.iter_mut().zip(&points) {
+                for axis in 0..3 {
+                    landmark[axis] = (point[axis] / axis_scales[axis]) as f32;
+                }
+            }
+            return;
+        }
         if self.filters.len() != landmarks.len() {
             self.filters = vec![[OneEuroFilter::new(self.params); 3]; landmarks.len()];
         }

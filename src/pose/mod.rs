@@ -15,5 +15,6 @@ internal_use!(detector::{detect, PoseDetector});
 pub use error::PoseError;
 pub use mask::PersonMask;
 internal_use!(roi::roi_from_detection);
+pub use filter::Smoothing;
 pub use tracker::{PersonChoice, PoseConfig, PoseTracker, StageTimes};
 pub use types::{Detection, NormalizedRect, RelativeBox, RgbaImage};

@@ -12,7 +12,7 @@ use super::crop::RoiCropper;
 use super::crop::{crop_cpu_into, CropBorder};
 use super::crop::{CropGeometry, LANDMARK_INPUT_SIZE};
 use super::detector::PoseDetector;
-use super::filter::{LandmarkSmoother, OneEuroParams, VisibilitySmoother};
+use super::filter::{LandmarkSmoother, OneEuroParams, Smoothing, VisibilitySmoother};
 use super::landmarks::{decode_executor_outputs, SEGMENTATION_OUTPUT};
 use super::mask::{mask_in_image, PersonMask};
 use super::mask_gpu::GpuMask;
@@ -31,6 +31,9 @@ pub struct PoseConfig {
     pub static_mode: bool,
     /// Smooth landmarks over time (video mode only).
     pub smooth: bool,
+    /// How landmarks are smoothed when `smooth` is on (default: MediaPipe's
+    /// filter).
+    pub smoothing: Smoothing,
     /// Compute the person mask over the whole image.
     pub segmentation: bool,
     /// Keep the mask on the GPU (`PoseTracker::mask_texture`, for
@@ -97,6 +100,7 @@ impl Default for PoseConfig {
             model: PoseModel::LandmarkLite,
             static_mode: false,
             smooth: true,
+            smoothing: Smoothing::MediaPipe,
             segmentation: true,
             gpu_mask: false,
             backend: Backend::Auto,
@@ -196,11 +200,17 @@ impl PoseTracker {
             landmarker,
             next_roi: None,
             last_detection: None,
-            landmark_smoother: LandmarkSmoother::new(OneEuroParams::LANDMARKS),
+            landmark_smoother: LandmarkSmoother::with_smoothing(
+                OneEuroParams::LANDMARKS,
+                config.smoothing,
+            ),
             visibility_smoother: VisibilitySmoother::default(),
             auxiliary_smoother: LandmarkSmoother::new(OneEuroParams::AUXILIARY),
             auxiliary_visibility: VisibilitySmoother::default(),
-            world_smoother: LandmarkSmoother::new(OneEuroParams::WORLD),
+            world_smoother: LandmarkSmoother::with_smoothing(
+                OneEuroParams::WORLD,
+                config.smoothing,
+            ),
             previous_mask: None,
             gpu: gpu.clone(),
             gpu_mask: GpuMask::new(gpu),

@@ -409,6 +409,14 @@ fn plan_check(args: &mut Vec<String>, producer: Option<&Vec<String>>) -> Result<
                     ],
                     "160x120",
                 ),
+                Some("jitter") => (
+                    &[
+                        &["--frames", "16"],
+                        &["--models", "lite"],
+                        &["--no-mediapipe"],
+                    ],
+                    "| drape lite |",
+                ),
                 _ => return Err("a bench this test does not know".to_string()),
             };
             for flag_and_value in short {

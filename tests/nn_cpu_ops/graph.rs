@@ -267,3 +267,118 @@ fn inconsistent_shapes_are_malformed() {
     let err = CpuExecutor::new(&b.finish(vec![out]), 1).unwrap_err();
     assert!(matches!(err, NnError::Malformed { .. }), "{err}");
 }
+
+/// A residual block's end: a 1×1 projection (no activation), then ADD of
+/// the block's input. `conv_out_is_output`: the projection is also a
+/// model output. Returns the model, its input and the expected outputs.
+fn residual_block(
+    shape: [usize; 4],
+    conv_activation: Activation,
+    add_activation: Activation,
+    conv_out_is_output: bool,
+    seed: u64,
+) -> (Model, T, Vec<T>) {
+    let c = shape[3];
+    let x = tensor(seed, &shape);
+    let filter = tensor(seed ^ 1, &[c, 1, 1, c]);
+    let bias = values(seed ^ 2, c);
+    let projected = reference::conv2d(
+        &x,
+        &filter,
+        &bias,
+        [1, 1],
+        [1, 1],
+        Padding::Same,
+        conv_activation,
+    );
+    let sum = reference::add(&projected, &x, add_activation);
+    let mut b = Builder::default();
+    let input = b.input(&x.shape);
+    let (f, bi) = (
+        b.constant(&filter),
+        b.constant(&T {
+            shape: vec![c],
+            data: bias,
+        }),
+    );
+    let conv = OpKind::Conv2d {
+        stride: [1, 1],
+        dilation: [1, 1],
+        padding: Padding::Same,
+        activation: conv_activation,
+    };
+    let y = b.op(conv, vec![input, f, bi], &x.shape);
+    let add = OpKind::Add {
+        activation: add_activation,
+    };
+    // The residual on the left, as TFLite's graphs often have it.
+    let out = b.op(add, vec![input, y], &x.shape);
+    let (outputs, expected) = if conv_out_is_output {
+        (vec![out, y], vec![sum, projected])
+    } else {
+        (vec![out], vec![sum])
+    };
+    (b.finish(outputs), x, expected)
+}
+
+/// The steps `CpuExecutor` runs for `model` (1 when the ADD is fused).
+fn step_count(model: &Model, x: &T) -> usize {
+    let mut exec = CpuExecutor::new(model, 1).unwrap();
+    exec.run_timed(&[&x.data]).unwrap().len()
+}
+
+/// The ADD runs inside the projection's step, on one and two threads
+/// and over the GEMM and dot paths (the detector's model tests cover the
+/// sparse one), with the same results as the two ops apart.
+#[test]
+fn residual_add_is_fused_into_the_projection() {
+    for (shape, seed) in [
+        ([1, 40, 40, 24], 21),
+        ([1, 9, 7, 96], 22),
+        ([1, 64, 64, 3], 23),
+    ] {
+        for add_activation in [Activation::None, Activation::Relu6, Activation::Tanh] {
+            let (model, x, expected) =
+                residual_block(shape, Activation::None, add_activation, false, seed);
+            assert_eq!(
+                step_count(&model, &x),
+                1,
+                "{shape:?}: the ADD was not fused"
+            );
+            assert_close(&run(&model, &[&x]), &expected[0]);
+        }
+    }
+}
+
+/// A projection whose output is read elsewhere too, or that has an
+/// activation of its own, keeps its ADD apart, and both still match.
+#[test]
+fn residual_add_stays_apart_where_fusing_would_change_results() {
+    let (model, x, expected) = residual_block(
+        [1, 20, 20, 16],
+        Activation::None,
+        Activation::None,
+        true,
+        31,
+    );
+    assert_eq!(step_count(&model, &x), 2);
+    let mut exec = CpuExecutor::new(&model, 2).unwrap();
+    exec.run(&[&x.data]).unwrap();
+    for (index, expected) in expected.iter().enumerate() {
+        let actual = T {
+            shape: exec.output_shape(index).to_vec(),
+            data: exec.output(index).to_vec(),
+        };
+        assert_close(&actual, expected);
+    }
+
+    let (model, x, expected) = residual_block(
+        [1, 20, 20, 16],
+        Activation::Relu,
+        Activation::None,
+        false,
+        32,
+    );
+    assert_eq!(step_count(&model, &x), 2);
+    assert_close(&run(&model, &[&x]), &expected[0]);
+}

@@ -1,10 +1,14 @@
 //! Memory-bound ops big enough to be split across the threads (at least
 //! 16,384 output floats, 4,096 for LOGISTIC): PAD, CONCATENATION,
-//! DEPTH_TO_SPACE, MAX_POOL_2D, broadcast ADD and LOGISTIC. `run` checks
-//! that one and two threads agree exactly, and each is compared with the
-//! reference.
+//! DEPTH_TO_SPACE, MAX_POOL_2D, broadcast ADD and LOGISTIC; and 1×1
+//! convolutions with few pixels and many channels, split by output
+//! channels as well as by pixels. `run` checks that one and two threads
+//! agree exactly, and each is compared with the reference.
 
-use super::{activation, assert_close, reference, run, tensor, Builder, TensorId, T};
+use super::{
+    activation, assert_close, check_conv_with_density, reference, run, tensor, Builder, ConvCase,
+    TensorId, T,
+};
 use drape::nn::{OpKind, Padding};
 use proptest::prelude::*;
 
@@ -112,5 +116,31 @@ proptest! {
         let input = b.input(&x.shape);
         let out = b.op(OpKind::Logistic, vec![input], &[len]);
         assert_close(&run(&b.finish(vec![out]), &[&x]), &expected);
+    }
+
+    /// A late layer's shape (a few pixel tiles, hundreds of channels):
+    /// blocks of whole weight panels on each thread, dense weights.
+    #[test]
+    fn few_pixel_pointwise_conv_split_by_channels_matches_reference(
+        (h, w, c, out_c) in (1..=10usize, 1..=10usize, 16..=96usize, 33..=200usize),
+        (activation, seed) in (activation(), any::<u64>()),
+    ) {
+        check_conv_with_density(&ConvCase {
+            x: [1, h, w, c], kernel: [1, 1], out_c, stride: [1, 1], dilation: [1, 1],
+            padding: Padding::Same, activation, seed,
+        }, 1.0);
+    }
+
+    /// The same with mostly-zero weights: the sparse kernel's channel
+    /// groups of eight on each thread, with a partial last group.
+    #[test]
+    fn few_pixel_sparse_pointwise_conv_split_by_channels_matches_reference(
+        (h, w, c, out_c) in (1..=9usize, 1..=9usize, 64..=160usize, 17..=120usize),
+        (activation, seed, density) in (activation(), any::<u64>(), 0.05f32..0.35),
+    ) {
+        check_conv_with_density(&ConvCase {
+            x: [1, h, w, c], kernel: [1, 1], out_c, stride: [1, 1], dilation: [1, 1],
+            padding: Padding::Same, activation, seed,
+        }, density);
     }
 }

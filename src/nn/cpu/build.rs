@@ -8,6 +8,87 @@ use super::{conv, depthwise, elementwise, layout, malformed, parallel, plan, res
 use super::{CpuExecutor, Kernel, Operand, Port, Step};
 use crate::nn::{Model, NnError, OpKind, Padding, TensorId};
 
+/// Fuses each elementwise ADD into the convolution just before it when
+/// that convolution's output is read by the ADD alone (a residual block's
+/// projection): the convolution writes the ADD's output, adding the other
+/// operand to each block while it is in cache, and the ADD step goes.
+/// `step_reads` are the buffers (root tensors) each step reads.
+fn fuse_residual_adds(
+    steps: &mut Vec<Step>,
+    step_reads: &mut Vec<Vec<TensorId>>,
+    input_roots: &[TensorId],
+    output_roots: &[TensorId],
+) {
+    let mut i = 1;
+    while i < steps.len() {
+        let Some((residual, residual_read)) =
+            residual_of(steps, step_reads, i, input_roots, output_roots)
+        else {
+            i += 1;
+            continue;
+        };
+        let add_activation = match &steps[i].kernel {
+            Kernel::Add(add) => add.elementwise_activation(),
+            _ => None,
+        };
+        let fused = match (&mut steps[i - 1].kernel, add_activation) {
+            (Kernel::Conv(conv), Some(activation)) => conv.fuse_residual_add(activation),
+            _ => false,
+        };
+        if !fused {
+            i += 1;
+            continue;
+        }
+        let add = steps.remove(i);
+        step_reads.remove(i);
+        let conv = &mut steps[i - 1];
+        conv.inputs.push(residual);
+        conv.output = add.output;
+        step_reads[i - 1].extend(residual_read);
+    }
+}
+
+/// If step `i` is an elementwise ADD of the output of step `i - 1`, a
+/// convolution without activation that nothing else reads, and of
+/// another operand: that operand and the buffer it reads (if any).
+fn residual_of(
+    steps: &[Step],
+    step_reads: &[Vec<TensorId>],
+    i: usize,
+    input_roots: &[TensorId],
+    output_roots: &[TensorId],
+) -> Option<(Operand, Option<TensorId>)> {
+    let (conv, add) = (&steps[i - 1], &steps[i]);
+    let (Kernel::Conv(c), Kernel::Add(a)) = (&conv.kernel, &add.kernel) else {
+        return None;
+    };
+    if c.has_residual() || a.elementwise_activation().is_none() || add.inputs.len() != 2 {
+        return None;
+    }
+    let produced = conv.output;
+    let reads_of = |t: TensorId| step_reads.iter().flatten().filter(|&&r| r == t).count();
+    if reads_of(produced) != 1
+        || input_roots.contains(&produced)
+        || output_roots.contains(&produced)
+        || conv.output_len != add.output_len
+    {
+        return None;
+    }
+    // Which operand of the ADD is the convolution's output.
+    let is_produced = |o: &Operand| matches!(o, Operand::Buffer { buffer, .. } if *buffer == produced);
+    let other = match (is_produced(&add.inputs[0]), is_produced(&add.inputs[1])) {
+        (true, false) => &add.inputs[1],
+        (false, true) => &add.inputs[0],
+        _ => return None,
+    };
+    let other_read = match other {
+        Operand::Buffer { buffer, len } if *len == add.output_len => Some(*buffer),
+        Operand::Constant(values) if values.len() == add.output_len => None,
+        _ => return None,
+    };
+    Some((other.clone(), other_read))
+}
+
 /// A spatial PAD folded into the convolutions that read it.
 #[derive(Debug, Clone, Copy)]
 struct FoldedPad {
@@ -229,6 +310,10 @@ pub(super) fn build(model: &Model, threads: usize, isa: Isa) -> Result<CpuExecut
         step_reads.push(reads.iter().filter_map(|&t| operand(t).0).collect());
     }
 
+    let input_roots: Vec<TensorId> = model.inputs.iter().filter_map(|&t| operand(t).0).collect();
+    let output_roots: Vec<TensorId> = model.outputs.iter().filter_map(|&t| operand(t).0).collect();
+    fuse_residual_adds(&mut steps, &mut step_reads, &input_roots, &output_roots);
+
     // The memory plan over root tensors.
     let uses: Vec<plan::StepUse> = steps
         .iter()
@@ -241,8 +326,6 @@ pub(super) fn build(model: &Model, threads: usize, isa: Isa) -> Result<CpuExecut
     let root_lens: Vec<usize> = (0..count)
         .map(|t| if root[t] == t { lens[t] } else { 0 })
         .collect();
-    let input_roots: Vec<TensorId> = model.inputs.iter().filter_map(|&t| operand(t).0).collect();
-    let output_roots: Vec<TensorId> = model.outputs.iter().filter_map(|&t| operand(t).0).collect();
     let plan = plan::plan(&root_lens, &input_roots, &output_roots, &uses);
     let to_buffer = |operand: Operand| -> Result<Operand, NnError> {
         match operand {

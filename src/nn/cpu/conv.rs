@@ -4,13 +4,17 @@
 //! weights use the sparse kernel, a few output channels dot products.
 
 use super::dot::{DotConv, MAX_DOT_CHANNELS};
-use super::gemm::{gemm, PackedWeights};
+use super::gemm::{gemm, row_tile, PackedWeights};
 use super::isa::Isa;
-use super::parallel::{split_units, Workers};
-use super::simd::ClampBounds;
-use super::sparse::SparseWeights;
+use super::parallel::{split_blocks, split_units, OutBlock, Workers};
+use super::simd::{activate_in_place, ClampBounds};
+use super::sparse::{SparseWeights, TILE_PIXELS};
 use super::window::Window;
 use crate::nn::Activation;
+
+/// Output channels per block of a sparse convolution split across
+/// threads: the AVX2 kernel's group.
+const SPARSE_CHANNEL_GROUP: usize = 8;
 
 /// Pixels per im2col tile and GEMM call: the tile of A stays in L1/L2
 /// while every weight panel passes over it.
@@ -37,6 +41,11 @@ pub(super) struct Conv {
     window: Window,
     method: Method,
     activation: Activation,
+    /// A residual ADD fused into this convolution: each block of output,
+    /// while still in cache, gets the other operand added and the ADD's
+    /// activation applied (the same arithmetic as the ADD step it
+    /// replaces, so results are bit-identical).
+    residual: Option<Activation>,
 }
 
 impl Conv {
@@ -80,7 +89,24 @@ impl Conv {
             window,
             method,
             activation,
+            residual: None,
         }
+    }
+
+    /// Takes over the elementwise ADD that alone reads this convolution's
+    /// output: `run` is then given the ADD's other operand. Only for a
+    /// convolution without activation (a block's linear projection).
+    pub fn fuse_residual_add(&mut self, add_activation: Activation) -> bool {
+        let fusable = self.activation == Activation::None && self.residual.is_none();
+        if fusable {
+            self.residual = Some(add_activation);
+        }
+        fusable
+    }
+
+    /// Whether an ADD is fused in (`run` then needs its operand).
+    pub fn has_residual(&self) -> bool {
+        self.residual.is_some()
     }
 
     /// Floats of scratch one worker needs.
@@ -103,7 +129,8 @@ impl Conv {
             Method::Sparse(_) => "sparse",
             Method::Dot(_) => "dot",
         };
-        format!("{} {method}", self.window.describe())
+        let add = if self.residual.is_some() { " + ADD" } else { "" };
+        format!("{} {method}{add}", self.window.describe())
     }
 
     pub fn macs(&self) -> usize {
@@ -111,7 +138,15 @@ impl Conv {
         w.batch * w.out_h * w.out_w * w.kernel_h * w.kernel_w * w.in_c * w.out_c
     }
 
-    pub fn run(&self, input: &[f32], out: &mut [f32], workers: &mut Workers) {
+    /// `residual`: the fused ADD's other operand (`has_residual`), as long
+    /// as the output.
+    pub fn run(
+        &self,
+        input: &[f32],
+        residual: Option<&[f32]>,
+        out: &mut [f32],
+        workers: &mut Workers,
+    ) {
         let w = &self.window;
         let k = w.kernel_h * w.kernel_w * w.in_c;
         let n = w.out_c;
@@ -120,10 +155,39 @@ impl Conv {
         let isa = workers.isa;
         let act = self.activation;
         let scratch_len = self.scratch_len();
+        // The fused ADD: its operand and activation (none when not fused).
+        let residual = match (self.residual, residual) {
+            (Some(add_act), Some(values)) => {
+                assert_eq!(values.len(), pixels * n, "the fused ADD's operand");
+                Some((values, add_act))
+            }
+            _ => None,
+        };
+        let add_residual = |first: usize, first_col: usize, out: &mut OutBlock<'_>| {
+            let Some((values, add_act)) = residual else {
+                return;
+            };
+            let add = |out: &mut [f32], at: usize| {
+                let len = out.len();
+                out.iter_mut()
+                    .zip(&values[at..at + len])
+                    .for_each(|(o, &x)| *o += x);
+                activate_in_place(out, add_act);
+            };
+            // Narrow outputs (8 channels) have short rows: add whole
+            // blocks at once where they are.
+            if let Some(all) = out.contiguous() {
+                return add(all, first * n);
+            }
+            for r in 0..out.rows() {
+                add(out.row(r), (first + r) * n + first_col);
+            }
+        };
         match &self.method {
             Method::Dot(dot) => {
                 split_units(workers, parallel, out, n, pixels, 0, |first, out, _| {
-                    dot.run(w, act, input, first, out, isa)
+                    dot.run(w, act, input, first, out, isa);
+                    add_residual(first, 0, &mut OutBlock::whole(out, n));
                 })
             }
             Method::Sparse(sparse) => {
@@ -131,17 +195,23 @@ impl Conv {
                 let bounds = act
                     .clamp_bounds()
                     .unwrap_or((f32::NEG_INFINITY, f32::INFINITY));
-                split_units(
+                // Whole pixel tiles; channels in groups of eight (the AVX2
+                // kernel's), split at most one way per thread, since each
+                // block transposes its tiles again.
+                let grid = (TILE_PIXELS, SPARSE_CHANNEL_GROUP, workers.threads());
+                split_blocks(
                     workers,
                     parallel,
                     out,
                     n,
                     pixels,
+                    grid,
                     scratch_len,
-                    |first, out, scratch| {
-                        let rows = out.len() / n;
-                        let a = &input[first * k..(first + rows) * k];
-                        sparse.run(a, rows, bounds, out, scratch, isa);
+                    |first, first_col, mut out, scratch| {
+                        let a = &input[first * k..(first + out.rows()) * k];
+                        let rows = out.rows();
+                        sparse.run(a, rows, bounds, out.rows_between(0, rows), first_col, scratch, isa);
+                        add_residual(first, first_col, &mut out);
                     },
                 )
             }
@@ -149,32 +219,42 @@ impl Conv {
                 weights,
                 direct,
                 tile_pixels,
-            } => split_units(
-                workers,
-                parallel,
-                out,
-                n,
-                pixels,
-                scratch_len,
-                |first, out, scratch| {
-                    let count = out.len() / n;
-                    let mut t0 = 0;
-                    while t0 < count {
-                        let rows = (*tile_pixels).min(count - t0);
-                        let dst = &mut out[t0 * n..(t0 + rows) * n];
-                        let pixel = first + t0;
-                        if *direct {
-                            let a = &input[pixel * k..(pixel + rows) * k];
-                            gemm(a, rows, weights, act, dst, isa);
-                        } else {
-                            let tile = &mut scratch[..rows * k];
-                            self.im2col(input, pixel, rows, tile);
-                            gemm(tile, rows, weights, act, dst, isa);
+            } => {
+                // Whole micro-kernel tiles of rows and whole weight panels;
+                // an im2col convolution by rows alone (each block would
+                // gather its patches again).
+                let col_splits = if *direct { usize::MAX } else { 1 };
+                let grid = (row_tile(isa), weights.panel_width(), col_splits);
+                split_blocks(
+                    workers,
+                    parallel,
+                    out,
+                    n,
+                    pixels,
+                    grid,
+                    scratch_len,
+                    |first, first_col, mut out, scratch| {
+                        let count = out.rows();
+                        let mut t0 = 0;
+                        while t0 < count {
+                            let rows = (*tile_pixels).min(count - t0);
+                            let mut dst: OutBlock<'_> = out.rows_between(t0, t0 + rows);
+                            let pixel = first + t0;
+                            if *direct {
+                                let a = &input[pixel * k..(pixel + rows) * k];
+                                gemm(a, rows, weights, act, dst.rows_between(0, rows), first_col, isa);
+                            } else {
+                                let tile = &mut scratch[..rows * k];
+                                self.im2col(input, pixel, rows, tile);
+                                gemm(tile, rows, weights, act, dst.rows_between(0, rows), first_col, isa);
+                            }
+                            // While the tile is in cache.
+                            add_residual(pixel, first_col, &mut dst);
+                            t0 += rows;
                         }
-                        t0 += rows;
-                    }
-                },
-            ),
+                    },
+                )
+            }
         }
     }
 

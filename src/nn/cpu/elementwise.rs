@@ -18,6 +18,8 @@ const MIN_PARALLEL_LOGISTIC: usize = 4_096;
 pub(super) struct Add {
     /// The output shape, at least 1-D.
     shape: Vec<usize>,
+    /// Both operands have the output's shape (no broadcasting).
+    same_shapes: bool,
     /// Element strides of each operand over `shape` (0 where broadcast).
     a_strides: Vec<usize>,
     b_strides: Vec<usize>,
@@ -75,12 +77,20 @@ impl Add {
                 "ADD: output {out:?} is not the broadcast of {a:?} and {b:?}"
             )));
         }
+        let same_shapes = squeeze(a) == squeeze(&shape) && squeeze(b) == squeeze(&shape);
         Ok(Add {
+            same_shapes,
             a_strides: broadcast_strides(a, rank),
             b_strides: broadcast_strides(b, rank),
             shape,
             activation,
         })
+    }
+
+    /// The activation of an ADD whose operands both have the output's
+    /// shape (one that a convolution can take over), else `None`.
+    pub fn elementwise_activation(&self) -> Option<Activation> {
+        self.same_shapes.then_some(self.activation)
     }
 
     pub fn run(&self, a: &[f32], b: &[f32], out: &mut [f32], workers: &mut Workers) {

@@ -9,6 +9,7 @@
 //! 6 × 2 ymm = 12 of 16; SSE4.1 and SIMD128: 3 × 4 xmm; NEON: 6 × 4 of 32).
 
 use super::isa::Isa;
+use super::parallel::OutBlock;
 use super::simd::{activate_in_place, activate_into, ClampBounds};
 use super::vector::F32s;
 use crate::nn::Activation;
@@ -67,50 +68,90 @@ impl PackedWeights {
         self.k
     }
 
+    /// Output channels per panel: a block of output columns must start
+    /// at a multiple of it.
+    pub fn panel_width(&self) -> usize {
+        self.nr
+    }
+
     fn panel_count(&self) -> usize {
         self.bias.len() / self.nr
     }
 }
 
-/// `out[rows × n] = act(a[rows × k] · W + bias)`, both row-major, with
-/// `isa`'s kernels (portable ones where `w` was packed for another).
+/// Rows per micro-kernel tile of `isa`'s GEMM: a block of output rows
+/// best holds a multiple of it.
+pub(super) fn row_tile(isa: Isa) -> usize {
+    match isa {
+        Isa::Avx512 => 12,
+        Isa::Avx2Fma | Isa::Neon => 6,
+        Isa::Sse41 | Isa::Simd128 => 3,
+        Isa::Portable => 1,
+    }
+}
+
+/// The output channels of `w` that `out` holds: `first_col` (a multiple
+/// of the panel width) and the `out.cols()` after it.
+fn panel_range(w: &PackedWeights, first_col: usize, cols: usize) -> std::ops::Range<usize> {
+    assert!(first_col.is_multiple_of(w.nr) && first_col + cols <= w.n);
+    first_col / w.nr..(first_col + cols).div_ceil(w.nr)
+}
+
+/// `out = act(a[rows × k] · W + bias)` for output channels `first_col..`
+/// (`out` has `rows` rows of `out.cols()` of them), with `isa`'s kernels
+/// (portable ones where `w` was packed for another).
 pub(super) fn gemm(
     a: &[f32],
     rows: usize,
     w: &PackedWeights,
     act: Activation,
-    out: &mut [f32],
+    mut out: OutBlock<'_>,
+    first_col: usize,
     isa: Isa,
 ) {
-    let (a, out) = (&a[..rows * w.k], &mut out[..rows * w.n]);
+    let a = &a[..rows * w.k];
+    assert!(out.rows() >= rows);
+    let panels = panel_range(w, first_col, out.cols());
+    let out = &mut out;
     if w.nr != panel_width(isa) {
-        return gemm_portable(a, rows, w, act, out);
+        return gemm_portable(a, rows, w, act, out, panels);
     }
     // SAFETY: each arm runs only where `isa` is available (an `Isa` is
     // only chosen after `Isa::available`), and `w` is packed for it.
     match isa {
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx512 => unsafe { x86::gemm_avx512(a, rows, w, act, out) },
+        Isa::Avx512 => unsafe { x86::gemm_avx512(a, rows, w, act, out, panels) },
         #[cfg(target_arch = "x86_64")]
-        Isa::Avx2Fma => unsafe { x86::gemm_avx2(a, rows, w, act, out) },
+        Isa::Avx2Fma => unsafe { x86::gemm_avx2(a, rows, w, act, out, panels) },
         #[cfg(target_arch = "x86_64")]
-        Isa::Sse41 => unsafe { x86::gemm_sse41(a, rows, w, act, out) },
+        Isa::Sse41 => unsafe { x86::gemm_sse41(a, rows, w, act, out, panels) },
         #[cfg(target_arch = "aarch64")]
-        Isa::Neon => unsafe { gemm_neon(a, rows, w, act, out) },
+        Isa::Neon => unsafe { gemm_neon(a, rows, w, act, out, panels) },
         #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
         Isa::Simd128 => unsafe {
-            tiles::<core::arch::wasm32::v128, 4, 3>(a, rows, w, act, out)
+            tiles::<core::arch::wasm32::v128, 4, 3>(a, rows, w, act, out, panels)
         },
-        _ => gemm_portable(a, rows, w, act, out),
+        _ => gemm_portable(a, rows, w, act, out, panels),
     }
 }
 
+/// Output channels of panels `panels`, a block whose first column is
+/// the first panel's.
+type Panels = std::ops::Range<usize>;
+
 /// Any CPU: the same blocking in plain Rust.
-fn gemm_portable(a: &[f32], rows: usize, w: &PackedWeights, act: Activation, out: &mut [f32]) {
+fn gemm_portable(
+    a: &[f32],
+    rows: usize,
+    w: &PackedWeights,
+    act: Activation,
+    out: &mut OutBlock<'_>,
+    panels: Panels,
+) {
     // A constant panel width, so the compiler unrolls and vectorises.
     match w.nr {
-        32 => portable_panels::<32>(a, rows, w, act, out),
-        _ => portable_panels::<16>(a, rows, w, act, out),
+        32 => portable_panels::<32>(a, rows, w, act, out, panels),
+        _ => portable_panels::<16>(a, rows, w, act, out, panels),
     }
 }
 
@@ -119,14 +160,17 @@ fn portable_panels<const NR: usize>(
     rows: usize,
     w: &PackedWeights,
     act: Activation,
-    out: &mut [f32],
+    out: &mut OutBlock<'_>,
+    panels: Panels,
 ) {
     let (k, n) = (w.k, w.n);
     assert_eq!(w.nr, NR);
-    for p in 0..w.panel_count() {
+    let first_col = panels.start * NR;
+    for p in panels {
         let panel = &w.panels[p * k * NR..(p + 1) * k * NR];
         let col = p * NR;
         let width = NR.min(n - col);
+        let at = col - first_col;
         let bias: [f32; NR] = std::array::from_fn(|i| w.bias[col + i]);
         for r in 0..rows {
             let mut acc = bias;
@@ -135,18 +179,14 @@ fn portable_panels<const NR: usize>(
                     acc[i] += x * wk[i];
                 }
             }
-            activate_into(
-                &mut out[r * n + col..r * n + col + width],
-                &acc[..width],
-                act,
-            );
+            activate_into(&mut out.row(r)[at..at + width], &acc[..width], act);
         }
     }
 }
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::{tiles, Activation, PackedWeights};
+    use super::{tiles, Activation, OutBlock, PackedWeights, Panels};
     use std::arch::x86_64::*;
 
     /// # Safety
@@ -157,9 +197,10 @@ mod x86 {
         rows: usize,
         w: &PackedWeights,
         act: Activation,
-        out: &mut [f32],
+        out: &mut OutBlock<'_>,
+        panels: Panels,
     ) {
-        unsafe { tiles::<__m512, 2, 12>(a, rows, w, act, out) }
+        unsafe { tiles::<__m512, 2, 12>(a, rows, w, act, out, panels) }
     }
 
     /// # Safety
@@ -170,9 +211,10 @@ mod x86 {
         rows: usize,
         w: &PackedWeights,
         act: Activation,
-        out: &mut [f32],
+        out: &mut OutBlock<'_>,
+        panels: Panels,
     ) {
-        unsafe { tiles::<__m256, 2, 6>(a, rows, w, act, out) }
+        unsafe { tiles::<__m256, 2, 6>(a, rows, w, act, out, panels) }
     }
 
     /// # Safety
@@ -183,9 +225,10 @@ mod x86 {
         rows: usize,
         w: &PackedWeights,
         act: Activation,
-        out: &mut [f32],
+        out: &mut OutBlock<'_>,
+        panels: Panels,
     ) {
-        unsafe { tiles::<__m128, 4, 3>(a, rows, w, act, out) }
+        unsafe { tiles::<__m128, 4, 3>(a, rows, w, act, out, panels) }
     }
 }
 
@@ -193,15 +236,23 @@ mod x86 {
 /// NEON (always on aarch64); `w` packed for `Isa::Neon`.
 #[cfg(target_arch = "aarch64")]
 #[target_feature(enable = "neon")]
-unsafe fn gemm_neon(a: &[f32], rows: usize, w: &PackedWeights, act: Activation, out: &mut [f32]) {
-    unsafe { tiles::<std::arch::aarch64::float32x4_t, 4, 6>(a, rows, w, act, out) }
+unsafe fn gemm_neon(
+    a: &[f32],
+    rows: usize,
+    w: &PackedWeights,
+    act: Activation,
+    out: &mut OutBlock<'_>,
+    panels: Panels,
+) {
+    unsafe { tiles::<std::arch::aarch64::float32x4_t, 4, 6>(a, rows, w, act, out, panels) }
 }
 
-/// The whole product in `MR`-row tiles of each panel (`W` registers of
-/// `V` wide, `W · V::LANES == w.nr`).
+/// The product for `panels` in `MR`-row tiles of each panel (`W`
+/// registers of `V` wide, `W · V::LANES == w.nr`).
 ///
 /// # Safety
-/// The CPU runs `V`; `a` holds `rows × k` and `out` `rows × n` floats.
+/// The CPU runs `V`; `a` holds `rows × k` floats and `out` at least
+/// `rows` rows of the panels' columns.
 #[inline(always)]
 #[allow(dead_code)] // unused on targets without a vector path
 unsafe fn tiles<V: F32s, const W: usize, const MR: usize>(
@@ -209,20 +260,26 @@ unsafe fn tiles<V: F32s, const W: usize, const MR: usize>(
     rows: usize,
     w: &PackedWeights,
     act: Activation,
-    out: &mut [f32],
+    out: &mut OutBlock<'_>,
+    panels: Panels,
 ) {
     let (k, n, nr) = (w.k, w.n, w.nr);
+    let first_col = panels.start * nr;
     assert!(
         W * V::LANES == nr
             && a.len() >= rows * k
-            && out.len() >= rows * n
+            && out.rows() >= rows
+            && panels.end <= w.panel_count()
+            && out.cols() >= (n.min(panels.end * nr)).saturating_sub(first_col)
             && w.panels.len() == w.panel_count() * k * nr
     );
     let clamp = act.clamp_bounds();
     let (lo, hi) = clamp.unwrap_or((f32::NEG_INFINITY, f32::INFINITY));
-    for p in 0..w.panel_count() {
+    let stride = out.stride();
+    for p in panels {
         let col = p * nr;
         let width = nr.min(n - col);
+        let at = col - first_col;
         // Registers that hold live columns: fewer for a narrow last panel.
         let regs = width.div_ceil(V::LANES);
         let mut r = 0;
@@ -230,7 +287,8 @@ unsafe fn tiles<V: F32s, const W: usize, const MR: usize>(
             let count = MR.min(rows - r);
             // SAFETY: rows r..r+count of `a` and `out`, the panel's k × nr
             // floats and its nr biases are in bounds (asserted above);
-            // stores write `width` columns of `count` rows.
+            // stores write `width` columns of `count` rows, all inside
+            // the block (its columns `at..at + width`).
             unsafe {
                 let tile = Tile {
                     a: a.as_ptr().add(r * k),
@@ -239,8 +297,8 @@ unsafe fn tiles<V: F32s, const W: usize, const MR: usize>(
                     panel: w.panels.as_ptr().add(p * k * nr),
                     nr,
                     bias: w.bias.as_ptr().add(col),
-                    out: out.as_mut_ptr().add(r * n + col),
-                    n,
+                    out: out.as_mut_ptr().add(r * stride + at),
+                    n: stride,
                     width,
                     lo,
                     hi,
@@ -255,7 +313,7 @@ unsafe fn tiles<V: F32s, const W: usize, const MR: usize>(
             }
             if clamp.is_none() {
                 for i in r..r + count {
-                    activate_in_place(&mut out[i * n + col..i * n + col + width], act);
+                    activate_in_place(&mut out.row(i)[at..at + width], act);
                 }
             }
             r += count;

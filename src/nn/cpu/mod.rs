@@ -220,7 +220,10 @@ impl CpuExecutor {
         let out = &mut out_buffer[..step.output_len];
         let input = |i: usize| step.inputs[i].slice(buffers);
         match &step.kernel {
-            Kernel::Conv(conv) => conv.run(input(0), out, workers),
+            Kernel::Conv(conv) => {
+                let residual = conv.has_residual().then(|| input(1));
+                conv.run(input(0), residual, out, workers)
+            }
             Kernel::Depthwise(dw) => dw.run(input(0), out, workers),
             Kernel::Add(add) => add.run(input(0), input(1), out, workers),
             Kernel::Pad(pad) => pad.run(input(0), out, workers),

@@ -7,7 +7,11 @@
 //! results are transposed back to NHWC.
 
 use super::isa::Isa;
+use super::parallel::OutBlock;
 use super::vector::F32s;
+
+/// Output channels a call computes (the columns of its block).
+type Channels = std::ops::Range<usize>;
 
 /// Pixels per tile: four AVX registers per output channel.
 pub(super) const TILE_PIXELS: usize = 32;
@@ -74,20 +78,24 @@ impl SparseWeights {
         self.k * TILE_PIXELS
     }
 
-    /// `out[rows × n] = act(a[rows × k] · W + bias)`; `lo..hi` is the
-    /// activation's clamp; `scratch` holds `scratch_len()` floats.
+    /// `out = act(a[rows × k] · W + bias)` for output channels
+    /// `first_col..` (`out.cols()` of them); `lo..hi` is the activation's
+    /// clamp; `scratch` holds `scratch_len()` floats.
     #[allow(clippy::too_many_arguments)]
     pub fn run(
         &self,
         a: &[f32],
         rows: usize,
         (lo, hi): (f32, f32),
-        out: &mut [f32],
+        mut out: OutBlock<'_>,
+        first_col: usize,
         scratch: &mut [f32],
         isa: Isa,
     ) {
-        let (k, n) = (self.k, self.n);
-        let (a, out) = (&a[..rows * k], &mut out[..rows * n]);
+        let k = self.k;
+        let a = &a[..rows * k];
+        let channels = first_col..first_col + out.cols();
+        assert!(channels.end <= self.n && out.rows() >= rows);
         let tile = &mut scratch[..k * TILE_PIXELS];
         let mut r = 0;
         while r < rows {
@@ -95,42 +103,51 @@ impl SparseWeights {
             // Channel-major: tile[kk * TILE_PIXELS + p] = a[r + p][kk];
             // pixels past `count` stay as they were (never stored).
             let pixels = &a[r * k..(r + count) * k];
-            let dst = &mut out[r * n..(r + count) * n];
+            let (dst, channels) = (&mut out.rows_between(r, r + count), channels.clone());
             // SAFETY: each arm runs only where `isa` is available.
             match isa {
                 // AVX-512 runs the AVX2 kernel: see `tile_avx2`.
                 #[cfg(target_arch = "x86_64")]
                 Isa::Avx512 | Isa::Avx2Fma => unsafe {
                     transpose_in_avx2(pixels, k, count, tile);
-                    self.tile_avx2(tile, count, lo, hi, dst);
+                    self.tile_avx2(tile, count, lo, hi, dst, channels);
                 },
                 #[cfg(target_arch = "x86_64")]
                 Isa::Sse41 => unsafe {
                     transpose_in(pixels, k, 0, tile);
-                    self.tile_sse41(tile, count, lo, hi, dst);
+                    self.tile_sse41(tile, count, lo, hi, dst, channels);
                 },
                 #[cfg(target_arch = "aarch64")]
                 Isa::Neon => unsafe {
                     transpose_in(pixels, k, 0, tile);
-                    self.tile_neon(tile, count, lo, hi, dst);
+                    self.tile_neon(tile, count, lo, hi, dst, channels);
                 },
                 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
                 Isa::Simd128 => unsafe {
                     transpose_in(pixels, k, 0, tile);
-                    self.tile_vector::<core::arch::wasm32::v128>(tile, count, lo, hi, dst);
+                    self.tile_vector::<core::arch::wasm32::v128>(tile, count, lo, hi, dst, channels);
                 },
                 _ => {
                     transpose_in(pixels, k, 0, tile);
-                    self.tile_portable(tile, count, lo, hi, dst);
+                    self.tile_portable(tile, count, lo, hi, dst, channels);
                 }
             }
             r += count;
         }
     }
 
-    fn tile_portable(&self, tile: &[f32], count: usize, lo: f32, hi: f32, dst: &mut [f32]) {
-        let n = self.n;
-        for o in 0..n {
+    #[allow(clippy::too_many_arguments)]
+    fn tile_portable(
+        &self,
+        tile: &[f32],
+        count: usize,
+        lo: f32,
+        hi: f32,
+        dst: &mut OutBlock<'_>,
+        channels: Channels,
+    ) {
+        let c0 = channels.start;
+        for o in channels {
             let mut acc = [self.bias[o]; TILE_PIXELS];
             let range = self.starts[o]..self.starts[o + 1];
             for (&row, &value) in self.rows[range.clone()].iter().zip(&self.values[range]) {
@@ -140,7 +157,7 @@ impl SparseWeights {
                 }
             }
             for (p, &a) in acc.iter().take(count).enumerate() {
-                dst[p * n + o] = a.max(lo).min(hi);
+                dst.row(p)[o - c0] = a.max(lo).min(hi);
             }
         }
     }
@@ -158,7 +175,8 @@ impl SparseWeights {
         count: usize,
         lo: f32,
         hi: f32,
-        dst: &mut [f32],
+        dst: &mut OutBlock<'_>,
+        channels: Channels,
     ) {
         const MAX_REGS: usize = TILE_PIXELS / 4;
         let n = self.n;
@@ -166,7 +184,9 @@ impl SparseWeights {
         assert!(
             regs <= MAX_REGS
                 && tile.len() >= self.k * TILE_PIXELS
-                && dst.len() >= count * n
+                && dst.rows() >= count
+                && channels.end <= n
+                && dst.cols() >= channels.len()
                 && self.starts.len() == n + 1
                 && self.rows.len() == self.values.len()
                 && self.starts[n] == self.values.len()
@@ -176,7 +196,8 @@ impl SparseWeights {
         unsafe {
             let (lo, hi) = (V::splat(lo), V::splat(hi));
             let mut column = [0.0f32; TILE_PIXELS];
-            for o in 0..n {
+            let c0 = channels.start;
+            for o in channels {
                 let mut acc = [V::splat(self.bias[o]); MAX_REGS];
                 for i in self.starts[o]..self.starts[o + 1] {
                     let x = tile.as_ptr().add(*self.rows.get_unchecked(i) as usize);
@@ -190,7 +211,7 @@ impl SparseWeights {
                         .store(column.as_mut_ptr().add(reg * V::LANES));
                 }
                 for (p, &value) in column.iter().take(count).enumerate() {
-                    dst[p * n + o] = value;
+                    dst.row(p)[o - c0] = value;
                 }
             }
         }
@@ -200,16 +221,32 @@ impl SparseWeights {
     /// SSE4.1; as `tile_vector`.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "sse4.1")]
-    unsafe fn tile_sse41(&self, tile: &[f32], count: usize, lo: f32, hi: f32, dst: &mut [f32]) {
-        unsafe { self.tile_vector::<std::arch::x86_64::__m128>(tile, count, lo, hi, dst) }
+    unsafe fn tile_sse41(
+        &self,
+        tile: &[f32],
+        count: usize,
+        lo: f32,
+        hi: f32,
+        dst: &mut OutBlock<'_>,
+        channels: Channels,
+    ) {
+        unsafe { self.tile_vector::<std::arch::x86_64::__m128>(tile, count, lo, hi, dst, channels) }
     }
 
     /// # Safety
     /// NEON (always on aarch64); as `tile_vector`.
     #[cfg(target_arch = "aarch64")]
     #[target_feature(enable = "neon")]
-    unsafe fn tile_neon(&self, tile: &[f32], count: usize, lo: f32, hi: f32, dst: &mut [f32]) {
-        unsafe { self.tile_vector::<std::arch::aarch64::float32x4_t>(tile, count, lo, hi, dst) }
+    unsafe fn tile_neon(
+        &self,
+        tile: &[f32],
+        count: usize,
+        lo: f32,
+        hi: f32,
+        dst: &mut OutBlock<'_>,
+        channels: Channels,
+    ) {
+        unsafe { self.tile_vector::<std::arch::aarch64::float32x4_t>(tile, count, lo, hi, dst, channels) }
     }
 
     /// Eight output channels at a time: each into four registers of
@@ -220,13 +257,24 @@ impl SparseWeights {
     /// The CPU must have AVX2 and FMA.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,fma")]
-    unsafe fn tile_avx2(&self, tile: &[f32], count: usize, lo: f32, hi: f32, dst: &mut [f32]) {
+    unsafe fn tile_avx2(
+        &self,
+        tile: &[f32],
+        count: usize,
+        lo: f32,
+        hi: f32,
+        dst: &mut OutBlock<'_>,
+        channels: Channels,
+    ) {
         use std::arch::x86_64::*;
         const REGS: usize = TILE_PIXELS / 8;
         let n = self.n;
+        let (c0, end) = (channels.start, channels.end);
         assert!(
             tile.len() >= self.k * TILE_PIXELS
-                && dst.len() >= count * n
+                && dst.rows() >= count
+                && end <= n
+                && dst.cols() >= end - c0
                 && self.starts.len() == n + 1
                 && self.rows.len() == self.values.len()
                 && self.starts[n] == self.values.len()
@@ -236,9 +284,9 @@ impl SparseWeights {
         // stores go through bounds-checked slices.
         unsafe {
             let (lo, hi) = (_mm256_set1_ps(lo), _mm256_set1_ps(hi));
-            let mut o0 = 0;
-            while o0 < n {
-                let group = 8.min(n - o0);
+            let mut o0 = c0;
+            while o0 < end {
+                let group = 8.min(end - o0);
                 // block[j][reg]: output channel o0 + j, pixels 8·reg..
                 let mut block = [[_mm256_setzero_ps(); REGS]; 8];
                 // Two channels at a time: eight independent FMA chains
@@ -293,13 +341,14 @@ impl SparseWeights {
                 for (reg, first) in (0..count).step_by(8).enumerate() {
                     let rows = transpose8(std::array::from_fn(|j| block[j][reg]));
                     for (p, row) in rows.iter().enumerate().take(count - first) {
-                        let at = (first + p) * n + o0;
+                        let at = o0 - c0;
+                        let dst = &mut dst.row(first + p)[at..at + group];
                         if group == 8 {
-                            _mm256_storeu_ps(dst[at..at + 8].as_mut_ptr(), *row);
+                            _mm256_storeu_ps(dst.as_mut_ptr(), *row);
                         } else {
                             let mut lanes = [0.0f32; 8];
                             _mm256_storeu_ps(lanes.as_mut_ptr(), *row);
-                            dst[at..at + group].copy_from_slice(&lanes[..group]);
+                            dst.copy_from_slice(&lanes[..group]);
                         }
                     }
                 }

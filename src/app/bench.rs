@@ -97,6 +97,13 @@ fn input_for(model: &Model) -> Vec<f32> {
 }
 
 /// `runs` timed calls of `run`, in ms.
+/// The pause before each batch of the interleaved benches. The threads
+/// of the side that just ran may still be spinning (XNNPACK's pool spins
+/// for several milliseconds after a run; drape's sleeps at once), and a
+/// spinning thread takes one of the two cores from the side that runs
+/// next; after this pause both start on idle cores.
+pub(crate) const SETTLE: std::time::Duration = std::time::Duration::from_millis(40);
+
 fn batch(runs: usize, mut run: impl FnMut() -> Result<(), NnError>) -> Result<Vec<f64>, NnError> {
     (0..runs.max(1))
         .map(|_| {
@@ -219,12 +226,15 @@ pub fn bench_nn(
                 // Alternate who goes first, so that a load that grows or
                 // fades within a round favours neither.
                 if round % 2 == 1 {
+                    std::thread::sleep(SETTLE);
                     tflite.rounds.extend(peer_batch(&mut peer, &request));
                 }
+                std::thread::sleep(SETTLE);
                 drape
                     .rounds
                     .push(batch(options.runs, || cpu.run(&[&input]))?);
                 if round % 2 == 0 {
+                    std::thread::sleep(SETTLE);
                     tflite.rounds.extend(peer_batch(&mut peer, &request));
                 }
             }

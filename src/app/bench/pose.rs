@@ -104,12 +104,15 @@ pub fn bench_pose(
             }
         };
         if round % 2 == 1 {
+            std::thread::sleep(super::SETTLE);
             peer_batch(&mut peer_failed);
         }
+        std::thread::sleep(super::SETTLE);
         let before = stages[6].len();
         drape_passes(mirror, tracker, frames, passes, &mut stages)?;
         drape_totals.rounds.push(stages[6][before..].to_vec());
         if round % 2 == 0 {
+            std::thread::sleep(super::SETTLE);
             peer_batch(&mut peer_failed);
         }
     }

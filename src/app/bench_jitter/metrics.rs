@@ -103,7 +103,7 @@ impl LagRange {
 const LAG_STEP_FRAMES: f64 = 0.01;
 
 /// How many frames `series` trails `motion`: the shift `s` that minimises
-/// Σ |series[l][t] − c_l − motion(t − s)|² over every series `l` (each
+/// `Σ |series[l][t] − c_l − motion(t − s)|²` over every series `l` (each
 /// with its own constant offset `c_l`, fitted) and the frames from
 /// `first_frame` on where `motion(t − s)` is inside the clip for every
 /// candidate (so each candidate is scored on the same frames). `motion` is

@@ -246,12 +246,13 @@ mod wasm {
         unsafe fn max(self, b: Self) -> Self {
             f32x4_pmax(self, b)
         }
+        /// In SSE4.1's order, (0 + 2) + (1 + 3), so that this path and
+        /// SSE4.1's, which the x86 tests check, compute the same floats.
         #[inline(always)]
         unsafe fn sum(self) -> f32 {
-            f32x4_extract_lane::<0>(self)
-                + f32x4_extract_lane::<1>(self)
-                + f32x4_extract_lane::<2>(self)
-                + f32x4_extract_lane::<3>(self)
+            let (l0, l1) = (f32x4_extract_lane::<0>(self), f32x4_extract_lane::<1>(self));
+            let (l2, l3) = (f32x4_extract_lane::<2>(self), f32x4_extract_lane::<3>(self));
+            (l0 + l2) + (l1 + l3)
         }
     }
 }

@@ -250,6 +250,58 @@ fn check_conv_with_density(case: &ConvCase, density: f32) {
     assert_close(&run(&b.finish(vec![out]), &[&x]), &expected);
 }
 
+/// PAD of `x` by `pads` (before, after per axis) against the reference.
+fn check_pad(x: &T, pads: &[[usize; 2]]) {
+    let expected = reference::pad(x, pads);
+    let mut b = Builder::default();
+    let input = b.input(&x.shape);
+    let kind = OpKind::Pad {
+        paddings: pads.to_vec(),
+    };
+    let out = b.op(kind, vec![input], &expected.shape);
+    assert_close(&run(&b.finish(vec![out]), &[x]), &expected);
+}
+
+/// CONCATENATION along `axis` of tensors shaped `shape` but for `axis`,
+/// which each takes from `extents`.
+fn check_concat(
+    shape: &[usize],
+    axis: usize,
+    extents: &[usize],
+    activation: Activation,
+    seed: u64,
+) {
+    let parts: Vec<T> = extents
+        .iter()
+        .enumerate()
+        .map(|(i, &e)| {
+            let mut s = shape.to_vec();
+            s[axis] = e;
+            tensor(seed ^ i as u64, &s)
+        })
+        .collect();
+    let expected = reference::concat(&parts, axis, activation);
+    let mut b = Builder::default();
+    let ids: Vec<TensorId> = parts.iter().map(|p| b.input(&p.shape)).collect();
+    let out = b.op(
+        OpKind::Concatenation { axis, activation },
+        ids,
+        &expected.shape,
+    );
+    let inputs: Vec<&T> = parts.iter().collect();
+    assert_close(&run(&b.finish(vec![out]), &inputs), &expected);
+}
+
+/// DEPTH_TO_SPACE of `x` with `block` against the reference.
+fn check_depth_to_space(x: &T, block: usize) {
+    let expected = reference::depth_to_space(x, block);
+    let mut b = Builder::default();
+    let input = b.input(&x.shape);
+    let kind = OpKind::DepthToSpace { block_size: block };
+    let out = b.op(kind, vec![input], &expected.shape);
+    assert_close(&run(&b.finish(vec![out]), &[x]), &expected);
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
@@ -400,12 +452,7 @@ proptest! {
         pads in proptest::collection::vec([0..=3usize, 0..=3usize], 4),
         seed in any::<u64>(),
     ) {
-        let x = tensor(seed, &shape);
-        let expected = reference::pad(&x, &pads);
-        let mut b = Builder::default();
-        let input = b.input(&x.shape);
-        let out = b.op(OpKind::Pad { paddings: pads.clone() }, vec![input], &expected.shape);
-        assert_close(&run(&b.finish(vec![out]), &[&x]), &expected);
+        check_pad(&tensor(seed, &shape), &pads);
     }
 
     #[test]
@@ -415,17 +462,7 @@ proptest! {
         extents in proptest::collection::vec(1..=4usize, 1..=3),
         (activation, seed) in (activation(), any::<u64>()),
     ) {
-        let parts: Vec<T> = extents.iter().enumerate().map(|(i, &e)| {
-            let mut s = shape.to_vec();
-            s[axis] = e;
-            tensor(seed ^ i as u64, &s)
-        }).collect();
-        let expected = reference::concat(&parts, axis, activation);
-        let mut b = Builder::default();
-        let ids: Vec<TensorId> = parts.iter().map(|p| b.input(&p.shape)).collect();
-        let out = b.op(OpKind::Concatenation { axis, activation }, ids, &expected.shape);
-        let inputs: Vec<&T> = parts.iter().collect();
-        assert_close(&run(&b.finish(vec![out]), &inputs), &expected);
+        check_concat(&shape, axis, &extents, activation, seed);
     }
 
     #[test]
@@ -433,12 +470,7 @@ proptest! {
         (n, h, w, oc, block) in (1..=2usize, 1..=5usize, 1..=5usize, 1..=5usize, 1..=3usize),
         seed in any::<u64>(),
     ) {
-        let x = tensor(seed, &[n, h, w, oc * block * block]);
-        let expected = reference::depth_to_space(&x, block);
-        let mut b = Builder::default();
-        let input = b.input(&x.shape);
-        let out = b.op(OpKind::DepthToSpace { block_size: block }, vec![input], &expected.shape);
-        assert_close(&run(&b.finish(vec![out]), &[&x]), &expected);
+        check_depth_to_space(&tensor(seed, &[n, h, w, oc * block * block]), block);
     }
 
     /// LOGISTIC after a RESHAPE (an alias), read through another RESHAPE.

@@ -3,7 +3,7 @@
 //! the background outside the person stays as it was.
 
 use drape::gpu::TextureReadback;
-use drape::render::{ShadingLight, TryOnRenderer, TryOnScene};
+use drape::render::{Quality, ShadingLight, TryOnRenderer, TryOnScene};
 use drape::upload::{FrameUploader, UploadOptions};
 use drape::{Frame, GpuContext, PixelFormat};
 
@@ -26,16 +26,15 @@ fn noise(width: u32, height: u32) -> Vec<u8> {
         .collect()
 }
 
-#[test]
-fn without_a_body_the_output_is_the_frame() {
-    let gpu = gpu();
+/// A noise frame drawn by `renderer` with no body: (what came out, the
+/// frame).
+fn render_without_a_body(gpu: &GpuContext, mut renderer: TryOnRenderer) -> (Vec<u8>, Vec<u8>) {
     let (w, h) = (67, 45);
     let rgba = noise(w, h);
     let frame = Frame::new(rgba.clone(), PixelFormat::Rgba8, w, h).unwrap();
-    let texture = FrameUploader::new(&gpu)
-        .upload(&gpu, &frame, &UploadOptions { mirror: false })
+    let texture = FrameUploader::new(gpu)
+        .upload(gpu, &frame, &UploadOptions { mirror: false })
         .unwrap();
-    let mut renderer = TryOnRenderer::new(&gpu);
     let mut encoder = gpu.device.create_command_encoder(&Default::default());
     let scene = TryOnScene {
         frame: &texture,
@@ -45,9 +44,15 @@ fn without_a_body_the_output_is_the_frame() {
         garments: &[],
         light: Some(ShadingLight::default()),
     };
-    let output = renderer.encode(&gpu, &mut encoder, &scene).unwrap();
+    let output = renderer.encode(gpu, &mut encoder, &scene).unwrap();
     gpu.queue.submit([encoder.finish()]);
-    let out = TextureReadback::new().read(&gpu, &output).unwrap();
+    (TextureReadback::new().read(gpu, &output).unwrap(), rgba)
+}
+
+#[test]
+fn without_a_body_the_output_is_the_frame() {
+    let gpu = gpu();
+    let (out, rgba) = render_without_a_body(&gpu, TryOnRenderer::new(&gpu));
     let worst = out
         .iter()
         .zip(&rgba)
@@ -55,4 +60,13 @@ fn without_a_body_the_output_is_the_frame() {
         .max()
         .unwrap();
     assert!(worst <= 1, "the background changed the frame by {worst}");
+}
+
+/// Economy quality draws the frame in its last pass, exactly.
+#[test]
+fn without_a_body_the_economy_output_is_the_frame() {
+    let gpu = gpu();
+    let renderer = TryOnRenderer::with_quality(&gpu, Quality::Economy);
+    let (out, rgba) = render_without_a_body(&gpu, renderer);
+    assert_eq!(out, rgba, "the economy path changed a frame with no body");
 }

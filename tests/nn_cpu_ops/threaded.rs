@@ -6,8 +6,8 @@
 //! agree exactly, and each is compared with the reference.
 
 use super::{
-    activation, assert_close, check_conv_with_density, reference, run, tensor, Builder, ConvCase,
-    TensorId, T,
+    activation, assert_close, check_concat, check_conv_with_density, check_depth_to_space,
+    check_pad, reference, run, tensor, Builder, ConvCase,
 };
 use drape::nn::{OpKind, Padding};
 use proptest::prelude::*;
@@ -23,12 +23,7 @@ proptest! {
         pads in proptest::collection::vec([0..=3usize, 0..=3usize], 4),
         seed in any::<u64>(),
     ) {
-        let x = tensor(seed, &[1, h, w, c]);
-        let expected = reference::pad(&x, &pads);
-        let mut b = Builder::default();
-        let input = b.input(&x.shape);
-        let out = b.op(OpKind::Pad { paddings: pads.clone() }, vec![input], &expected.shape);
-        assert_close(&run(&b.finish(vec![out]), &[&x]), &expected);
+        check_pad(&tensor(seed, &[1, h, w, c]), &pads);
     }
 
     #[test]
@@ -39,18 +34,8 @@ proptest! {
         (activation, seed) in (activation(), any::<u64>()),
     ) {
         // Two batches, so that even axis 1 has two outer blocks to split.
-        let shape = [2, h, w, 16];
-        let parts: Vec<T> = extents.iter().enumerate().map(|(i, &e)| {
-            let mut s = shape.to_vec();
-            s[axis] = e * 16;
-            tensor(seed ^ i as u64, &s)
-        }).collect();
-        let expected = reference::concat(&parts, axis, activation);
-        let mut b = Builder::default();
-        let ids: Vec<TensorId> = parts.iter().map(|p| b.input(&p.shape)).collect();
-        let out = b.op(OpKind::Concatenation { axis, activation }, ids, &expected.shape);
-        let inputs: Vec<&T> = parts.iter().collect();
-        assert_close(&run(&b.finish(vec![out]), &inputs), &expected);
+        let extents: Vec<usize> = extents.iter().map(|e| e * 16).collect();
+        check_concat(&[2, h, w, 16], axis, &extents, activation, seed);
     }
 
     #[test]
@@ -58,12 +43,7 @@ proptest! {
         (n, h, w, oc, block) in (1..=2usize, 32..=40usize, 32..=40usize, 4..=8usize, 2..=3usize),
         seed in any::<u64>(),
     ) {
-        let x = tensor(seed, &[n, h, w, oc * block * block]);
-        let expected = reference::depth_to_space(&x, block);
-        let mut b = Builder::default();
-        let input = b.input(&x.shape);
-        let out = b.op(OpKind::DepthToSpace { block_size: block }, vec![input], &expected.shape);
-        assert_close(&run(&b.finish(vec![out]), &[&x]), &expected);
+        check_depth_to_space(&tensor(seed, &[n, h, w, oc * block * block]), block);
     }
 
     #[test]
